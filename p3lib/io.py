@@ -65,7 +65,9 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     try:
         yield staging
         if path.exists():
-            retired = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".old"))
+            retired = Path(
+                tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".old")
+            )
             os.replace(path, retired / path.name)
             os.replace(staging, path)
             shutil.rmtree(retired, ignore_errors=True)

@@ -60,3 +60,14 @@ class RunLayout:
     def validation_split(self) -> Path:
         """The saved validation split (record ids into train)."""
         return self.splits / "validation.json"
+
+
+def resolve_path(path: str | Path) -> Path:
+    """``path`` as given if absolute, else relative to the repository root.
+
+    Notebook parameters use repository-relative defaults (``data/raw/train.jsonl``), so a
+    chapter finds its data both under papermill and when opened in JupyterLab from
+    ``notebooks/``.
+    """
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path

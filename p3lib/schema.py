@@ -130,9 +130,7 @@ class DataError(ValueError):
         shown = problems[:50]
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(
-            f"{self.path}: {len(problems)} {noun}:\n  " + "\n  ".join(shown) + more
-        )
+        super().__init__(f"{self.path}: {len(problems)} {noun}:\n  " + "\n  ".join(shown) + more)
 
 
 def _describe(error: dict) -> tuple[str, str]:
@@ -162,10 +160,14 @@ def parse_pairs(lines: list[str], source: str) -> list[DatingPair]:
         try:
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
-            problems.append(f"{source}:{number}: record: malformed JSON ({exc.msg}, column {exc.colno})")
+            problems.append(
+                f"{source}:{number}: record: malformed JSON ({exc.msg}, column {exc.colno})"
+            )
             continue
         if not isinstance(raw, dict):
-            problems.append(f"{source}:{number}: record: expected a JSON object, got {type(raw).__name__}")
+            problems.append(
+                f"{source}:{number}: record: expected a JSON object, got {type(raw).__name__}"
+            )
             continue
         try:
             pairs.append(DatingPair.model_validate(raw))

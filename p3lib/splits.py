@@ -57,7 +57,9 @@ def make_validation_split(
     keys = sorted(first_label)
     labels = [first_label[key] for key in keys]
     counts = {label: labels.count(label) for label in (0, 1)}
-    needed = {label: max(MIN_VALIDATION_PER_LABEL, round(fraction * n)) for label, n in counts.items()}
+    needed = {
+        label: max(MIN_VALIDATION_PER_LABEL, round(fraction * n)) for label, n in counts.items()
+    }
     if any(counts[label] < needed[label] + MIN_VALIDATION_PER_LABEL for label in (0, 1)):
         raise ValueError(
             f"train has {counts[1]} distinct compatible and {counts[0]} distinct incompatible "
@@ -65,9 +67,7 @@ def make_validation_split(
             f"{MIN_VALIDATION_PER_LABEL} pairs of each label on each side"
         )
     n_validation = max(round(fraction * len(keys)), 2 * MIN_VALIDATION_PER_LABEL)
-    _, held_out = train_test_split(
-        keys, test_size=n_validation, stratify=labels, random_state=seed
-    )
+    _, held_out = train_test_split(keys, test_size=n_validation, stratify=labels, random_state=seed)
     held_out = set(held_out)
     ids = [index for index, pair in enumerate(train_pairs) if pair.key in held_out]
     return ValidationSplit(

@@ -1,0 +1,29 @@
+# The two commands of the README. Both create the virtual environment on first use.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: book test smoke clean
+
+# Build the whole book on the default data: executes the chapters (skipping unchanged ones)
+# and writes _build/html/index.html.
+book: $(STAMP)
+	$(BIN)/p3 all --params params/full.yaml
+
+# Lint, format check, unit tests, notebook smoke runs and the browser test of the smoke book.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+# Install once; reinstall when pyproject.toml changes. CPU torch is named in the same command
+# so pip does not pull multi-GB CUDA wheels.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0 -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf _build outputs/.book-staging
