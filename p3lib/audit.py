@@ -474,7 +474,10 @@ def format_audit(report: DataAudit) -> str:
             f"in {duplicates.n_groups} groups"
         )
         for group in duplicates.groups[:SHOWN_IN_TEXT]:
-            out.append(f"    lines {', '.join(map(str, group.lines))}: {group.record['text_1']!r}")
+            out.append(
+                f"    lines {', '.join(map(str, group.lines))}: "
+                f"{group.record['text_1']!r} / {group.record['text_2']!r}"
+            )
         out.extend(_more(duplicates.n_groups))
         out.append(f"  text pairs with both labels: {len(split.label_conflicts)}")
         for group in split.label_conflicts[:SHOWN_IN_TEXT]:

@@ -9,6 +9,7 @@ so no page requests anything from another host.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import yaml
 
 from p3lib.io import read_json
 from p3lib.layout import DEFAULT_OUT, REPO_ROOT, RunLayout
+from p3lib.runner import APPENDIX, CHAPTERS
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book", "_static")
 DEFAULT_HTML = REPO_ROOT / "_build" / "html"
@@ -56,8 +58,25 @@ def data_source_note(out_dir: Path) -> str:
     return f"the user's files `{Path(train).name}` (train) and `{Path(evaluation).name}` (eval)"
 
 
-def stage_book(out_dir: Path, staging: Path, appendix: bool) -> Path:
-    """Assemble the book's sources for ``out_dir`` in ``staging``; return the staging folder."""
+def results_substitutions(out_dir: Path) -> dict[str, str]:
+    """The results page's table and headline sentence, from the run's ``comparison.json``."""
+    comparison = RunLayout(out_dir).metric("comparison")
+    if not comparison.is_file():
+        return {
+            "results_table": "This run did not compare models (chapter 05 was not executed).",
+            "headline": "",
+        }
+    from p3lib.report import headline_sentence, load_comparison, results_table
+
+    result = load_comparison(comparison)
+    return {"results_table": results_table(result), "headline": headline_sentence(result)}
+
+
+def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
+    """Assemble the book's sources for ``out_dir`` in ``staging``; return the staging folder.
+
+    Only the executed chapters named in ``chapters`` enter the table of contents.
+    """
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
@@ -70,11 +89,15 @@ def stage_book(out_dir: Path, staging: Path, appendix: bool) -> Path:
     shutil.copy2(plotly_js(), staging / "_static" / "plotly.min.js")
 
     toc = yaml.safe_load((staging / "_toc.yml").read_text(encoding="utf-8"))
-    if not appendix:
-        for part in toc.get("parts", []):
-            part["chapters"] = [c for c in part["chapters"] if "07_experiments" not in c["file"]]
-        toc["parts"] = [part for part in toc["parts"] if part["chapters"]]
-        (staging / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
+    for part in toc.get("parts", []):
+        part["chapters"] = [
+            entry
+            for entry in part["chapters"]
+            if not entry["file"].startswith("outputs/notebooks/")
+            or Path(entry["file"]).name in chapters
+        ]
+    toc["parts"] = [part for part in toc["parts"] if part["chapters"]]
+    (staging / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
 
     executed = RunLayout(out_dir).notebooks
     target = staging / "outputs" / "notebooks"
@@ -97,46 +120,64 @@ def stage_book(out_dir: Path, staging: Path, appendix: bool) -> Path:
     config = yaml.safe_load((staging / "_config.yml").read_text(encoding="utf-8"))
     substitutions = config.setdefault("parse", {}).setdefault("myst_substitutions", {})
     substitutions["data_source"] = data_source_note(out_dir)
+    substitutions.update(results_substitutions(out_dir))
     (staging / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return staging
+
+
+# Jupyter Book 1.x always loads sphinx-thebe (which declares its script twice, a console
+# error, and names a CDN) and sphinx-comments; p3 uses neither, so they are dropped from the
+# generated Sphinx configuration. An explicit light mode avoids the theme's "invalid theme
+# mode" console error on pages opened from disk.
+UNUSED_EXTENSIONS = ("sphinx_thebe", "sphinx_comments")
+
+
+def _patch_sphinx_conf(conf: Path) -> None:
+    text = conf.read_text(encoding="utf-8")
+    for extension in UNUSED_EXTENSIONS:
+        text = text.replace(f"'{extension}', ", "")
+    text += "\nhtml_context = {'default_mode': 'light'}\n"
+    conf.write_text(text, encoding="utf-8")
+
+
+def _run_tool(command: list[str], cwd: Path) -> None:
+    """Run a tool of this environment; raise BookError with its warnings if it fails."""
+    command = [str(Path(sys.executable).parent / command[0]), *command[1:]]
+    completed = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+    if completed.returncode != 0:
+        output = re.sub(r"\x1b\[[0-9;]*m", "", completed.stdout + completed.stderr)
+        log = output.strip().splitlines()
+        problems = [line for line in log if "WARNING" in line or "ERROR" in line] or log[-30:]
+        raise BookError("the book build failed:\n  " + "\n  ".join(problems[:40]))
 
 
 def build_book(
     out_dir: str | Path = DEFAULT_OUT,
     html_dir: str | Path = DEFAULT_HTML,
     *,
-    appendix: bool | None = None,
+    chapters: tuple[str, ...] | None = None,
     quiet: bool = False,
 ) -> Path:
     """Build the book from ``out_dir``'s executed notebooks into ``html_dir``; return index.html.
 
-    ``appendix`` includes chapter 07; by default it is included when it was executed.
+    ``chapters`` names the chapters to include: by default the six, plus the appendix when
+    it was executed.
 
     Raises:
         BookError: a chapter is missing or Sphinx reported a warning or error.
     """
     out_dir, html_dir = Path(out_dir).resolve(), Path(html_dir).resolve()
-    if appendix is None:
+    if chapters is None:
         appendix = (RunLayout(out_dir).notebooks / "07_experiments.ipynb").is_file()
-    staging = stage_book(out_dir, out_dir / ".book-staging", appendix)
-    command = [
-        sys.executable,
-        "-m",
-        "jupyter_book.cli.main",
-        "build",
-        str(staging),
-        "--builder",
-        "html",
-        "-W",
-        "-n",
-        "--keep-going",
-    ]
-    completed = subprocess.run(command, capture_output=True, text=True, cwd=staging)
-    if completed.returncode != 0:
-        log = (completed.stdout + completed.stderr).strip().splitlines()
-        problems = [line for line in log if "WARNING" in line or "ERROR" in line] or log[-30:]
-        raise BookError("the book build failed:\n  " + "\n  ".join(problems[:40]))
+        chapters = CHAPTERS + (APPENDIX if appendix else ())
+    staging = stage_book(out_dir, out_dir / ".book-staging", chapters)
+    _run_tool(["jupyter-book", "config", "sphinx", str(staging)], staging)
+    _patch_sphinx_conf(staging / "conf.py")
     built = staging / "_build" / "html"
+    _run_tool(
+        ["sphinx-build", "-b", "html", "-W", "-n", "--keep-going", "-q", str(staging), str(built)],
+        staging,
+    )
     if html_dir.exists():
         shutil.rmtree(html_dir)
     html_dir.parent.mkdir(parents=True, exist_ok=True)

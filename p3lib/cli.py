@@ -109,7 +109,7 @@ def _book(out: str | None, html: str | None) -> None:
 
 
 def _check(paths: list[str]) -> int:
-    from p3lib.audit import audit, format_audit
+    from p3lib.audit import audit, format_audit, record_lines
     from p3lib.schema import DataError, load_pairs
 
     splits, failed = {}, False
@@ -120,7 +120,8 @@ def _check(paths: list[str]) -> int:
             print(exc, file=sys.stderr)
             failed = True
     if splits:
-        print(format_audit(audit(splits)))
+        lines = {path: record_lines(path) for path in splits}
+        print(format_audit(audit(splits, lines=lines, sources={p: p for p in splits})))
     return 1 if failed else 0
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
@@ -35,10 +35,8 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
 
 
 def to_jsonable(value: object) -> object:
-    """Pydantic models and plain containers as JSON-ready data."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    return value
+    """Pydantic models (at any depth), numpy scalars and plain containers as JSON-ready data."""
+    return to_jsonable_python(value)
 
 
 def atomic_write_json(path: str | Path, value: object) -> Path:

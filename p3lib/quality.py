@@ -83,11 +83,12 @@ COHERENCE_JACCARD_FOR_FULL_SCORE = 0.5
 # Naturalness bounds on a statement's length in words.
 NATURAL_MIN_WORDS, NATURAL_MAX_WORDS = 3, 60
 
-# Cues that a statement takes the negative stance ("I can't stand X", "I never X").
+# Cues that a statement takes the negative stance ("I can't stand X", "I never X"); any word
+# ending in "n't" counts too. Not "nothing" or "without": "there's nothing better than X" and
+# "I can't live without X" are positive.
 NEGATIVE_CUES = frozenset(
-    {"not", "no", "never", "nothing", "hate", "hates", "dislike", "dislikes", "avoid",
-     "refuse", "cannot", "nor", "neither", "without"}
-)  # fmt: skip
+    {"not", "no", "never", "hate", "hates", "dislike", "dislikes", "avoid", "refuse", "cannot"}
+)
 FIRST_PERSON = frozenset(
     {"i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself", "we", "we're", "our", "us"}
 )

@@ -223,7 +223,9 @@ def merge_lora(model):
     for name, module in replacements:
         module.merge(safe_merge=True)
         parent_name, _, child = name.rpartition(".")
-        parent = transformers_model.get_submodule(parent_name) if parent_name else transformers_model
+        parent = (
+            transformers_model.get_submodule(parent_name) if parent_name else transformers_model
+        )
         setattr(parent, child, module.get_base_layer())
     for attribute in ("peft_config", "_hf_peft_config_loaded"):
         if hasattr(transformers_model, attribute):
@@ -287,7 +289,9 @@ def _callbacks(metric_key: str):
                 )
             )
             score = float(metrics[metric_key])
-            if score > self.best_score:
+            if math.isnan(score):  # constant similarities (e.g. a collapsed model) rank last
+                score = -math.inf
+            if self.best_state is None or score > self.best_score:
                 self.best_score = score
                 self.best_step = state.global_step
                 self.best_epoch = float(state.epoch or 0.0)
@@ -410,8 +414,9 @@ def train(
         SentenceTransformerTrainer,
         SentenceTransformerTrainingArguments,
     )
-    from sentence_transformers.evaluation import EmbeddingSimilarityEvaluator, SimilarityFunction
-    from sentence_transformers.losses import CosineSimilarityLoss
+    from sentence_transformers import SimilarityFunction
+    from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimilarityEvaluator
+    from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
     from transformers import PrinterCallback, set_seed
     from transformers.utils import logging as transformers_logging
 
@@ -428,8 +433,7 @@ def train(
     # 1. Model: the base sentence-transformer; for LoRA, frozen weights plus a fresh adapter.
     if model is None or isinstance(model, str | Path):
         model = load_model(model)
-    base_model = str(getattr(model, "model_card_data", None) and model.model_card_data.base_model)
-    base_model = str(model.transformers_model.config._name_or_path or base_model)
+    base_model = str(model.transformers_model.config._name_or_path)
     if config.method == "lora":
         model.add_adapter(lora_config(config))
     parameters = count_parameters(model)
@@ -481,6 +485,7 @@ def train(
         disable_tqdm=True,
         ddp_backend=ddp_backend,
         dataloader_drop_last=False,
+        dataloader_pin_memory=torch.cuda.is_available(),
     )
 
     # 5. Evaluator: Spearman of cosine vs label on the validation pairs picks the checkpoint.
@@ -555,13 +560,10 @@ def train(
         peak_rss_mb=peak_rss_mb(),
         versions=library_versions(),
     )
-    if output_dir is not None and _is_main_process():
-        probe = _probe_texts(validation_pairs)
-        record = record.model_copy(update={"wall_seconds": time.perf_counter() - started})
-        record = _save(model, record, output_dir, probe)
+    # Wall time covers loading, training, the final evaluation; not the save and reload checks.
     record = record.model_copy(update={"wall_seconds": time.perf_counter() - started})
     if output_dir is not None and _is_main_process():
-        atomic_write_json(output_dir / RECORD_NAME, record)
+        record = _save(model, record, output_dir, _probe_texts(validation_pairs))
     return record
 
 

@@ -1,6 +1,6 @@
 """A tiny BERT sentence-transformer and stance-shaped pairs for fast training tests, built offline.
 
-The model is random (2 layers, hidden size 32) with a word-level vocabulary written to disk, so
+The model is random (2 layers, hidden size 32) with a word-level vocabulary built in memory, so
 nothing is downloaded. The pairs follow the data's logic: the same stance on a topic is
 compatible, opposite stances are incompatible.
 """
@@ -47,9 +47,8 @@ def build_tiny_model_dir(folder: str | Path, seed: int = 0) -> Path:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    vocab_file = folder / "vocab.txt"
-    vocab_file.write_text("\n".join(vocabulary()) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(vocab_file), do_lower_case=True)
+    vocab = {token: index for index, token in enumerate(vocabulary())}
+    tokenizer = BertTokenizerFast(vocab=vocab, do_lower_case=True)
     torch.manual_seed(seed)
     config = BertConfig(
         vocab_size=len(vocabulary()),
