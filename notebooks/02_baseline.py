@@ -131,8 +131,14 @@ display(
         f"**{c.incompatible.mean:.3f}** (SD {c.incompatible.std:.3f}, median "
         f"{c.incompatible.median:.3f}, n = {c.incompatible.n}). The margin is "
         f"**{c.margin:+.3f}** (95% bootstrap interval {ci.low:+.3f} to {ci.high:+.3f}), "
-        f"against spreads of about {c.compatible.std:.2f} within each label: the two "
-        "distributions overlap almost entirely."
+        f"against standard deviations of {c.compatible.std:.2f} and {c.incompatible.std:.2f} "
+        "within the labels."
+        + (
+            " The margin is negative: on average the base model scores incompatible pairs "
+            "as *more* similar than compatible ones."
+            if c.margin < 0
+            else ""
+        )
     )
 )
 

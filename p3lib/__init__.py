@@ -1,3 +1,3 @@
-from importlib.metadata import version as _v
+"""p3: contrastive embedding fine-tuning, as a literate book."""
 
 __version__ = "0.1.0"

@@ -187,11 +187,13 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "generate":
             from p3lib.generate import write_default_data
             from p3lib.layout import DEFAULT_DATA
+            from p3lib.quality import write_default_quality_report
 
-            for name, path in write_default_data(
-                Path(args.folder or DEFAULT_DATA), seed=args.seed
-            ).items():
+            folder = Path(args.folder or DEFAULT_DATA)
+            for name, path in write_default_data(folder, seed=args.seed).items():
                 print(f"{name}: {path}")
+            for path in write_default_quality_report(folder):
+                print(f"quality report: {path}")
         elif args.command == "results":
             from p3lib.report import results_command
 

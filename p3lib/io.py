@@ -17,6 +17,12 @@ from pathlib import Path
 from pydantic_core import to_jsonable_python
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
     path = Path(path)
@@ -27,6 +33,8 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
             file.write(text)
             file.flush()
             os.fsync(file.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -831,3 +831,14 @@ def write_report(report: DataQualityReport, folder: str | Path) -> tuple[Path, P
     json_path = atomic_write_json(folder / "data_quality_report.json", report)
     text_path = atomic_write_text(folder / "data_quality_summary.txt", format_report(report))
     return json_path, text_path
+
+
+def write_default_quality_report(data_folder: str | Path) -> tuple[Path, Path]:
+    """Score ``train.jsonl`` in ``data_folder``; write the report to ``../evaluation/``.
+
+    For the default data this writes ``data/evaluation/data_quality_report.json`` and
+    ``data/evaluation/data_quality_summary.txt``.
+    """
+    data_folder = Path(data_folder)
+    report = SyntheticDataEvaluator.from_file(data_folder / "train.jsonl").evaluate()
+    return write_report(report, data_folder.parent / "evaluation")

@@ -413,8 +413,8 @@ def train(
     from sentence_transformers import (
         SentenceTransformerTrainer,
         SentenceTransformerTrainingArguments,
+        SimilarityFunction,
     )
-    from sentence_transformers import SimilarityFunction
     from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimilarityEvaluator
     from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
     from transformers import PrinterCallback, set_seed
