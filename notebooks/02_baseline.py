@@ -342,7 +342,11 @@ display(
 )
 
 # %% tags=["hide-input"]
-pd.DataFrame({"all eval": result.headline(""), "leak-free": lf.model_dump() if lf else {}})
+display(
+    pd.DataFrame({"all eval": result.headline(""), "leak-free": lf.model_dump()})
+    if lf is not None
+    else Markdown("With no overlap, the figures above are already leak-free.")
+)
 
 # %% [markdown]
 # ## Summary

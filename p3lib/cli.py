@@ -91,14 +91,37 @@ def _run(args: argparse.Namespace) -> str:
 
 
 def _check_inputs(parameters: dict) -> None:
-    """Validate the data files before any chapter starts, so a bad line fails in a second."""
-    from p3lib.layout import resolve_path
-    from p3lib.schema import load_pairs
+    """Fail in a second, before any chapter runs or any output changes, on unusable data.
 
+    Every data file must load (a bad record names ``file:line: field``); eval needs both
+    labels (AUC and the margin are undefined otherwise); train must be large enough for the
+    validation split that picks thresholds and checkpoints.
+    """
+    import numpy as np
+
+    from p3lib.layout import resolve_path
+    from p3lib.metrics import require_both_labels
+    from p3lib.schema import load_pairs
+    from p3lib.splits import make_validation_split
+
+    loaded = {}
     for name in ("TRAIN_PATH", "EVAL_PATH", "OOD_PATH"):
         value = parameters.get(name)
         if value:
-            load_pairs(resolve_path(value))
+            loaded[name] = load_pairs(resolve_path(value))
+    for name in ("EVAL_PATH", "OOD_PATH"):
+        if name in loaded:
+            labels = np.array([int(pair.label) for pair in loaded[name]])
+            require_both_labels(labels, what=str(resolve_path(parameters[name])))
+    if "TRAIN_PATH" in loaded:
+        try:
+            make_validation_split(
+                loaded["TRAIN_PATH"],
+                parameters.get("VALIDATION_FRACTION", 0.1),
+                parameters.get("SEED", 42),
+            )
+        except ValueError as exc:
+            raise ValueError(f"{resolve_path(parameters['TRAIN_PATH'])}: {exc}") from None
 
 
 def _book(out: str | None, html: str | None) -> None:

@@ -402,7 +402,8 @@ def _as_arrays(scores, labels) -> tuple[np.ndarray, np.ndarray]:
     return scores, labels
 
 
-def _require_both_labels(labels: np.ndarray, what: str = "the eval set") -> None:
+def require_both_labels(labels: np.ndarray, what: str = "the eval set") -> None:
+    """Raise ValueError unless ``labels`` hold at least two pairs of each label."""
     n1 = int(labels.sum())
     n0 = int(labels.size - n1)
     if n1 == 0 or n0 == 0:
@@ -508,7 +509,7 @@ def _label_stats(values: np.ndarray) -> LabelStats:
 def cosine_summary(scores, labels) -> CosineSummary:
     """Metric 1: per-label mean, sample std, median, and the margin (compatible - incompatible)."""
     scores, labels = _as_arrays(scores, labels)
-    _require_both_labels(labels)
+    require_both_labels(labels)
     compatible = _label_stats(scores[labels == 1])
     incompatible = _label_stats(scores[labels == 0])
     return CosineSummary(
@@ -530,7 +531,7 @@ def separation(scores, labels) -> Separation:
         ValueError: identical scores within both labels (zero pooled SD).
     """
     scores, labels = _as_arrays(scores, labels)
-    _require_both_labels(labels)
+    require_both_labels(labels)
     a, b = scores[labels == 1], scores[labels == 0]
     pooled = math.sqrt(
         ((a.size - 1) * np.var(a, ddof=1) + (b.size - 1) * np.var(b, ddof=1))
@@ -553,7 +554,7 @@ def classification(
 ) -> ThresholdSweep:
     """Metric 6: threshold sweep over 0..1, AUC-ROC, ROC curve, and the scores at ``threshold``."""
     scores, labels = _as_arrays(scores, labels)
-    _require_both_labels(labels)
+    require_both_labels(labels)
     grid = np.linspace(0.0, 1.0, n_points)
     rows = [classification_at(scores, labels, float(t)) for t in grid]
     fpr, tpr, roc_thresholds = roc_curve(labels, scores)
@@ -614,7 +615,7 @@ def spearman_ceiling(labels) -> float:
 def spearman_summary(scores, labels) -> tuple[float, float, float, float]:
     """``(rho, p_value, ceiling, rho / ceiling)`` of score vs label (scipy.stats.spearmanr)."""
     scores, labels = _as_arrays(scores, labels)
-    _require_both_labels(labels)
+    require_both_labels(labels)
     result = stats.spearmanr(scores, labels)
     rho = float(result.statistic)
     ceiling = spearman_ceiling(labels)
@@ -666,7 +667,7 @@ def bootstrap_intervals(
     seeded by ``seed``: the same inputs and seed give the same intervals.
     """
     scores, labels = _as_arrays(scores, labels)
-    _require_both_labels(labels)
+    require_both_labels(labels)
     if n_bootstrap < 1:
         raise ValueError(f"n_bootstrap must be at least 1, got {n_bootstrap}")
     rng = np.random.Generator(np.random.PCG64(seed))
@@ -922,7 +923,7 @@ def evaluate_scores(
             pairs of one, or the inputs have different lengths.
     """
     scores, labels = _as_arrays(scores, labels)
-    _require_both_labels(labels)
+    require_both_labels(labels)
     n = scores.size
     pair_types, categories, texts = list(pair_types), list(categories), list(texts)
     for what, values in (("pair_types", pair_types), ("categories", categories), ("texts", texts)):

@@ -12,10 +12,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import INJECTED
 
 from p3lib.layout import REPO_ROOT
-
-from .conftest import INJECTED
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO_ROOT / "test-artifacts"

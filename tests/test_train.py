@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from tiny_model import build_tiny_model, tiny_pairs
 
 from p3lib.train import (
     ADAPTER_DIR,
@@ -17,7 +18,6 @@ from p3lib.train import (
     merge_lora,
     train,
 )
-from tiny_model import build_tiny_model, tiny_pairs
 
 PROBE = [
     "boy: i love hiking",

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from tiny_model import build_tiny_model, tiny_pairs
 
 from p3lib.schema import dump_pairs
 from p3lib.train import RECORD_NAME, TrainingRecord
-from tiny_model import build_tiny_model, tiny_pairs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 N_TRAIN, BATCH_SIZE, EPOCHS, WORLD_SIZE = 96, 8, 2, 2
