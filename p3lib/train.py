@@ -21,7 +21,7 @@ Example:
     >>> config = TrainConfig(method="lora")
     >>> config.effective_learning_rate
     0.0002
-    >>> TrainConfig(method="lora", lora_learning_rate=2e-5).effective_learning_rate  # the PRD's rate
+    >>> TrainConfig(method="lora", lora_learning_rate=2e-5).effective_learning_rate  # PRD's rate
     2e-05
 """
 
@@ -453,8 +453,9 @@ def train(
 
     # 4. Arguments: AdamW, linear warmup then linear decay, seeded; no checkpoints on disk.
     world_size = _world_size()
-    steps_per_epoch = math.ceil(len(fit_pairs) / (config.batch_size * world_size))
-    total_steps = steps_per_epoch * config.epochs
+    # Under DDP the trainer drops the uneven last global batch (a short one can hang a rank).
+    rounding = math.floor if world_size > 1 else math.ceil
+    steps_per_epoch = max(1, rounding(len(fit_pairs) / (config.batch_size * world_size)))
     eval_steps = config.eval_steps or max(
         1, math.ceil(steps_per_epoch / config.evaluations_per_epoch)
     )
@@ -484,8 +485,11 @@ def train(
         report_to="none",
         disable_tqdm=True,
         ddp_backend=ddp_backend,
-        dataloader_drop_last=False,
+        dataloader_drop_last=world_size > 1,
+        ddp_find_unused_parameters=False,
         dataloader_pin_memory=torch.cuda.is_available(),
+        # accelerate treats several CPU processes as distributed (MULTI_CPU) only with use_cpu
+        use_cpu=not torch.cuda.is_available(),
     )
 
     # 5. Evaluator: Spearman of cosine vs label on the validation pairs picks the checkpoint.

@@ -40,7 +40,8 @@ def test_good_file_loads_every_record(tmp_path):
 def test_malformed_json_names_the_line(tmp_path):
     path, error = problems_for(tmp_path, '{"text_1": "boy: hi", ')
     assert error.problems == [
-        f"{path}:2: record: malformed JSON (Expecting property name enclosed in double quotes, column 23)"
+        f"{path}:2: record: malformed JSON "
+        "(Expecting property name enclosed in double quotes, column 23)"
     ]
 
 

@@ -186,7 +186,9 @@ def test_same_seed_same_run(tmp_path, pairs):
         train(*pairs, config, None, model=build_tiny_model(tmp_path / f"base{index}"))
         for index in range(2)
     ]
-    first, second = (record.model_dump(include={"loss", "validation", "best_step"}) for record in records)
+    first, second = (
+        record.model_dump(include={"loss", "validation", "best_step"}) for record in records
+    )
     assert first == second
     other = train(
         *pairs,

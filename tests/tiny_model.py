@@ -66,7 +66,7 @@ def build_tiny_model_dir(folder: str | Path, seed: int = 0) -> Path:
 def build_tiny_model(folder: str | Path, seed: int = 0):
     """A SentenceTransformer (tiny BERT + mean pooling) saved at ``folder`` and loaded from it."""
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.models import Pooling, Transformer
+    from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
 
     transformer_dir = build_tiny_model_dir(Path(folder) / "bert", seed=seed)
     transformer = Transformer(str(transformer_dir), max_seq_length=16)

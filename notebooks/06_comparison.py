@@ -1,0 +1,367 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 6. Before and after: eight comparisons
+#
+# This chapter puts the base model and the two fine-tuned models side by side in the eight
+# comparisons the project set out to make: score distributions, UMAP maps, cluster purity,
+# ROC curves, margins by category, effect sizes, training curves and false positives by pair
+# type. Every number comes from the results files of chapters 02 to 05, all measured by the
+# same evaluation on the same eval pairs; nothing is recomputed here. Each chart is followed
+# by what it shows, in numbers. The chapter ends with the project's headline sentence, the
+# results table, and where the models still fail.
+
+# %% tags=["parameters"]
+OUT_DIR = "outputs"
+
+# %%
+import html
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+from p3lib.charts import show
+from p3lib.charts.comparison import (
+    plot_cohens_d,
+    plot_cosine_overlay,
+    plot_false_positive_reduction,
+    plot_margin_heatmap,
+    plot_purity,
+    plot_roc_overlay,
+    plot_training_comparison,
+    plot_umap_side_by_side,
+)
+from p3lib.io import atomic_write_json, read_json
+from p3lib.layout import RunLayout, resolve_path
+from p3lib.metrics import EvaluationResult
+from p3lib.report import (
+    MODEL_LABELS,
+    easiest_and_hardest,
+    headline_sentence,
+    load_comparison,
+    results_table,
+)
+from p3lib.train import TrainingRecord
+
+layout = RunLayout(resolve_path(OUT_DIR))
+
+# %% [markdown]
+# ## The results
+#
+# Three evaluation results (baseline from chapter 02, full fine-tuning and LoRA from chapter
+# 05), the comparison chapter 05 built from them, and the two training records.
+
+# %%
+results = {
+    name: EvaluationResult.model_validate(read_json(layout.metric(name)))
+    for name in ("baseline", "full", "lora")
+}
+
+# %%
+comparison = load_comparison(layout.metric("comparison"))
+
+# %%
+records = {name: TrainingRecord.load(layout.model(name)) for name in ("full", "lora")}
+
+# %%
+base, full, lora = results["baseline"], results["full"], results["lora"]
+LABELS = MODEL_LABELS
+
+# %% [markdown]
+# ## 1. Cosine distributions, before and after
+#
+# Each panel shows one fine-tuned model's scores by label (solid) over the baseline's
+# (outlines). Before training the two labels overlap; training should pull them apart.
+
+# %% tags=["hide-input"]
+show(plot_cosine_overlay(results))
+
+# %% tags=["hide-input"]
+display(
+    Markdown(
+        " ".join(
+            f"{LABELS[name].capitalize()}: compatible mean {r.cosine.compatible.mean:.3f}, "
+            f"incompatible mean {r.cosine.incompatible.mean:.3f}, margin "
+            f"**{r.cosine.margin:+.3f}**."
+            for name, r in results.items()
+        )
+        + f" The margin grew by {comparison.margin_improvement:+.3f} with full fine-tuning"
+        + (
+            f" ({comparison.margin_improvement_pct:+.0f}% of the baseline's absolute margin)"
+            if comparison.margin_improvement_pct is not None
+            else ""
+        )
+        + f" and by {comparison.lora_margin_improvement:+.3f} with LoRA."
+    )
+)
+
+# %% [markdown]
+# ## 2. UMAP maps side by side
+#
+# One point per pair (the pair features of chapter 02), coloured by label, each model's own
+# projection; marker shapes are HDBSCAN clusters, hollow circles noise. Hover over a point to
+# read the pair.
+
+# %% tags=["hide-input"]
+show(plot_umap_side_by_side(results))
+
+# %% tags=["hide-input"]
+display(
+    Markdown(
+        " ".join(
+            f"{LABELS[name].capitalize()}: {r.hdbscan.n_clusters} clusters, "
+            f"{r.hdbscan.noise_fraction:.1%} of pairs as noise."
+            for name, r in results.items()
+        )
+    )
+)
+
+# %% [markdown]
+# ## 3. HDBSCAN cluster purity
+#
+# The share of clustered pairs that carry their cluster's majority label: near the share of
+# the larger label means the clusters ignore compatibility, 1 means every cluster is one
+# label.
+
+# %% tags=["hide-input"]
+show(plot_purity(results))
+
+# %% tags=["hide-input"]
+display(
+    Markdown(
+        " ".join(
+            f"{LABELS[name].capitalize()}: purity "
+            + (
+                "undefined (no cluster)"
+                if r.hdbscan.purity is None
+                else f"**{r.hdbscan.purity:.3f}**"
+            )
+            + f" over {r.hdbscan.n_clusters} clusters."
+            for name, r in results.items()
+        )
+        + f" With {base.n_compatible} of {base.n_pairs} eval pairs compatible, clusters that "
+        f"ignore the label would score about "
+        f"{max(base.n_compatible, base.n_incompatible) / base.n_pairs:.3f}."
+    )
+)
+
+# %% [markdown]
+# ## 4. ROC curves
+#
+# The three ROC curves on the same axes; the area under each (AUC) is the probability that a
+# random compatible pair scores above a random incompatible one.
+
+# %% tags=["hide-input"]
+show(plot_roc_overlay(results))
+
+# %% tags=["hide-input"]
+display(
+    Markdown(
+        " ".join(
+            f"{LABELS[name].capitalize()}: AUC **{r.auc_roc:.3f}** (95% interval "
+            f"{r.intervals.auc_roc.low:.3f} to {r.intervals.auc_roc.high:.3f})."
+            for name, r in results.items()
+        )
+    )
+)
+
+# %% [markdown]
+# ## 5. Margins by category and model
+#
+# Rows are categories, columns models, cells margins; hover for the number of eval pairs of
+# each label. Blank cells belong to categories that lack one of the labels (a category whose
+# pairs are all incompatible, for instance), which have no margin at all.
+
+# %% tags=["hide-input"]
+show(plot_margin_heatmap(comparison))
+
+# %% tags=["hide-input"]
+minimum = comparison.min_category_per_label
+rankable = [
+    name
+    for name, m in comparison.full.category_margins.items()
+    if m.margin is not None and min(m.n_compatible, m.n_incompatible) >= minimum
+]
+undefined = sum(m.margin is None for m in comparison.full.category_margins.values())
+display(
+    Markdown(
+        f"{len(comparison.full.category_margins)} categories; **{undefined}** have no margin "
+        f"(one label only), and **{len(rankable)}** have at least {minimum} eval pairs of each "
+        "label, enough to rank them. Among those, the full model's margins range from "
+        + (
+            f"{min(comparison.full.category_margins[c].margin for c in rankable):+.3f} to "
+            f"{max(comparison.full.category_margins[c].margin for c in rankable):+.3f}."
+            if rankable
+            else "nothing: no category is large enough."
+        )
+    )
+)
+
+# %% tags=["hide-input"]
+pd.DataFrame(
+    {
+        LABELS[name]: {c: m.margin for c, m in summary.category_margins.items()}
+        for name, summary in comparison.models().items()
+    }
+).assign(
+    n_compatible=[m.n_compatible for m in comparison.baseline.category_margins.values()],
+    n_incompatible=[m.n_incompatible for m in comparison.baseline.category_margins.values()],
+)
+
+# %% [markdown]
+# ## 6. Effect size: Cohen's d
+#
+# The margin in units of the pooled standard deviation, with its 95% bootstrap interval;
+# dotted lines mark the conventional small (0.2), medium (0.5) and large (0.8) effects.
+
+# %% tags=["hide-input"]
+show(plot_cohens_d(comparison))
+
+# %% tags=["hide-input"]
+display(
+    Markdown(
+        " ".join(
+            f"{LABELS[name].capitalize()}: d = **{r.cohens_d:.2f}** (95% interval "
+            f"{r.intervals.cohens_d.low:.2f} to {r.intervals.cohens_d.high:.2f})."
+            for name, r in results.items()
+        )
+        + f" Full fine-tuning changed d by {comparison.cohens_d_improvement:+.2f}, LoRA by "
+        f"{comparison.lora_cohens_d_improvement:+.2f}."
+    )
+)
+
+# %% [markdown]
+# ## 7. Training curves
+#
+# Training loss and validation Spearman over optimiser steps, full fine-tuning against LoRA;
+# the stars mark the checkpoints that were kept. Step 0 is the untrained model.
+
+# %% tags=["hide-input"]
+show(plot_training_comparison(records))
+
+# %% tags=["hide-input"]
+display(
+    Markdown(
+        " ".join(
+            f"{LABELS[name].capitalize()}: validation Spearman "
+            f"{r.validation[0].spearman_cosine:.3f} at step 0, best **{r.best_score:.3f}** at "
+            f"step {r.best_step} of {r.total_steps} (learning rate {r.learning_rate:g}, "
+            f"{r.seconds_per_epoch:.1f} s per epoch, {r.parameters.trainable:,} trainable "
+            "parameters)."
+            for name, r in records.items()
+            if r.validation
+        )
+    )
+)
+
+# %% [markdown]
+# ## 8. False positives by pair type
+#
+# Incompatible pairs that each model scores at or above its own validation threshold, for
+# each of the nine pair types (types without incompatible pairs can have none).
+
+# %% tags=["hide-input"]
+show(plot_false_positive_reduction(comparison))
+
+# %% tags=["hide-input"]
+display(
+    Markdown(
+        " ".join(
+            f"{LABELS[name].capitalize()}: **{s.n_false_positives}** false positives of "
+            f"{s.n_incompatible} incompatible pairs ({s.n_false_positives / s.n_incompatible:.1%})."
+            for name, s in comparison.models().items()
+        )
+    )
+)
+
+# %% tags=["hide-input"]
+pd.DataFrame(
+    {LABELS[name]: s.false_positives_by_pair_type for name, s in comparison.models().items()}
+).assign(incompatible_pairs=pd.Series(comparison.baseline.incompatible_by_pair_type))
+
+# %% [markdown]
+# ## The headline
+#
+# The project's deliverable sentence, filled in from the numbers above (categories are
+# ranked only when they have enough eval pairs of both labels):
+
+# %% tags=["hide-input"]
+display(Markdown(f"> {headline_sentence(comparison, escape=html.escape)}"))
+
+# %% [markdown]
+# ## Results table
+#
+# Every headline metric for the three models, with 95% bootstrap intervals where the metric
+# has one; the leak-free rows repeat the metrics without the eval pairs that also occur in
+# train. The same table is on the results page and in the README (`p3 results`).
+
+# %% tags=["hide-input"]
+display(Markdown(results_table(comparison)))
+
+# %% [markdown]
+# ## Summary: where the models still fail
+#
+# Fine-tuning is judged by what it fixes and by what it leaves. The remaining false
+# positives by pair type, and the hardest category, say where a model would still call an
+# incompatible pair a match.
+
+# %% tags=["hide-input"]
+remaining = {
+    name: sorted(
+        ((count, kind) for kind, count in s.false_positives_by_pair_type.items() if count),
+        reverse=True,
+    )
+    for name, s in comparison.models().items()
+    if name != "baseline"
+}
+_, hardest = easiest_and_hardest(comparison)
+lines = []
+for name, items in remaining.items():
+    s = comparison.models()[name]
+    detail = ", ".join(
+        f"{count} of {s.incompatible_by_pair_type[kind]} {html.escape(kind)}"
+        for count, kind in items[:4]
+    )
+    lines.append(
+        f"- **{LABELS[name]}** still makes **{s.n_false_positives}** false positives"
+        + (f", most among {detail} pairs." if detail else ".")
+    )
+if hardest is not None:
+    m = comparison.full.category_margins[hardest]
+    lines.append(
+        f"- The hardest rankable category for full fine-tuning, "
+        f"{html.escape(hardest)}, keeps a margin of {m.margin:+.3f} "
+        f"({m.n_compatible} compatible and {m.n_incompatible} incompatible eval pairs)."
+    )
+lf = comparison.full.leak_free
+if lf is not None and lf.auc_roc is not None:
+    lines.append(
+        f"- On the {lf.n} eval pairs that do not occur in train, full fine-tuning's AUC is "
+        f"{lf.auc_roc:.3f} against {comparison.full.headline['auc_roc'].value:.3f} on all eval "
+        "pairs: the gap is what memorised pairs add."
+    )
+display(Markdown("\n".join(lines)))
+
+# %% [markdown]
+# The summary below records the figures of this chapter's captions for the tests and the
+# book; the full numbers stay in `comparison.json`.
+
+# %%
+atomic_write_json(
+    layout.metric("comparison_summary"),
+    {
+        "headline": headline_sentence(comparison, escape=None),
+        "false_positives": {n: s.n_false_positives for n, s in comparison.models().items()},
+        "hardest_category": hardest,
+    },
+)

@@ -1,0 +1,429 @@
+"""The comparison of chapter 05/06: deltas by hand, the headline sentence, the results table,
+the README block, ADR numbers and the eight comparison charts, on hand-built results."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from p3lib import report
+from p3lib.charts import comparison as charts
+from p3lib.io import atomic_write_json
+from p3lib.layout import REPO_ROOT, RunLayout
+from p3lib.metrics import evaluate_scores
+from p3lib.report import (
+    RESULTS_END,
+    RESULTS_START,
+    TABLE_ROWS,
+    adr_substitutions,
+    compare,
+    easiest_and_hardest,
+    headline_sentence,
+    improvement_pct,
+    load_comparison,
+    results_command,
+    results_table,
+    table_rows,
+)
+from p3lib.schema import PAIR_TYPES
+from p3lib.train import TrainingRecord
+
+# category: (n compatible, n incompatible, mean compatible, mean incompatible)
+BASELINE = {
+    "values": (6, 6, 0.55, 0.50),
+    "lifestyle": (6, 6, 0.52, 0.50),
+    "tiny": (2, 2, 0.90, 0.10),
+    "dealbreakers": (0, 4, None, 0.60),
+}
+FULL = {
+    "values": (6, 6, 0.90, 0.10),
+    "lifestyle": (6, 6, 0.60, 0.40),
+    "tiny": (2, 2, 0.99, 0.00),
+    "dealbreakers": (0, 4, None, 0.20),
+}
+LORA = {
+    "values": (6, 6, 0.80, 0.20),
+    "lifestyle": (6, 6, 0.55, 0.45),
+    "tiny": (2, 2, 0.95, 0.05),
+    "dealbreakers": (0, 4, None, 0.30),
+}
+
+
+def arrays(spec):
+    scores, labels, categories, pair_types = [], [], [], []
+    for category, (n1, n0, mean1, mean0) in spec.items():
+        for label, n, mean in ((1, n1, mean1), (0, n0, mean0)):
+            if not n:
+                continue
+            scores += list(mean + np.linspace(-0.02, 0.02, n))
+            labels += [label] * n
+            categories += [category] * n
+            if label == 1:
+                pair_types += ["compatible"] * n
+            else:
+                pair_types += ["dealbreaker" if category == "dealbreakers" else "incompatible"] * n
+    return np.array(scores), np.array(labels), categories, pair_types
+
+
+def result(spec, name, threshold=0.5, leak=False):
+    scores, labels, categories, pair_types = arrays(spec)
+    n = len(scores)
+    mask = np.zeros(n, dtype=bool)
+    if leak:
+        mask[[0, 7, 13, 20]] = True
+    return evaluate_scores(
+        scores,
+        labels,
+        pair_types,
+        categories,
+        None,
+        threshold=threshold,
+        texts=[(f"boy: a{i}", f"girl: b{i}") for i in range(n)],
+        seed=1,
+        n_bootstrap=100,
+        projection=np.random.default_rng(0).normal(size=(n, 2)),
+        leak_mask=mask,
+        name=name,
+    )
+
+
+def by_hand_margin(spec) -> float:
+    scores, labels, _, _ = arrays(spec)
+    return float(scores[labels == 1].mean() - scores[labels == 0].mean())
+
+
+def record(method: str, lr: float, trainable: int, seconds: float) -> TrainingRecord:
+    return TrainingRecord.model_validate(
+        {
+            "method": method,
+            "config": {"method": method, "epochs": 2},
+            "base_model": "base",
+            "seed": 42,
+            "learning_rate": lr,
+            "n_train_pairs": 96,
+            "n_validation_pairs": 20,
+            "world_size": 1,
+            "steps_per_epoch": 6,
+            "total_steps": 12,
+            "eval_steps": 2,
+            "loss": [
+                {"step": s, "epoch": s / 6, "loss": 1 / s, "learning_rate": lr}
+                for s in range(1, 13)
+            ],
+            "validation": [
+                {"step": s, "epoch": s / 6, "spearman_cosine": 0.5 + s / 30, "pearson_cosine": 0.5}
+                for s in range(0, 13, 2)
+            ],
+            "best_step": 12,
+            "best_epoch": 2.0,
+            "best_score": 0.9,
+            "restored_score": 0.9,
+            "parameters": {
+                "total": 22_713_216,
+                "trainable": trainable,
+                "trainable_share": trainable / 22_713_216,
+            },
+            "wall_seconds": 2 * seconds + 5,
+            "train_seconds": 2 * seconds,
+            "epoch_seconds": [seconds, seconds],
+            "seconds_per_epoch": seconds,
+            "peak_rss_mb": 1234.5,
+            "versions": {},
+        }
+    )
+
+
+RECORDS = {
+    "full": record("full", 2e-5, 22_713_216, 30.0),
+    "lora": record("lora", 2e-4, 73_728, 12.0),
+}
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {
+        "baseline": result(BASELINE, "baseline", leak=True),
+        "full": result(FULL, "full", leak=True),
+        "lora": result(LORA, "lora", leak=True),
+    }
+
+
+@pytest.fixture(scope="module")
+def comparison(results):
+    return compare(results["baseline"], results["full"], results["lora"], RECORDS)
+
+
+# --- compare ---------------------------------------------------------------------------------
+
+
+def test_deltas_and_improvements_by_hand(comparison):
+    before, after, lora = by_hand_margin(BASELINE), by_hand_margin(FULL), by_hand_margin(LORA)
+    assert comparison.margin_improvement == pytest.approx(after - before)
+    assert comparison.margin_improvement_pct == pytest.approx((after - before) / abs(before) * 100)
+    assert comparison.lora_margin_improvement == pytest.approx(lora - before)
+    assert comparison.deltas["full"]["margin"] == pytest.approx(after - before)
+    assert comparison.deltas["lora"]["margin"] == pytest.approx(lora - before)
+    base, full = comparison.baseline.metrics, comparison.full.metrics
+    assert comparison.cohens_d_improvement == pytest.approx(full.cohens_d - base.cohens_d)
+    assert comparison.spearman_improvement == pytest.approx(
+        full.spearman_correlation - base.spearman_correlation
+    )
+    # Purity is undefined or defined alike on both sides here; a delta never invents a 0.
+    for name in ("full", "lora"):
+        for key, delta in comparison.deltas[name].items():
+            a = comparison.models()[name].headline[key].value
+            b = comparison.baseline.headline[key].value
+            assert delta == (None if a is None or b is None else pytest.approx(a - b))
+
+
+def test_improvement_pct_uses_the_absolute_baseline():
+    assert improvement_pct(0.30, -0.05) == pytest.approx(700.0)
+    assert improvement_pct(0.10, 0.20) == pytest.approx(-50.0)
+    assert improvement_pct(0.10, 0.0) is None
+
+
+def test_summary_carries_intervals_breakdowns_and_training(comparison, results):
+    full = comparison.full
+    margin = full.headline["margin"]
+    assert (margin.low, margin.high) == (
+        results["full"].intervals.margin.low,
+        results["full"].intervals.margin.high,
+    )
+    assert full.headline["f1"].low is None  # no bootstrap interval for F1
+    assert set(full.false_positives_by_pair_type) >= set(PAIR_TYPES)
+    assert full.category_margins["dealbreakers"].margin is None
+    assert full.category_margins["values"].n_compatible == 6
+    assert full.leak_free is not None and full.n_overlap == 4
+    assert comparison.leak_free_deltas["full"]["margin"] == pytest.approx(
+        full.leak_free.margin - comparison.baseline.leak_free.margin
+    )
+    assert full.training.trainable_parameters == 22_713_216
+    assert comparison.lora.training.seconds_per_epoch == 12.0
+    assert comparison.baseline.training is None
+
+
+def test_lora_is_optional(results):
+    only_full = compare(results["baseline"], results["full"])
+    assert only_full.lora is None and only_full.lora_margin_improvement is None
+    assert list(only_full.models()) == ["baseline", "full"]
+    assert "n/a" in results_table(only_full)
+
+
+def test_json_round_trip(comparison, tmp_path):
+    path = atomic_write_json(tmp_path / "comparison.json", comparison)
+    assert load_comparison(path) == comparison
+
+
+# --- headline sentence -----------------------------------------------------------------------
+
+
+def test_headline_sentence_has_the_numbers_and_the_right_categories(comparison, tmp_path):
+    loaded = load_comparison(atomic_write_json(tmp_path / "comparison.json", comparison))
+    sentence = headline_sentence(loaded)
+    data = json.loads((tmp_path / "comparison.json").read_text())
+    for value in (
+        data["baseline"]["metrics"]["compatibility_margin"],
+        data["full"]["metrics"]["compatibility_margin"],
+        data["full"]["category_margins"]["values"]["margin"],
+        data["full"]["category_margins"]["lifestyle"]["margin"],
+        data["lora"]["metrics"]["compatibility_margin"],
+    ):
+        assert f"{value:+.3f}" in sentence
+    for value in (data["baseline"]["metrics"]["cohens_d"], data["full"]["metrics"]["cohens_d"]):
+        assert f"{value:.2f}" in sentence
+    assert sentence.startswith("Fine-tuning improved the compatibility margin from")
+    assert easiest_and_hardest(loaded) == ("values", "lifestyle")
+    assert "values achieving the widest separation" in sentence
+    assert "lifestyle remains the hardest category" in sentence
+    assert "tiny" not in sentence  # too few pairs of each label to rank
+    assert "dealbreakers" not in sentence  # one label only: no margin
+
+
+def test_headline_sentence_is_honest_when_the_margin_falls(results):
+    worse = compare(results["full"], results["baseline"])  # "fine-tuned" is the weaker one
+    sentence = headline_sentence(worse)
+    assert "did not improve the compatibility margin" in sentence
+    assert "improved the compatibility margin from" not in sentence
+
+
+def test_headline_sentence_escapes_category_names():
+    spec = {"<b>x</b>": (6, 6, 0.9, 0.1), "values": (6, 6, 0.6, 0.4)}
+    comp = compare(result(spec, "baseline"), result(spec, "full"))
+    assert "&lt;b&gt;x&lt;/b&gt;" in headline_sentence(comp)
+    assert "<b>x</b>" in headline_sentence(comp, escape=None)
+
+
+def test_headline_sentence_without_rankable_categories():
+    spec = {"a": (4, 4, 0.9, 0.1), "b": (3, 3, 0.6, 0.4)}
+    comp = compare(result(spec, "baseline"), result(spec, "full"))
+    assert "cannot be ranked" in headline_sentence(comp)
+
+
+# --- results table and README ----------------------------------------------------------------
+
+
+def table_lines(table: str) -> list[str]:
+    return [line for line in table.splitlines() if line.startswith("|")]
+
+
+def test_results_table_has_one_row_per_metric(comparison, results):
+    lines = table_lines(results_table(comparison))
+    assert lines[0].startswith("| Metric") and set(lines[1]) <= set("|-:")
+    body = lines[2:]
+    assert len(body) == len(table_rows(comparison))
+    assert len(body) == len(TABLE_ROWS) + len(report.LEAK_FREE_ROWS) + 4
+    labels = [line.split("|")[1].strip() for line in body]
+    assert len(set(labels)) == len(labels)
+    plain = compare(result(BASELINE, "baseline"), result(FULL, "full"), result(LORA, "lora"))
+    assert len(table_lines(results_table(plain))) - 2 == len(TABLE_ROWS)
+    margin_row = next(line for line in body if line.startswith("| Compatibility margin"))
+    full = comparison.full.headline["margin"]
+    assert f"{full.value:+.3f} [{full.low:+.3f}, {full.high:+.3f}]" in margin_row
+    assert all(line.count("|") == 5 for line in lines)
+
+
+def test_results_command_rewrites_only_the_marked_block(comparison, tmp_path, capsys):
+    out = tmp_path / "out"
+    atomic_write_json(RunLayout(out).metric("comparison"), comparison)
+    readme = tmp_path / "README.md"
+    before, after = "# Title\n\nintro text\n\n", "\n\n## Later\n\nmore text\n"
+    readme.write_text(f"{before}{RESULTS_START}\nold table\n{RESULTS_END}{after}")
+    results_command(out, readme)
+    text = readme.read_text()
+    assert text.startswith(before + RESULTS_START + "\n")
+    assert text.endswith(RESULTS_END + after)
+    assert "old table" not in text
+    assert results_table(comparison) in text
+    results_command(out, readme)  # idempotent
+    assert readme.read_text() == text
+    capsys.readouterr()
+    printed = results_command(out)
+    assert printed.strip() in capsys.readouterr().out
+
+
+def test_results_command_errors(tmp_path, comparison):
+    with pytest.raises(FileNotFoundError, match="chapter 05"):
+        results_command(tmp_path / "empty")
+    out = tmp_path / "out"
+    atomic_write_json(RunLayout(out).metric("comparison"), comparison)
+    readme = tmp_path / "README.md"
+    readme.write_text("no markers here\n")
+    with pytest.raises(ValueError, match="results:start"):
+        results_command(out, readme)
+    assert readme.read_text() == "no markers here\n"
+
+
+# --- ADR 001 substitutions ---------------------------------------------------------------------
+
+
+def test_adr_substitutions_fall_back_without_a_run(tmp_path):
+    values = adr_substitutions(tmp_path)
+    assert set(values) == set(report.ADR_KEYS)
+    assert all(isinstance(v, str) and v for v in values.values())
+    assert "no verdict" in values["adr_verdict"]
+
+
+def test_adr_substitutions_from_a_run(tmp_path, comparison):
+    layout = RunLayout(tmp_path)
+    atomic_write_json(layout.metric("comparison"), comparison)
+    evidence = [
+        {"learning_rate": 2e-4, "best_score": 0.9, "best_step": 12},
+        {"learning_rate": 2e-5, "best_score": 0.61, "best_step": 4},
+    ]
+    lora_training = {**RECORDS["lora"].model_dump(mode="json"), "learning_rate_evidence": evidence}
+    atomic_write_json(layout.metric("lora_training"), lora_training)
+    values = adr_substitutions(tmp_path)
+    assert values["adr_full_spearman"] == f"{comparison.full.headline['spearman'].value:.3f}"
+    assert values["adr_lora_margin"] == f"{comparison.lora.headline['margin'].value:+.3f}"
+    assert values["adr_lora_trainable"] == "73,728"
+    assert values["adr_lora_trainable_share"] == f"{73_728 / 22_713_216:.2%}"
+    assert values["adr_full_seconds_per_epoch"] == "30.0 s"
+    assert values["adr_lora_rate"] == "0.0002"
+    assert values["adr_lora_rate_score"] == "0.900"
+    assert values["adr_lora_prd_rate_score"] == "0.610"
+    assert "LoRA" in values["adr_verdict"] or "full fine-tuning" in values["adr_verdict"]
+
+
+# --- the eight charts --------------------------------------------------------------------------
+
+
+def test_there_are_eight_chart_functions():
+    assert len(charts.CHARTS) == 8
+    assert all(callable(chart) for chart in charts.CHARTS)
+
+
+def test_cosine_overlay_has_baseline_and_model_by_label(results):
+    fig = charts.plot_cosine_overlay(results)
+    assert isinstance(fig, go.Figure)
+    assert len(fig.data) == 8  # 2 panels x 2 labels x (baseline, fine-tuned)
+    assert all(isinstance(trace, go.Histogram) for trace in fig.data)
+
+
+def test_umap_side_by_side_escapes_hover_text(results):
+    spec = {"values": (6, 6, 0.6, 0.4)}
+    scores, labels, categories, pair_types = arrays(spec)
+    n = len(scores)
+    texts = [("boy: <script>x</script>", f"girl: b{i}") for i in range(n)]
+    unsafe = evaluate_scores(
+        scores,
+        labels,
+        pair_types,
+        categories,
+        None,
+        threshold=0.5,
+        texts=texts,
+        n_bootstrap=50,
+        projection=np.random.default_rng(0).normal(size=(n, 2)),
+    )
+    fig = charts.plot_umap_side_by_side({"baseline": unsafe, "full": unsafe, "lora": unsafe})
+    assert len(fig.data) == 6
+    hover = " ".join(text for trace in fig.data for text in trace.text)
+    assert "<script>" not in hover and "&lt;script&gt;" in hover
+
+
+def test_purity_roc_and_cohens_d(results, comparison):
+    purity = charts.plot_purity(results)
+    assert len(purity.data) == 1 and len(purity.data[0].y) == 3
+    roc = charts.plot_roc_overlay(results)
+    names = [trace.name for trace in roc.data]
+    assert sum("AUC" in name for name in names) == 4  # three models and chance
+    assert any(f"{results['full'].auc_roc:.3f}" in name for name in names)
+    d = charts.plot_cohens_d(comparison)
+    bar = d.data[0]
+    assert list(bar.y) == pytest.approx([m.metrics.cohens_d for m in comparison.models().values()])
+    assert bar.error_y.array is not None and bar.error_y.arrayminus is not None
+
+
+def test_margin_heatmap_leaves_undefined_cells_blank(comparison):
+    fig = charts.plot_margin_heatmap(comparison)
+    heatmap = fig.data[0]
+    rows = list(heatmap.y)
+    row = rows.index("dealbreakers")
+    assert list(heatmap.z[row]) == [None, None, None]
+    values = rows.index("values")
+    assert heatmap.z[values][1] == pytest.approx(comparison.full.category_margins["values"].margin)
+    assert "n = 6 compatible / 6 incompatible" in heatmap.customdata[values][1]
+
+
+def test_false_positive_reduction_has_all_nine_types_per_model(comparison):
+    fig = charts.plot_false_positive_reduction(comparison)
+    assert len(fig.data) == 3
+    for trace in fig.data:
+        assert list(trace.x)[:9] == list(PAIR_TYPES)
+
+
+def test_training_comparison_reuses_the_training_chart():
+    fig = charts.plot_training_comparison(RECORDS)
+    assert isinstance(fig, go.Figure) and len(fig.data) >= 4
+    same = charts.plot_training_comparison(list(RECORDS.values()))
+    assert len(same.data) == len(fig.data)
+
+
+def test_adr_001_uses_exactly_the_substitution_keys():
+    text = (REPO_ROOT / "book" / "adr" / "001-lora-vs-full-finetuning.md").read_text()
+    used = set(re.findall(r"\{\{\s*([a-z_0-9]+)\s*\}\}", text))
+    assert used == set(report.ADR_KEYS)
