@@ -75,7 +75,7 @@ records = {name: TrainingRecord.load(layout.model(name)) for name in ("full", "l
 
 # %%
 base, full, lora = results["baseline"], results["full"], results["lora"]
-LABELS = MODEL_LABELS
+LABELS = {name: label[0].upper() + label[1:] for name, label in MODEL_LABELS.items()}
 
 # %% [markdown]
 # ## 1. Cosine distributions, before and after
@@ -90,7 +90,7 @@ show(plot_cosine_overlay(results))
 display(
     Markdown(
         " ".join(
-            f"{LABELS[name].capitalize()}: compatible mean {r.cosine.compatible.mean:.3f}, "
+            f"{LABELS[name]}: compatible mean {r.cosine.compatible.mean:.3f}, "
             f"incompatible mean {r.cosine.incompatible.mean:.3f}, margin "
             f"**{r.cosine.margin:+.3f}**."
             for name, r in results.items()
@@ -119,7 +119,7 @@ show(plot_umap_side_by_side(results))
 display(
     Markdown(
         " ".join(
-            f"{LABELS[name].capitalize()}: {r.hdbscan.n_clusters} clusters, "
+            f"{LABELS[name]}: {r.hdbscan.n_clusters} clusters, "
             f"{r.hdbscan.noise_fraction:.1%} of pairs as noise."
             for name, r in results.items()
         )
@@ -140,7 +140,7 @@ show(plot_purity(results))
 display(
     Markdown(
         " ".join(
-            f"{LABELS[name].capitalize()}: purity "
+            f"{LABELS[name]}: purity "
             + (
                 "undefined (no cluster)"
                 if r.hdbscan.purity is None
@@ -168,7 +168,7 @@ show(plot_roc_overlay(results))
 display(
     Markdown(
         " ".join(
-            f"{LABELS[name].capitalize()}: AUC **{r.auc_roc:.3f}** (95% interval "
+            f"{LABELS[name]}: AUC **{r.auc_roc:.3f}** (95% interval "
             f"{r.intervals.auc_roc.low:.3f} to {r.intervals.auc_roc.high:.3f})."
             for name, r in results.items()
         )
@@ -231,7 +231,7 @@ show(plot_cohens_d(comparison))
 display(
     Markdown(
         " ".join(
-            f"{LABELS[name].capitalize()}: d = **{r.cohens_d:.2f}** (95% interval "
+            f"{LABELS[name]}: d = **{r.cohens_d:.2f}** (95% interval "
             f"{r.intervals.cohens_d.low:.2f} to {r.intervals.cohens_d.high:.2f})."
             for name, r in results.items()
         )
@@ -253,7 +253,7 @@ show(plot_training_comparison(records))
 display(
     Markdown(
         " ".join(
-            f"{LABELS[name].capitalize()}: validation Spearman "
+            f"{LABELS[name]}: validation Spearman "
             f"{r.validation[0].spearman_cosine:.3f} at step 0, best **{r.best_score:.3f}** at "
             f"step {r.best_step} of {r.total_steps} (learning rate {r.learning_rate:g}, "
             f"{r.seconds_per_epoch:.1f} s per epoch, {r.parameters.trainable:,} trainable "
@@ -277,7 +277,7 @@ show(plot_false_positive_reduction(comparison))
 display(
     Markdown(
         " ".join(
-            f"{LABELS[name].capitalize()}: **{s.n_false_positives}** false positives of "
+            f"{LABELS[name]}: **{s.n_false_positives}** false positives of "
             f"{s.n_incompatible} incompatible pairs ({s.n_false_positives / s.n_incompatible:.1%})."
             for name, s in comparison.models().items()
         )

@@ -593,6 +593,17 @@ def _prd_rate_score(layout: RunLayout) -> float | None:
     return None
 
 
+def format_rate(rate: float) -> str:
+    """A learning rate as the PRD writes it.
+
+    Example:
+        >>> format_rate(0.0002), format_rate(3.5e-05)
+        ('2e-4', '3.5e-5')
+    """
+    mantissa, exponent = f"{rate:.6e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
 def adr_substitutions(out_dir: str | Path) -> dict[str, str]:
     """ADR 001's measured numbers as MyST substitutions (keys :data:`ADR_KEYS`).
 
@@ -629,7 +640,7 @@ def adr_substitutions(out_dir: str | Path) -> dict[str, str]:
             values[f"adr_{name}_seconds_per_epoch"] = f"{training.seconds_per_epoch:.1f} s"
             values[f"adr_{name}_peak_memory"] = f"{training.peak_rss_mb:,.0f} MiB"
             values[f"adr_{name}_trainable"] = f"{training.trainable_parameters:,}"
-            values[f"adr_{name}_rate"] = f"{training.learning_rate:g}"
+            values[f"adr_{name}_rate"] = format_rate(training.learning_rate)
             if name == "lora":
                 values["adr_lora_trainable_share"] = f"{training.trainable_share:.2%}"
                 values["adr_lora_rate_score"] = f"{training.best_validation_score:.3f}"

@@ -342,7 +342,8 @@ def test_adr_substitutions_from_a_run(tmp_path, comparison):
     assert values["adr_lora_trainable"] == "73,728"
     assert values["adr_lora_trainable_share"] == f"{73_728 / 22_713_216:.2%}"
     assert values["adr_full_seconds_per_epoch"] == "30.0 s"
-    assert values["adr_lora_rate"] == "0.0002"
+    assert values["adr_lora_rate"] == "2e-4"
+    assert values["adr_full_rate"] == "2e-5"
     assert values["adr_lora_rate_score"] == "0.900"
     assert values["adr_lora_prd_rate_score"] == "0.610"
     assert "LoRA" in values["adr_verdict"] or "full fine-tuning" in values["adr_verdict"]
