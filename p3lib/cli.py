@@ -34,7 +34,9 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--eval", type=_path, help="eval pairs JSONL (default: data/raw/eval.jsonl)"
     )
-    parser.add_argument("--ood", type=_path, help="out-of-distribution pairs JSONL (appendix)")
+    parser.add_argument(
+        "--ood", type=_path, help="out-of-distribution pairs JSONL (runs the appendix)"
+    )
     parser.add_argument("--out", type=_path, help="output folder (default: outputs/)")
     parser.add_argument("--experiments", action="store_true", help="also run the appendix chapter")
     parser.add_argument("--force", action="store_true", help="execute every chapter again")
@@ -55,6 +57,7 @@ def _run(args: argparse.Namespace) -> str:
         APPENDIX,
         CHAPTERS,
         ParameterError,
+        complete_parameters,
         discover_chapters,
         load_parameters_file,
         resolve_parameters,
@@ -75,12 +78,16 @@ def _run(args: argparse.Namespace) -> str:
     ):
         if given:
             values[name] = given
-    appendix = bool(args.experiments or values.pop("RUN_EXPERIMENTS", False))
-    names = CHAPTERS + (APPENDIX if appendix else ())
-    chapters = discover_chapters(names)
-    parameters = resolve_parameters(chapters, values, source=args.params)
-    defaults = {name: p.default for c in chapters for name, p in c.parameters.items()}
-    parameters.setdefault("OUT_DIR", str(REPO_ROOT / defaults.get("OUT_DIR", "outputs")))
+    # The out-of-distribution split is only used by the appendix, so naming one runs it.
+    appendix = bool(args.experiments or args.ood or values.pop("RUN_EXPERIMENTS", False))
+    # A parameters file may set any chapter's parameter, the appendix's included, whether or
+    # not this run executes the appendix.
+    known = discover_chapters(CHAPTERS + APPENDIX)
+    chapters = known if appendix else known[: len(CHAPTERS)]
+    parameters = resolve_parameters(known, values, source=args.params)
+    if not appendix:
+        parameters.pop("OOD_PATH", None)
+    parameters = complete_parameters(chapters, parameters)
     _check_inputs(parameters)
     report = run_book(parameters, chapters, force=args.force)
     print(

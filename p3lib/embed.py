@@ -44,12 +44,22 @@ def load_model(name_or_path: str | Path | None = None, device: str | None = None
 
 
 def encode_texts(
-    model, texts: list[str], batch_size: int = 64, show_progress_bar: bool = True
+    model,
+    texts: list[str],
+    batch_size: int = 64,
+    show_progress_bar: bool = True,
+    prompt: str | None = None,
 ) -> dict[str, np.ndarray]:
-    """L2-normalised embeddings of each distinct text, encoded once, keyed by text."""
+    """L2-normalised embeddings of each distinct text, encoded once, keyed by text.
+
+    ``prompt`` (an instruction) is prepended to every text before encoding, as
+    sentence-transformers does with the ``prompts`` a model was trained with; the keys stay
+    the texts as given.
+    """
     distinct = list(dict.fromkeys(texts))
     vectors = model.encode(
         distinct,
+        prompt=prompt,
         batch_size=batch_size,
         normalize_embeddings=True,
         convert_to_numpy=True,

@@ -1067,6 +1067,7 @@ def evaluate(
     batch_size: int = 64,
     name: str = "eval",
     model_name: str | None = None,
+    prompt: str | None = None,
 ) -> EvaluationResult:
     """Encode the pairs with ``model`` and measure the eight metrics on ``eval_pairs``.
 
@@ -1086,6 +1087,8 @@ def evaluate(
         show_progress_bar: show the encoding progress bar.
         name: prefix of :meth:`EvaluationResult.headline` keys.
         model_name: recorded in the result's ``model`` field.
+        prompt: an instruction prepended to every statement (eval and validation alike)
+            before encoding; give the one a model was trained with (``TrainConfig.prompts``).
 
     Example:
         >>> from p3lib.embed import load_model
@@ -1106,6 +1109,7 @@ def evaluate(
         [p.text_1 for p in everything] + [p.text_2 for p in everything],
         batch_size=batch_size,
         show_progress_bar=show_progress_bar,
+        prompt=prompt,
     )
 
     def embed(pairs):

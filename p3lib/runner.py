@@ -177,6 +177,23 @@ def resolve_parameters(
     return resolved
 
 
+def complete_parameters(chapters: list[Chapter], parameters: dict[str, Any]) -> dict[str, Any]:
+    """``parameters`` plus every chapter default not set, with path values made absolute.
+
+    Every chapter then receives all of its parameters explicitly, so the cache key of a
+    chapter covers the data files it reads even when they are its defaults.
+    """
+    complete = dict(parameters)
+    for chapter in chapters:
+        for name, parameter in chapter.parameters.items():
+            if name not in complete:
+                value = parameter.default
+                if name.endswith(PATH_PARAMETERS_SUFFIX) and isinstance(value, str):
+                    value = str(resolve_path(value))
+                complete[name] = value
+    return complete
+
+
 def _sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
 

@@ -72,6 +72,8 @@ class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     method: Literal["full", "lora"] = "full"
+    # The training objective (ADR 003; the appendix compares the three on the same budget).
+    loss: Literal["cosine", "contrastive", "online_contrastive"] = "cosine"
     epochs: int = Field(4, ge=1)
     batch_size: int = Field(16, ge=1)
     learning_rate: float = Field(2e-5, gt=0)
@@ -416,7 +418,11 @@ def train(
         SimilarityFunction,
     )
     from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimilarityEvaluator
-    from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
+    from sentence_transformers.sentence_transformer.losses import (
+        ContrastiveLoss,
+        CosineSimilarityLoss,
+        OnlineContrastiveLoss,
+    )
     from transformers import PrinterCallback, set_seed
     from transformers.utils import logging as transformers_logging
 
@@ -448,8 +454,15 @@ def train(
         }
     )
 
-    # 3. Loss: pull compatible pairs towards cosine 1, push incompatible ones towards 0.
-    loss = CosineSimilarityLoss(model)
+    # 3. Loss: pull compatible pairs towards cosine 1, push incompatible ones towards 0
+    # (CosineSimilarityLoss), or, with a contrastive loss, pull compatible pairs together and
+    # push incompatible ones at least a margin of cosine distance apart. All read the 0/1 label.
+    objectives = {
+        "cosine": CosineSimilarityLoss,
+        "contrastive": ContrastiveLoss,
+        "online_contrastive": OnlineContrastiveLoss,
+    }
+    loss = objectives[config.loss](model)
 
     # 4. Arguments: AdamW, linear warmup then linear decay, seeded; no checkpoints on disk.
     world_size = _world_size()

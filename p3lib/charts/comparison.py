@@ -119,7 +119,7 @@ def plot_umap_side_by_side(results: Mapping[str, EvaluationResult]) -> go.Figure
     for name in names:
         h = results[name].hdbscan
         purity = "n/a" if h.purity is None else f"{h.purity:.2f}"
-        titles.append(f"{_label(name)}: {h.n_clusters} clusters, purity {purity}")
+        titles.append(f"{_label(name)}<br>{h.n_clusters} clusters, purity {purity}")
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=titles, horizontal_spacing=0.04)
     for column, name in enumerate(names, start=1):
         projection = results[name].umap

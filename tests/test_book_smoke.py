@@ -1,0 +1,77 @@
+"""Smoke run of the whole book: every chapter executes with smoke parameters on a small slice
+of the default data (plus HTML-bearing records), the book builds with warnings as errors,
+and a second run with nothing changed skips every chapter."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+from conftest import SMOKE_PARAMS, run_p3
+
+from p3lib.report import headline_sentence, load_comparison
+from p3lib.runner import CHAPTERS
+
+pytestmark = pytest.mark.smoke
+
+
+def chapter_page(smoke_book, name):
+    return smoke_book["html"] / "outputs" / "notebooks" / f"{name}.html"
+
+
+def test_every_chapter_page_and_adr_exists(smoke_book):
+    for name in CHAPTERS:
+        assert chapter_page(smoke_book, name).is_file(), name
+    adrs = sorted(path.name for path in (smoke_book["html"] / "book" / "adr").glob("*.html"))
+    assert adrs == [
+        "001-lora-vs-full-finetuning.html",
+        "002-qlora-skipped.html",
+        "003-cosine-similarity-loss.html",
+    ]
+    assert (smoke_book["html"] / "index.html").is_file()
+
+
+def test_chapter_01_reports_the_audit_and_quality(smoke_book):
+    results = json.loads((smoke_book["out"] / "metrics" / "data_quality.json").read_text())
+    assert results["audit"]["splits"]["eval"]["n_records"] == 93
+    assert 0 <= results["quality"]["train"]["overall"] <= 100
+    page = chapter_page(smoke_book, "01_data_quality").read_text()
+    assert "Four quality dimensions" in page
+
+
+def test_chapter_06_has_the_eight_charts(smoke_book):
+    page = chapter_page(smoke_book, "06_comparison").read_text()
+    assert len(re.findall(r'class="plotly-graph-div"', page)) == 8
+
+
+def test_headline_sentence_matches_comparison_json(smoke_book):
+    comparison = load_comparison(smoke_book["out"] / "metrics" / "comparison.json")
+    sentence = headline_sentence(comparison, escape=None)
+    assert f"{comparison.baseline.headline['margin'].value:.2f}" in sentence
+    page = html.unescape(chapter_page(smoke_book, "06_comparison").read_text())
+    assert sentence in re.sub(r"<[^>]+>", "", page)
+    results_page = html.unescape((smoke_book["html"] / "book" / "results.html").read_text())
+    assert sentence in re.sub(r"<[^>]+>", "", results_page)
+
+
+def test_injected_html_is_escaped_in_the_pages(smoke_book):
+    for name in CHAPTERS:
+        page = chapter_page(smoke_book, name).read_text()
+        assert "<script>window.__p3_injected" not in page, name
+        assert 'onerror="window.__p3_injected' not in page, name
+
+
+def test_second_run_with_nothing_changed_skips_every_chapter(smoke_book):
+    common = (
+        "--params",
+        SMOKE_PARAMS,
+        "--train",
+        smoke_book["train"],
+        "--eval",
+        smoke_book["eval"],
+    )
+    unchanged = run_p3("run", *common, "--out", smoke_book["out"])
+    assert unchanged.stdout.count("unchanged, skipped") == len(CHAPTERS)
+    assert "executing" not in unchanged.stdout

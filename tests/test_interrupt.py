@@ -1,0 +1,82 @@
+"""Nothing half-written: Ctrl-C during a smoke run's training leaves the last good outputs
+intact, and the next run recomputes what the interrupted one did not finish."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+from conftest import P3, SMOKE_PARAMS
+
+from p3lib.layout import REPO_ROOT
+
+pytestmark = pytest.mark.smoke
+
+
+def snapshot(out):
+    """Bytes of every result file and saved model file of a run."""
+    return {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for folder in ("metrics", "models", "splits")
+        for path in sorted((out / folder).rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_ctrl_c_during_training_keeps_the_last_good_outputs(smoke_book, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(smoke_book["out"], out)
+    before = snapshot(out)
+    manifest = (out / "run.json").read_bytes()
+    command = [
+        P3,
+        "run",
+        "--params",
+        SMOKE_PARAMS,
+        "--train",
+        smoke_book["train"],
+        "--eval",
+        smoke_book["eval"],
+        "--out",
+        out,
+        "--set",
+        "epochs=2",
+    ]
+    process = subprocess.Popen(
+        list(map(str, command)),
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    started = time.monotonic()
+    for line in process.stdout:
+        if "03_full_finetune: executing" in line:
+            break
+        assert time.monotonic() - started < 120, "chapter 03 never started"
+    time.sleep(8)  # into the training of chapter 03
+    # Ctrl-C in a terminal signals the whole process group: p3 and the notebook kernel.
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode != 0
+    assert "interrupted" in stderr
+
+    assert snapshot(out) == before
+    assert (out / "run.json").read_bytes() == manifest
+    leftovers = [p.name for p in (out / "models").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+    completed = subprocess.run(
+        list(map(str, command)), cwd=REPO_ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "01_data_quality: unchanged, skipped" in completed.stdout
+    assert "03_full_finetune: done" in completed.stdout
+    record = json.loads((out / "models" / "full" / "training_record.json").read_text())
+    assert record["config"]["epochs"] == 2
