@@ -94,6 +94,55 @@ def plot_cosine_histograms(
     return fig
 
 
+def umap_traces(
+    projection: UmapProjection,
+    cluster_ids: list[int],
+    *,
+    model: str | None = None,
+    marker_size: int = 8,
+    showlegend: bool = True,
+) -> list[go.Scatter]:
+    """One scatter trace per label: colour is the label, marker shape the HDBSCAN cluster
+    (hollow circle = noise), hover the pair's two statements, escaped."""
+    traces = []
+    for label in (1, 0):
+        label_name = LABEL_NAMES[label]
+        index = [i for i, y in enumerate(projection.labels) if y == label]
+        heading = f"<b>{model}</b> · {label_name}" if model else f"<b>{label_name}</b>"
+        hover = [
+            f"{heading} · {escape(projection.pair_types[i])} · "
+            f"{escape(projection.categories[i])}<br>"
+            f"cosine {projection.scores[i]:.3f} · "
+            f"{'noise' if cluster_ids[i] == -1 else f'cluster {cluster_ids[i]}'}<br>"
+            f"{escape(projection.text_1[i])}<br>{escape(projection.text_2[i])}"
+            for i in index
+        ]
+        symbols = [
+            "circle-open" if cluster_ids[i] == -1 else _SYMBOLS[cluster_ids[i] % len(_SYMBOLS)]
+            for i in index
+        ]
+        traces.append(
+            go.Scatter(
+                x=[projection.x[i] for i in index],
+                y=[projection.y[i] for i in index],
+                mode="markers",
+                name=f"{label_name} (n={len(index)})",
+                legendgroup=label_name,
+                showlegend=showlegend,
+                marker=dict(
+                    color=COLORS[label_name],
+                    symbol=symbols,
+                    size=marker_size,
+                    opacity=0.75,
+                    line=dict(width=0.5, color="#333"),
+                ),
+                text=hover,
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    return traces
+
+
 def plot_umap(
     result: EvaluationResult | UmapProjection,
     clusters: ClusterSummary | None = None,
@@ -110,38 +159,7 @@ def plot_umap(
     if clusters is None and isinstance(result, EvaluationResult):
         clusters = result.hdbscan
     ids = clusters.cluster_ids if clusters is not None else [-1] * len(projection.x)
-    fig = go.Figure()
-    for label in (1, 0):
-        label_name = LABEL_NAMES[label]
-        index = [i for i, y in enumerate(projection.labels) if y == label]
-        hover = [
-            f"<b>{label_name}</b> · {escape(projection.pair_types[i])} · "
-            f"{escape(projection.categories[i])}<br>"
-            f"cosine {projection.scores[i]:.3f} · "
-            f"{'noise' if ids[i] == -1 else f'cluster {ids[i]}'}<br>"
-            f"{escape(projection.text_1[i])}<br>{escape(projection.text_2[i])}"
-            for i in index
-        ]
-        symbols = [
-            "circle-open" if ids[i] == -1 else _SYMBOLS[ids[i] % len(_SYMBOLS)] for i in index
-        ]
-        fig.add_trace(
-            go.Scatter(
-                x=[projection.x[i] for i in index],
-                y=[projection.y[i] for i in index],
-                mode="markers",
-                name=f"{label_name} (n={len(index)})",
-                marker=dict(
-                    color=COLORS[label_name],
-                    symbol=symbols,
-                    size=8,
-                    opacity=0.75,
-                    line=dict(width=0.5, color="#333"),
-                ),
-                text=hover,
-                hovertemplate="%{text}<extra></extra>",
-            )
-        )
+    fig = go.Figure(umap_traces(projection, ids))
     subtitle = ""
     if clusters is not None:
         purity = "n/a" if clusters.purity is None else f"{clusters.purity:.2f}"

@@ -20,13 +20,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from p3lib.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape
-from p3lib.charts.baseline import plot_roc
+from p3lib.charts.baseline import plot_roc, umap_traces
 from p3lib.metrics import EvaluationResult
 from p3lib.report import MODEL_LABELS, ComparisonResult
 from p3lib.schema import PAIR_TYPES
 
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=30, t=80, b=60))
-_SYMBOLS = ("circle", "square", "diamond", "cross", "x", "triangle-up", "triangle-down", "star")
 # Cohen's conventional thresholds: small, medium, large.
 COHENS_D_REFERENCES = ((0.2, "small"), (0.5, "medium"), (0.8, "large"))
 
@@ -122,42 +121,15 @@ def plot_umap_side_by_side(results: Mapping[str, EvaluationResult]) -> go.Figure
         titles.append(f"{_label(name)}<br>{h.n_clusters} clusters, purity {purity}")
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=titles, horizontal_spacing=0.04)
     for column, name in enumerate(names, start=1):
-        projection = results[name].umap
-        ids = results[name].hdbscan.cluster_ids
-        for label in (1, 0):
-            label_name = LABEL_NAMES[label]
-            index = [i for i, y in enumerate(projection.labels) if y == label]
-            hover = [
-                f"<b>{_label(name)}</b> · {label_name} · {escape(projection.pair_types[i])} · "
-                f"{escape(projection.categories[i])}<br>cosine {projection.scores[i]:.3f} · "
-                f"{'noise' if ids[i] == -1 else f'cluster {ids[i]}'}<br>"
-                f"{escape(projection.text_1[i])}<br>{escape(projection.text_2[i])}"
-                for i in index
-            ]
-            fig.add_trace(
-                go.Scatter(
-                    x=[projection.x[i] for i in index],
-                    y=[projection.y[i] for i in index],
-                    mode="markers",
-                    name=f"{label_name} (n={len(index)})",
-                    legendgroup=label_name,
-                    showlegend=column == 1,
-                    marker=dict(
-                        color=COLORS[label_name],
-                        symbol=[
-                            "circle-open" if ids[i] == -1 else _SYMBOLS[ids[i] % len(_SYMBOLS)]
-                            for i in index
-                        ],
-                        size=6,
-                        opacity=0.75,
-                        line=dict(width=0.4, color="#333"),
-                    ),
-                    text=hover,
-                    hovertemplate="%{text}<extra></extra>",
-                ),
-                row=1,
-                col=column,
-            )
+        traces = umap_traces(
+            results[name].umap,
+            results[name].hdbscan.cluster_ids,
+            model=_label(name),
+            marker_size=6,
+            showlegend=column == 1,
+        )
+        for trace in traces:
+            fig.add_trace(trace, row=1, col=column)
         fig.update_xaxes(showticklabels=False, title_text="UMAP 1", row=1, col=column)
         fig.update_yaxes(showticklabels=False, row=1, col=column)
     fig.update_layout(

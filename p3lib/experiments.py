@@ -1,0 +1,977 @@
+"""The appendix's four studies: loss functions, an instruction prompt, seeds, and OOD data.
+
+Chapter 07 asks what the six chapters leave open, with the same recipe, data, validation split,
+checkpoint rule and evaluation as they use:
+
+1. **loss**: ``CosineSimilarityLoss`` (chapter 03's model) against ``ContrastiveLoss`` and
+   ``OnlineContrastiveLoss``, trained with the same budget (ADR 003);
+2. **instruction**: the full fine-tuning recipe with a task instruction prepended to both
+   statements in training, validation and evaluation, against the plain model;
+3. **seeds**: full fine-tuning and LoRA with several seeds (the chapter models are the first),
+   so that a difference can be set against the seed-to-seed spread;
+4. **ood**: every model measured on out-of-distribution pairs (new topics and phrasings), with
+   the drop from the eval split.
+
+The module has three layers, as :mod:`p3lib.metrics` does:
+
+* :func:`plan_variants` names every model the studies need, and :func:`obtain_models` trains
+  the new ones (into ``models/experiments/<name>``) or reads the chapter models it reuses;
+* :func:`measure_models` evaluates each model on eval and OOD with
+  :func:`p3lib.metrics.evaluate` (reusing chapters 02 and 05's eval results where they exist);
+* pure functions on the measured numbers, testable without a model: :func:`seed_study`,
+  :func:`loss_study`, :func:`instruction_study`, :func:`ood_study`, assembled by
+  :func:`summarise_experiments`; :func:`experiment_substitutions` gives ADR 003 its numbers.
+
+Conventions: a *delta* is ``variant - reference``; an OOD *drop* is ``eval - ood`` (positive:
+worse out of distribution, for metrics where higher is better). Spreads use the sample
+standard deviation (``ddof=1``). Undefined numbers are ``null``, never 0. No dataset text is
+stored or quoted: only model names, numbers and fixed words.
+
+Example:
+    >>> from p3lib.experiments import spread
+    >>> s = spread([0.60, 0.62, 0.64])
+    >>> round(s.mean, 3), round(s.std, 3), s.n
+    (0.62, 0.02, 3)
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from p3lib.io import read_json
+from p3lib.layout import RunLayout
+from p3lib.metrics import HEADLINE_KEYS, INTERVAL_METRICS, EvaluationResult
+from p3lib.report import Estimate, TrainingSummary, format_rate, summarise, training_summary
+from p3lib.schema import DatingPair
+from p3lib.train import TrainConfig, TrainingRecord
+
+Study = Literal["chapters", "loss", "seeds", "instruction"]
+LossName = Literal["cosine", "contrastive", "online_contrastive"]
+LOSSES: tuple[LossName, ...] = ("cosine", "contrastive", "online_contrastive")
+LOSS_LABELS = {
+    "cosine": "CosineSimilarityLoss",
+    "contrastive": "ContrastiveLoss",
+    "online_contrastive": "OnlineContrastiveLoss",
+}
+METHOD_LABELS = {"base": "baseline", "full": "full fine-tuning", "lora": "LoRA"}
+# Metrics compared across losses, seeds and splits: higher is better for each.
+COMPARED = ("auc_roc", "spearman", "margin", "cohens_d", "f1", "accuracy")
+EXPERIMENTS_DIR = "experiments"
+DEFAULT_INSTRUCTION = "Decide whether these two dating-profile statements are compatible: "
+_MISSING = "(not measured in this run)"
+# TrainConfig fields that do not change what a method trains.
+_IGNORED = {"full": {"ddp_backend", "lora_learning_rate"}, "lora": {"ddp_backend", "learning_rate"}}
+_LORA_ONLY = {"lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "lora_task_type"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------------------------
+# The models: what to train, what to reuse
+# --------------------------------------------------------------------------------------------
+
+
+class Variant(_Model):
+    """One model of the appendix: its name, training settings, and where it comes from.
+
+    ``reuse`` names the chapter model folder (``full`` or ``lora``) this variant *is*, trained
+    by chapter 03 or 04 with this exact recipe; ``None`` means the appendix trains it, in the
+    study named by ``study``. ``prompt`` is the instruction applied at training and evaluation.
+    """
+
+    name: str
+    label: str
+    study: Study
+    config: TrainConfig
+    reuse: str | None = None
+
+    @property
+    def prompt(self) -> str | None:
+        prompts = self.config.prompts
+        return prompts if isinstance(prompts, str) or prompts is None else None
+
+
+def seed_list(seed: int, seeds: Sequence[int]) -> list[int]:
+    """The seeds of the seed study: ``seed`` (the chapters' models) first, then the others.
+
+    Example:
+        >>> seed_list(42, [41, 42, 43, 43])
+        [42, 41, 43]
+    """
+    return list(dict.fromkeys([int(seed), *map(int, seeds)]))
+
+
+def plan_variants(
+    recipe: TrainConfig, seeds: Sequence[int], instruction: str = DEFAULT_INSTRUCTION
+) -> list[Variant]:
+    """Every trained model the four studies compare, chapter models first.
+
+    ``recipe`` is chapter 03's full fine-tuning configuration (its ``seed`` is the chapters'
+    seed); LoRA variants take the same settings with ``method="lora"``. The loss study trains
+    two models, the seed study two per extra seed and method, the instruction study one.
+
+    Raises:
+        ValueError: ``instruction`` is empty (the instruction study needs one).
+
+    Example:
+        >>> [v.name for v in plan_variants(TrainConfig(), [42, 43])]
+        ['full', 'lora', 'contrastive', 'online_contrastive', 'full_seed43', 'lora_seed43', \
+'instructed']
+    """
+    if not instruction or not instruction.strip():
+        raise ValueError("the instruction study needs an instruction (INSTRUCTION is empty)")
+    recipe = recipe.model_copy(update={"method": "full", "loss": "cosine", "prompts": None})
+    lora = recipe.model_copy(update={"method": "lora"})
+    seed = recipe.seed
+    variants = [
+        Variant(
+            name="full", label="full fine-tuning", study="chapters", config=recipe, reuse="full"
+        ),
+        Variant(name="lora", label="LoRA", study="chapters", config=lora, reuse="lora"),
+    ]
+    for loss in LOSSES[1:]:
+        variants.append(
+            Variant(
+                name=loss,
+                label=f"full, {LOSS_LABELS[loss]}",
+                study="loss",
+                config=recipe.model_copy(update={"loss": loss}),
+            )
+        )
+    for method, base, label in (("full", recipe, "full"), ("lora", lora, "LoRA")):
+        for other in seed_list(seed, seeds)[1:]:
+            variants.append(
+                Variant(
+                    name=f"{method}_seed{other}",
+                    label=f"{label}, seed {other}",
+                    study="seeds",
+                    config=base.model_copy(update={"seed": other}),
+                )
+            )
+    variants.append(
+        Variant(
+            name="instructed",
+            label="full, with instruction",
+            study="instruction",
+            config=recipe.model_copy(update={"prompts": instruction}),
+        )
+    )
+    return variants
+
+
+def recipe_differences(trained: TrainConfig, wanted: TrainConfig) -> dict[str, tuple]:
+    """Settings of ``trained`` that differ from ``wanted`` where they matter to the method.
+
+    Example:
+        >>> recipe_differences(TrainConfig(epochs=1), TrainConfig(epochs=4))
+        {'epochs': (1, 4)}
+    """
+    ignored = set(_IGNORED[wanted.method])
+    if wanted.method == "full":
+        ignored |= _LORA_ONLY
+    old, new = trained.model_dump(), wanted.model_dump()
+    return {
+        name: (old[name], new[name])
+        for name in new
+        if name not in ignored and old.get(name) != new[name]
+    }
+
+
+def experiment_dir(layout: RunLayout, name: str) -> Path:
+    """Folder of an appendix model: ``models/experiments/<name>``."""
+    return layout.models / EXPERIMENTS_DIR / name
+
+
+def obtain_models(
+    variants: Sequence[Variant],
+    fit_pairs: list[DatingPair],
+    validation_pairs: list[DatingPair],
+    layout: RunLayout,
+    *,
+    study: Study,
+    model: str | None = None,
+) -> dict[str, TrainingRecord]:
+    """The training records of the variants of ``study``: read (``chapters``) or trained.
+
+    A reused chapter model must have been trained with the variant's recipe; otherwise the
+    comparison would mix budgets, so this raises. A trained variant is saved atomically to
+    :func:`experiment_dir`, with its ``training_record.json``.
+
+    Raises:
+        FileNotFoundError: a chapter model is missing (run chapters 03 and 04 first).
+        ValueError: a chapter model was trained with other settings than this chapter's.
+    """
+    from p3lib.train import train
+
+    records = {}
+    for variant in variants:
+        if variant.study != study:
+            continue
+        if variant.reuse is not None:
+            folder = layout.model(variant.reuse)
+            if not (folder / "training_record.json").is_file():
+                raise FileNotFoundError(
+                    f"{folder} has no training record: run chapters 03 and 04 first"
+                )
+            record = TrainingRecord.load(folder)
+            differences = recipe_differences(record.config, variant.config)
+            if differences:
+                listed = ", ".join(
+                    f"{k}: {a!r} there, {b!r} here" for k, a, b in _rows(differences)
+                )
+                raise ValueError(
+                    f"{folder} was trained with other settings than this chapter's ({listed}); "
+                    "give chapters 03, 04 and 07 the same parameters"
+                )
+            records[variant.name] = record
+        else:
+            records[variant.name] = train(
+                fit_pairs,
+                validation_pairs,
+                variant.config,
+                experiment_dir(layout, variant.name),
+                model=model,
+            )
+    return records
+
+
+def _rows(differences: dict[str, tuple]) -> list[tuple]:
+    return [(name, *values) for name, values in differences.items()]
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring every model on eval and OOD
+# --------------------------------------------------------------------------------------------
+
+
+class MeasuredModel(_Model):
+    """One model's headline metrics on eval and on the OOD pairs, with how it was trained.
+
+    ``eval`` and ``ood`` hold every headline metric of
+    :meth:`~p3lib.metrics.EvaluationResult.headline` as an :class:`~p3lib.report.Estimate`,
+    with its 95% bootstrap interval where the bootstrap gives one.
+    """
+
+    name: str
+    label: str
+    method: Literal["base", "full", "lora"]
+    loss: LossName | None
+    seed: int | None
+    prompt: str | None
+    model_dir: str | None
+    trained_in_appendix: bool
+    training: TrainingSummary | None
+    n_eval: int
+    n_ood: int
+    eval: dict[str, Estimate]
+    ood: dict[str, Estimate]
+
+
+def measured_model(
+    name: str,
+    label: str,
+    eval_result: EvaluationResult,
+    ood_result: EvaluationResult,
+    record: TrainingRecord | None = None,
+    *,
+    model_dir: str | Path | None = None,
+    trained_in_appendix: bool = False,
+) -> MeasuredModel:
+    """A :class:`MeasuredModel` from two evaluation results (and the training record)."""
+    config = record.config if record is not None else None
+    prompts = config.prompts if config is not None else None
+    return MeasuredModel(
+        name=name,
+        label=label,
+        method=config.method if config is not None else "base",
+        loss=config.loss if config is not None else None,
+        seed=config.seed if config is not None else None,
+        prompt=prompts if isinstance(prompts, str) else None,
+        model_dir=str(model_dir) if model_dir is not None else None,
+        trained_in_appendix=trained_in_appendix,
+        training=training_summary(record) if record is not None else None,
+        n_eval=eval_result.n_pairs,
+        n_ood=ood_result.n_pairs,
+        eval=summarise(eval_result).headline,
+        ood=summarise(ood_result).headline,
+    )
+
+
+def _saved_result(
+    path: Path, eval_pairs: list[DatingPair], seed: int, n_bootstrap: int
+) -> EvaluationResult | None:
+    """A chapter's saved eval result, if it measured these eval pairs with this bootstrap."""
+    if not path.is_file():
+        return None
+    try:
+        result = EvaluationResult.model_validate(read_json(path))
+    except ValueError:
+        return None
+    same_pairs = result.cosine.labels == [int(pair.label) for pair in eval_pairs]
+    same_bootstrap = (result.intervals.seed, result.intervals.n_bootstrap) == (seed, n_bootstrap)
+    return result if same_pairs and same_bootstrap else None
+
+
+def measure_models(
+    variants: Sequence[Variant],
+    records: Mapping[str, TrainingRecord],
+    eval_pairs: list[DatingPair],
+    ood_pairs: list[DatingPair],
+    validation_pairs: list[DatingPair],
+    train_pairs: list[DatingPair],
+    layout: RunLayout,
+    *,
+    model: str | None = None,
+    seed: int = 42,
+    n_bootstrap: int = 1000,
+) -> dict[str, MeasuredModel]:
+    """Evaluate the base model and every variant on eval and on OOD, the same way.
+
+    Each call is :func:`p3lib.metrics.evaluate` with the threshold chosen on the validation
+    split, the instruction of the variant (if any) applied to every statement, and the seeded
+    bootstrap. The eval results of the baseline and the chapter models are read from
+    ``metrics/baseline.json``, ``full.json`` and ``lora.json`` when they measured the same eval
+    pairs (the same call made them), so only the OOD split is measured again for those.
+    """
+    from p3lib.embed import BASE_MODEL, load_model
+    from p3lib.metrics import evaluate
+
+    def run(loaded, pairs, name, prompt, model_name):
+        return evaluate(
+            loaded,
+            pairs,
+            validation_pairs,
+            train_pairs,
+            seed=seed,
+            n_bootstrap=n_bootstrap,
+            show_progress_bar=False,
+            name=name,
+            model_name=model_name,
+            prompt=prompt,
+        )
+
+    entries = [("baseline", "baseline", None, "baseline", model)]
+    for variant in variants:
+        folder = (
+            layout.model(variant.reuse) if variant.reuse else experiment_dir(layout, variant.name)
+        )
+        entries.append((variant.name, variant.label, variant, variant.reuse, folder))
+    measured = {}
+    for name, label, variant, saved, folder in entries:
+        loaded = load_model(folder)
+        prompt = variant.prompt if variant is not None else None
+        where = str(folder or BASE_MODEL)
+        eval_result = None
+        if saved:
+            eval_result = _saved_result(layout.metric(saved), eval_pairs, seed, n_bootstrap)
+        if eval_result is None:
+            eval_result = run(loaded, eval_pairs, name, prompt, where)
+        ood_result = run(loaded, ood_pairs, f"{name}_ood", prompt, where)
+        measured[name] = measured_model(
+            name,
+            label,
+            eval_result,
+            ood_result,
+            records.get(name),
+            model_dir=folder if variant is not None else None,
+            trained_in_appendix=variant is not None and variant.reuse is None,
+        )
+        del loaded
+    return measured
+
+
+# --------------------------------------------------------------------------------------------
+# Study 3: seeds (first, because the other studies set their differences against it)
+# --------------------------------------------------------------------------------------------
+
+
+class Spread(_Model):
+    """A metric over seeds: the values, their mean, sample standard deviation and range.
+
+    ``std`` is ``null`` with fewer than two values; everything is ``null`` with none.
+    """
+
+    values: list[float | None]
+    n: int
+    mean: float | None
+    std: float | None
+    low: float | None
+    high: float | None
+
+    @property
+    def range(self) -> float | None:
+        return None if self.low is None or self.high is None else self.high - self.low
+
+
+def spread(values: Sequence[float | None]) -> Spread:
+    """The :class:`Spread` of ``values`` (``None`` entries are kept but not counted)."""
+    present = [float(v) for v in values if v is not None and math.isfinite(v)]
+    return Spread(
+        values=[None if v is None else float(v) for v in values],
+        n=len(present),
+        mean=statistics.fmean(present) if present else None,
+        std=statistics.stdev(present) if len(present) >= 2 else None,
+        low=min(present) if present else None,
+        high=max(present) if present else None,
+    )
+
+
+class SeedStudy(_Model):
+    """Full fine-tuning and LoRA over seeds: every headline metric's spread, on eval.
+
+    ``models`` lists each method's model names in seed order; ``eval`` and ``ood`` map
+    ``method -> metric -> Spread``. ``gap`` is ``mean(full) - mean(lora)`` per metric, and
+    ``separated`` is true where the two methods' seed ranges do not overlap (with at least two
+    seeds each): only then does this run show a difference larger than the seeds' own.
+    """
+
+    seeds: list[int]
+    models: dict[str, list[str]]
+    eval: dict[str, dict[str, Spread]]
+    ood: dict[str, dict[str, Spread]]
+    gap: dict[str, float | None]
+    separated: dict[str, bool]
+    verdict: str
+
+
+def seed_study(measured: Mapping[str, MeasuredModel]) -> SeedStudy:
+    """Group the plain (cosine, no instruction) full and LoRA models by seed."""
+    models: dict[str, list[str]] = {"full": [], "lora": []}
+    for name, m in measured.items():
+        if m.method in models and m.loss == "cosine" and m.prompt is None:
+            models[m.method].append(name)
+    seeds = sorted({measured[n].seed for names in models.values() for n in names if n})
+    for names in models.values():
+        names.sort(key=lambda n: seeds.index(measured[n].seed))
+    splits = {}
+    for split in ("eval", "ood"):
+        splits[split] = {
+            method: {
+                key: spread([getattr(measured[n], split)[key].value for n in names])
+                for key in HEADLINE_KEYS
+            }
+            for method, names in models.items()
+            if names
+        }
+    gap, separated = {}, {}
+    full, lora = splits["eval"].get("full"), splits["eval"].get("lora")
+    for key in HEADLINE_KEYS:
+        if full is None or lora is None or full[key].mean is None or lora[key].mean is None:
+            gap[key], separated[key] = None, False
+            continue
+        gap[key] = full[key].mean - lora[key].mean
+        f, g = full[key], lora[key]
+        separated[key] = min(f.n, g.n) >= 2 and (f.low > g.high or g.low > f.high)
+    return SeedStudy(
+        seeds=seeds,
+        models=models,
+        eval=splits["eval"],
+        ood=splits["ood"],
+        gap=gap,
+        separated=separated,
+        verdict=_seed_verdict(splits["eval"], gap, separated),
+    )
+
+
+def _seed_verdict(
+    spreads: dict[str, dict[str, Spread]], gap: dict[str, float | None], separated: dict[str, bool]
+) -> str:
+    full, lora = spreads.get("full"), spreads.get("lora")
+    if full is None or lora is None:
+        return "This run did not train both methods, so the seed study compares nothing."
+    n = min(full["spearman"].n, lora["spearman"].n)
+    if n < 2:
+        return (
+            "With one seed per method this run cannot tell a difference between the methods "
+            "from seed-to-seed noise."
+        )
+    f, g = full["spearman"], lora["spearman"]
+    text = (
+        f"Over {n} seeds, Spearman's rho on eval is {f.mean:.3f} (SD {f.std:.3f}, range "
+        f"{f.low:.3f} to {f.high:.3f}) for full fine-tuning and {g.mean:.3f} (SD {g.std:.3f}, "
+        f"range {g.low:.3f} to {g.high:.3f}) for LoRA. "
+    )
+    real = [key for key in COMPARED if separated.get(key)]
+    if separated["spearman"]:
+        better = "full fine-tuning" if gap["spearman"] > 0 else "LoRA"
+        text += f"The seed ranges do not overlap: {better} ranks pairs better on every seed."
+    else:
+        text += (
+            "The seed ranges overlap, so the gap between the methods' Spearman's rho "
+            f"({gap['spearman']:+.3f}) is within what a change of seed alone does."
+        )
+    if real:
+        text += " Metrics whose seed ranges do not overlap: " + ", ".join(real) + "."
+    else:
+        text += " On no compared metric do the two methods' seed ranges separate."
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Study 1: the loss function
+# --------------------------------------------------------------------------------------------
+
+
+class LossArm(_Model):
+    """One loss function's model and its headline numbers on eval and OOD."""
+
+    loss: LossName
+    label: str
+    model: str
+    eval: dict[str, Estimate]
+    ood: dict[str, Estimate]
+    best_validation_score: float | None
+    train_seconds: float | None
+
+
+class LossStudy(_Model):
+    """The three losses with the same data, budget and checkpoint rule.
+
+    ``best`` is the arm with the highest Spearman's rho on eval and ``runner_up`` the next.
+    ``separated`` is true when the best arm's Spearman interval does not overlap the
+    runner-up's *and* the gap exceeds the seed-to-seed range of full fine-tuning
+    (``seed_range``, when the seed study had two or more seeds): only then does the run show
+    that one loss ranks better than another, rather than a difference of the kind a new seed
+    makes. Margins and thresholds are not comparable across losses (each loss puts the labels
+    at different cosines); rank metrics (Spearman's rho, AUC) and F1 at the validation
+    threshold are.
+    """
+
+    arms: list[LossArm]
+    best: LossName
+    runner_up: LossName | None
+    gap: float | None
+    seed_range: float | None
+    separated: bool
+    verdict: str
+
+
+def _overlap(a: Estimate, b: Estimate) -> bool | None:
+    if None in (a.low, a.high, b.low, b.high):
+        return None
+    return a.low <= b.high and b.low <= a.high
+
+
+def loss_study(
+    measured: Mapping[str, MeasuredModel],
+    arms: Mapping[str, str] | None = None,
+    seeds: SeedStudy | None = None,
+) -> LossStudy:
+    """Compare the loss functions; ``arms`` maps each loss to its model's name.
+
+    By default: ``cosine`` is chapter 03's model (``full``), the others are named after their
+    loss. Arms without a measured model are left out.
+    """
+    arms = dict(arms or {"cosine": "full", **{loss: loss for loss in LOSSES[1:]}})
+    rows = []
+    for loss, name in arms.items():
+        if name not in measured:
+            continue
+        m = measured[name]
+        rows.append(
+            LossArm(
+                loss=loss,
+                label=LOSS_LABELS[loss],
+                model=name,
+                eval=m.eval,
+                ood=m.ood,
+                best_validation_score=m.training.best_validation_score if m.training else None,
+                train_seconds=m.training.train_seconds if m.training else None,
+            )
+        )
+    if not rows:
+        raise ValueError("no loss arm was measured")
+    ranked = sorted(rows, key=lambda arm: -arm.eval["spearman"].value)
+    best = ranked[0]
+    runner = ranked[1] if len(ranked) > 1 else None
+    gap = best.eval["spearman"].value - runner.eval["spearman"].value if runner else None
+    seed_range = None
+    if seeds is not None and "full" in seeds.eval and seeds.eval["full"]["spearman"].n >= 2:
+        seed_range = seeds.eval["full"]["spearman"].range
+    separated = False
+    if runner is not None:
+        apart = _overlap(best.eval["spearman"], runner.eval["spearman"]) is False
+        separated = apart and (seed_range is None or gap > seed_range)
+    study = LossStudy(
+        arms=rows,
+        best=best.loss,
+        runner_up=runner.loss if runner else None,
+        gap=gap,
+        seed_range=seed_range,
+        separated=separated,
+        verdict="",
+    )
+    return study.model_copy(update={"verdict": loss_verdict(study)})
+
+
+def loss_verdict(study: LossStudy) -> str:
+    """One paragraph on what the loss study shows, decided by its numbers alone."""
+    arms = {arm.loss: arm for arm in study.arms}
+    if len(arms) < 2 or "cosine" not in arms:
+        return (
+            "This run did not train CosineSimilarityLoss and an alternative with the same "
+            "budget, so it gives no verdict on the loss function."
+        )
+    rhos = ", ".join(f"{arm.label} {arm.eval['spearman'].value:.3f}" for arm in study.arms)
+    best, runner = arms[study.best], arms[study.runner_up]
+    noise = "the 95% bootstrap intervals"
+    if study.seed_range is not None:
+        noise += (
+            f" and the seed-to-seed range of full fine-tuning ({study.seed_range:.3f} in "
+            "Spearman's rho)"
+        )
+    text = f"Spearman's rho on eval: {rhos}. "
+    if study.best == "cosine" and study.separated:
+        text += (
+            f"CosineSimilarityLoss ranks eval pairs best, and its lead over {runner.label} "
+            f"({study.gap:+.3f}) is larger than {noise}: on this data the measurement supports "
+            "the default."
+        )
+    elif study.best == "cosine":
+        text += (
+            f"CosineSimilarityLoss scores highest, but its lead over {runner.label} "
+            f"({study.gap:+.3f}) is within {noise}: this run shows it is not worse than the "
+            "contrastive losses, not that it is better."
+        )
+    else:
+        cosine_gap = best.eval["spearman"].value - arms["cosine"].eval["spearman"].value
+        apart = _overlap(best.eval["spearman"], arms["cosine"].eval["spearman"]) is False and (
+            study.seed_range is None or cosine_gap > study.seed_range
+        )
+        if apart:
+            text += (
+                f"{best.label} ranks eval pairs better than CosineSimilarityLoss "
+                f"({cosine_gap:+.3f}), by more than {noise}: on this data it is the better "
+                "objective."
+            )
+        else:
+            text += (
+                f"{best.label} scores highest, {cosine_gap:+.3f} above CosineSimilarityLoss, "
+                f"but within {noise}: this run cannot tell the losses apart."
+            )
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Study 2: the instruction
+# --------------------------------------------------------------------------------------------
+
+
+class InstructionStudy(_Model):
+    """The instructed model against the plain one, on every headline metric.
+
+    ``eval_deltas`` and ``ood_deltas`` are ``instructed - plain`` (``null`` where either is
+    undefined); ``overlap`` says, for the bootstrapped metrics, whether the two models' eval
+    intervals overlap. ``seed_range`` is full fine-tuning's seed-to-seed range of each metric
+    on eval, the yardstick for a delta.
+    """
+
+    plain: str
+    instructed: str
+    instruction: str
+    eval_deltas: dict[str, float | None]
+    ood_deltas: dict[str, float | None]
+    overlap: dict[str, bool | None]
+    seed_range: dict[str, float | None]
+    verdict: str
+
+
+def _delta(after: Estimate, before: Estimate) -> float | None:
+    return None if after.value is None or before.value is None else after.value - before.value
+
+
+def instruction_study(
+    measured: Mapping[str, MeasuredModel],
+    plain: str = "full",
+    instructed: str = "instructed",
+    seeds: SeedStudy | None = None,
+) -> InstructionStudy:
+    """Compare the instructed model with the plain one (chapter 03's)."""
+    p, i = measured[plain], measured[instructed]
+    if not i.prompt:
+        raise ValueError(f"{instructed} was not trained with an instruction")
+    full_seeds = seeds.eval.get("full") if seeds is not None else None
+    seed_range = {
+        key: (full_seeds[key].range if full_seeds and full_seeds[key].n >= 2 else None)
+        for key in HEADLINE_KEYS
+    }
+    eval_deltas = {key: _delta(i.eval[key], p.eval[key]) for key in HEADLINE_KEYS}
+    study = InstructionStudy(
+        plain=plain,
+        instructed=instructed,
+        instruction=i.prompt,
+        eval_deltas=eval_deltas,
+        ood_deltas={key: _delta(i.ood[key], p.ood[key]) for key in HEADLINE_KEYS},
+        overlap={key: _overlap(i.eval[key], p.eval[key]) for key in INTERVAL_METRICS},
+        seed_range=seed_range,
+        verdict="",
+    )
+    return study.model_copy(update={"verdict": _instruction_verdict(study, p, i)})
+
+
+def _instruction_verdict(study: InstructionStudy, plain: MeasuredModel, i: MeasuredModel) -> str:
+    d, r = study.eval_deltas["spearman"], study.seed_range["spearman"]
+    text = (
+        f"With the instruction, Spearman's rho on eval is {i.eval['spearman'].value:.3f} against "
+        f"{plain.eval['spearman'].value:.3f} without ({d:+.3f}); on OOD "
+        f"{i.ood['spearman'].value:.3f} against {plain.ood['spearman'].value:.3f} "
+        f"({study.ood_deltas['spearman']:+.3f}). "
+    )
+    beyond_seeds = r is None or abs(d) > r
+    if study.overlap["spearman"] is False and beyond_seeds:
+        word = "helps" if d > 0 else "hurts"
+        text += (
+            f"The difference is larger than the bootstrap intervals and the seed-to-seed range: "
+            f"on this data the instruction {word}."
+        )
+    else:
+        yardstick = "the bootstrap intervals overlap"
+        if r is not None:
+            yardstick += f" and the seed-to-seed range of full fine-tuning is {r:.3f}"
+        text += f"{yardstick[0].upper()}{yardstick[1:]}, so this run cannot say that it matters."
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Study 4: out of distribution
+# --------------------------------------------------------------------------------------------
+
+
+class OodRow(_Model):
+    """One model on eval and OOD; ``drop`` is ``eval - ood`` per compared metric."""
+
+    name: str
+    label: str
+    eval: dict[str, float | None]
+    ood: dict[str, float | None]
+    drop: dict[str, float | None]
+
+
+class OodStudy(_Model):
+    """Every model measured on eval and on the OOD pairs, with the drop between them.
+
+    ``largest_drop`` and ``smallest_drop`` name the models whose Spearman's rho falls most and
+    least; ``n_eval`` and ``n_ood`` are the pair counts.
+    """
+
+    metrics: list[str]
+    n_eval: int
+    n_ood: int
+    rows: list[OodRow]
+    largest_drop: str
+    smallest_drop: str
+    verdict: str
+
+
+def ood_study(measured: Mapping[str, MeasuredModel]) -> OodStudy:
+    """The eval-to-OOD drop of every measured model."""
+    if not measured:
+        raise ValueError("no model was measured")
+    rows = []
+    for name, m in measured.items():
+        e = {key: m.eval[key].value for key in COMPARED}
+        o = {key: m.ood[key].value for key in COMPARED}
+        drop = {key: None if e[key] is None or o[key] is None else e[key] - o[key] for key in e}
+        rows.append(OodRow(name=name, label=m.label, eval=e, ood=o, drop=drop))
+    by_drop = sorted(rows, key=lambda row: -row.drop["spearman"])
+    first = next(iter(measured.values()))
+    study = OodStudy(
+        metrics=list(COMPARED),
+        n_eval=first.n_eval,
+        n_ood=first.n_ood,
+        rows=rows,
+        largest_drop=by_drop[0].name,
+        smallest_drop=by_drop[-1].name,
+        verdict="",
+    )
+    return study.model_copy(update={"verdict": _ood_verdict(study)})
+
+
+def _ood_verdict(study: OodStudy) -> str:
+    rows = {row.name: row for row in study.rows}
+    worst, best = rows[study.largest_drop], rows[study.smallest_drop]
+    fell = sum(1 for row in study.rows if row.drop["spearman"] > 0)
+    text = (
+        f"Spearman's rho falls from eval to OOD for {fell} of the {len(rows)} models. "
+        f"The largest drop is {worst.label}'s ({worst.eval['spearman']:.3f} to "
+        f"{worst.ood['spearman']:.3f}, {worst.drop['spearman']:+.3f}), the smallest "
+        f"{best.label}'s ({best.eval['spearman']:.3f} to {best.ood['spearman']:.3f}, "
+        f"{best.drop['spearman']:+.3f})."
+    )
+    if "baseline" in rows and "full" in rows:
+        b, f = rows["baseline"], rows["full"]
+        verb = "keeps" if f.ood["spearman"] > b.ood["spearman"] else "loses"
+        text += (
+            f" On OOD, full fine-tuning {verb} its lead over the baseline: Spearman's rho "
+            f"{f.ood['spearman']:.3f} against {b.ood['spearman']:.3f}."
+        )
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# The chapter's results file and ADR 003's numbers
+# --------------------------------------------------------------------------------------------
+
+
+class ExperimentsResult(_Model):
+    """Chapter 07's results file, ``metrics/experiments.json``."""
+
+    recipe: TrainConfig
+    seeds: list[int]
+    instruction: str | None
+    models: dict[str, MeasuredModel]
+    seed_study: SeedStudy
+    loss_study: LossStudy
+    instruction_study: InstructionStudy | None
+    ood_study: OodStudy
+    train_seconds: float
+
+
+def summarise_experiments(
+    measured: Mapping[str, MeasuredModel], recipe: TrainConfig, instruction: str | None
+) -> ExperimentsResult:
+    """Run the four pure studies on the measured models and assemble the results file."""
+    seeds = seed_study(measured)
+    has_instruction = any(m.prompt for m in measured.values())
+    return ExperimentsResult(
+        recipe=recipe,
+        seeds=seeds.seeds,
+        instruction=instruction or None,
+        models=dict(measured),
+        seed_study=seeds,
+        loss_study=loss_study(measured, seeds=seeds),
+        instruction_study=instruction_study(measured, seeds=seeds) if has_instruction else None,
+        ood_study=ood_study(measured),
+        train_seconds=sum(
+            m.training.train_seconds
+            for m in measured.values()
+            if m.trained_in_appendix and m.training is not None
+        ),
+    )
+
+
+def _interval_text(estimate: Estimate | None, fmt: str) -> str:
+    if estimate is None or estimate.value is None:
+        return _MISSING
+    text = format(estimate.value, fmt)
+    if estimate.low is not None and estimate.high is not None:
+        text += f" [{format(estimate.low, fmt)}, {format(estimate.high, fmt)}]"
+    return text
+
+
+def _spread_text(s: Spread | None, fmt: str = ".3f") -> str:
+    if s is None or s.mean is None:
+        return _MISSING
+    if s.std is None:
+        return f"{format(s.mean, fmt)} (one seed)"
+    return (
+        f"{format(s.mean, fmt)} ± {format(s.std, fmt)} (range {format(s.low, fmt)} to "
+        f"{format(s.high, fmt)}, {s.n} seeds)"
+    )
+
+
+SUBSTITUTION_KEYS = (
+    *(
+        f"exp_{loss}_{metric}"
+        for loss in LOSSES
+        for metric in ("spearman", "auc", "f1", "margin", "ood_spearman", "validation")
+    ),
+    "exp_seed_full_spearman",
+    "exp_seed_lora_spearman",
+    "exp_loss_budget",
+    "exp_loss_verdict",
+)
+
+
+def experiment_substitutions(out_dir: str | Path) -> dict[str, str]:
+    """ADR 003's measured numbers as MyST substitutions (keys :data:`SUBSTITUTION_KEYS`).
+
+    Read from ``metrics/experiments.json``; every value is a short string of numbers and fixed
+    words, and anything the run did not measure (the appendix was not run, a loss was left out)
+    reads "(not measured in this run)". ``exp_loss_verdict`` says what the numbers support, so
+    the ADR's text stays true whichever way they fall.
+    """
+    values = dict.fromkeys(SUBSTITUTION_KEYS, _MISSING)
+    values["exp_loss_verdict"] = (
+        "The appendix (chapter 07) was not run for this build, so the losses were not "
+        "compared on this data; run `p3 run --experiments` to measure them."
+    )
+    path = RunLayout(out_dir).metric("experiments")
+    if not path.is_file():
+        return values
+    try:
+        result = ExperimentsResult.model_validate(read_json(path))
+    except ValueError:
+        return values
+    for arm in result.loss_study.arms:
+        prefix = f"exp_{arm.loss}"
+        values[f"{prefix}_spearman"] = _interval_text(arm.eval["spearman"], ".3f")
+        values[f"{prefix}_auc"] = _interval_text(arm.eval["auc_roc"], ".3f")
+        values[f"{prefix}_f1"] = _interval_text(Estimate(value=arm.eval["f1"].value), ".3f")
+        values[f"{prefix}_margin"] = _interval_text(arm.eval["margin"], "+.3f")
+        values[f"{prefix}_ood_spearman"] = _interval_text(arm.ood["spearman"], ".3f")
+        if arm.best_validation_score is not None:
+            values[f"{prefix}_validation"] = f"{arm.best_validation_score:.3f}"
+    for method in ("full", "lora"):
+        values[f"exp_seed_{method}_spearman"] = _spread_text(
+            result.seed_study.eval.get(method, {}).get("spearman")
+        )
+    recipe = result.recipe
+    cosine = result.models.get("full")
+    pairs = (
+        f"{cosine.training.n_train_pairs:,} training pairs, " if cosine and cosine.training else ""
+    )
+    values["exp_loss_budget"] = (
+        f"{pairs}{recipe.epochs} epochs at batch size {recipe.batch_size}, learning rate "
+        f"{format_rate(recipe.learning_rate)}, {recipe.warmup_steps} warmup steps, seed "
+        f"{recipe.seed}"
+    )
+    values["exp_loss_verdict"] = result.loss_study.verdict
+    return values
+
+
+# --------------------------------------------------------------------------------------------
+# Tables for the chapter (numbers only)
+# --------------------------------------------------------------------------------------------
+
+
+def headline_table(
+    models: Sequence[MeasuredModel], split: Literal["eval", "ood"] = "eval"
+) -> dict[str, dict[str, float | None]]:
+    """``{model label: {metric: value}}`` of every headline metric, for a ``DataFrame``."""
+    return {m.label: {key: getattr(m, split)[key].value for key in HEADLINE_KEYS} for m in models}
+
+
+def seed_table(
+    study: SeedStudy, split: Literal["eval", "ood"] = "eval"
+) -> dict[str, dict[str, str]]:
+    """``{method: {metric: "mean ± SD [low, high]"}}`` of every headline metric, for a table."""
+    table = {}
+    for method, spreads in getattr(study, split).items():
+        column = {}
+        for key in HEADLINE_KEYS:
+            s = spreads[key]
+            if s.mean is None:
+                column[key] = "n/a"
+            elif s.std is None:
+                column[key] = f"{s.mean:.3f}"
+            else:
+                column[key] = f"{s.mean:.3f} ± {s.std:.3f} [{s.low:.3f}, {s.high:.3f}]"
+        table[METHOD_LABELS[method]] = column
+    return table
+
+
+def ood_table(study: OodStudy, metric: str = "spearman") -> dict[str, dict[str, float | None]]:
+    """``{model label: {eval, ood, drop}}`` of one metric, for a table."""
+    return {
+        row.label: {"eval": row.eval[metric], "ood": row.ood[metric], "drop": row.drop[metric]}
+        for row in study.rows
+    }

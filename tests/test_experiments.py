@@ -1,0 +1,522 @@
+"""The appendix (chapter 07): the loss option of the recipe, the instruction prompt at
+evaluation, the four studies on made-up numbers (each verdict branch), the whole pipeline on a
+tiny random BERT, ADR 003's substitutions, and a smoke run of the chapter with papermill."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from tiny_model import build_tiny_model, tiny_pairs
+
+from p3lib import experiments as ex
+from p3lib.charts.experiments import (
+    plot_instruction_deltas,
+    plot_loss_study,
+    plot_ood_drop,
+    plot_seed_spread,
+)
+from p3lib.io import atomic_write_json, read_json
+from p3lib.layout import REPO_ROOT, RunLayout
+from p3lib.metrics import HEADLINE_KEYS, INTERVAL_METRICS
+from p3lib.report import Estimate
+from p3lib.train import TrainConfig, TrainingRecord, train
+
+PROMPT = "boy : "
+
+
+# --- made-up measurements ----------------------------------------------------------------------
+
+
+def headline(rho: float, *, width: float = 0.02, shift: float = 0.0) -> dict[str, Estimate]:
+    """Every headline metric, the bootstrapped ones with an interval of +-``width``."""
+    values = {
+        "margin": 0.3 + shift,
+        "cohens_d": 1.5 + shift,
+        "auc_roc": 0.5 + rho / 2,
+        "spearman": rho,
+        "spearman_ratio": rho / 0.86,
+        "purity": None,
+        "f1": 0.7 + shift,
+        "accuracy": 0.7 + shift,
+        "n_false_positives": 10.0,
+        "threshold": 0.5,
+    }
+    return {
+        key: Estimate(value=value, low=value - width, high=value + width)
+        if key in INTERVAL_METRICS
+        else Estimate(value=value)
+        for key, value in values.items()
+    }
+
+
+def measured(
+    name,
+    method="full",
+    *,
+    loss="cosine",
+    seed=42,
+    prompt=None,
+    rho=0.6,
+    ood_rho=0.5,
+    width=0.02,
+    trained=True,
+) -> ex.MeasuredModel:
+    return ex.MeasuredModel(
+        name=name,
+        label=name.replace("_", " "),
+        method=method,
+        loss=None if method == "base" else loss,
+        seed=None if method == "base" else seed,
+        prompt=prompt,
+        model_dir=None,
+        trained_in_appendix=trained,
+        training=None,
+        n_eval=100,
+        n_ood=60,
+        eval=headline(rho, width=width),
+        ood=headline(ood_rho, width=width),
+    )
+
+
+def zoo(**rhos) -> dict[str, ex.MeasuredModel]:
+    """The appendix's ten models with Spearman's rho on eval from ``rhos`` (defaults below)."""
+    rho = {
+        "baseline": 0.2,
+        "full": 0.60,
+        "lora": 0.55,
+        "contrastive": 0.50,
+        "online_contrastive": 0.52,
+        "full_seed43": 0.61,
+        "full_seed44": 0.59,
+        "lora_seed43": 0.54,
+        "lora_seed44": 0.56,
+        "instructed": 0.605,
+        **rhos,
+    }
+    models = {
+        "baseline": measured("baseline", "base", rho=rho["baseline"], ood_rho=0.15, trained=False),
+        "full": measured("full", rho=rho["full"], ood_rho=0.40, trained=False),
+        "lora": measured("lora", "lora", rho=rho["lora"], ood_rho=0.45, trained=False),
+    }
+    for loss in ("contrastive", "online_contrastive"):
+        models[loss] = measured(loss, loss=loss, rho=rho[loss], ood_rho=0.35)
+    for method in ("full", "lora"):
+        for seed in (43, 44):
+            name = f"{method}_seed{seed}"
+            models[name] = measured(name, method, seed=seed, rho=rho[name], ood_rho=0.4)
+    models["instructed"] = measured("instructed", prompt=PROMPT, rho=rho["instructed"])
+    return models
+
+
+# --- the recipe's loss option and the prompt at evaluation -------------------------------------
+
+
+def test_the_loss_defaults_to_cosine_and_rejects_unknown_losses():
+    assert TrainConfig().loss == "cosine"
+    assert TrainConfig(loss="online_contrastive").loss == "online_contrastive"
+    with pytest.raises(ValueError):
+        TrainConfig(loss="triplet")
+    # a record written before the option existed still loads, as a cosine run
+    data = TrainConfig().model_dump()
+    del data["loss"]
+    assert TrainConfig.model_validate(data).loss == "cosine"
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny") / "base"
+    build_tiny_model(folder)
+    return folder
+
+
+def tiny_config(method="full", **overrides) -> TrainConfig:
+    settings = dict(
+        method=method,
+        epochs=2,
+        batch_size=16,
+        warmup_steps=0,
+        learning_rate=1e-3,
+        lora_learning_rate=2e-2,
+        lora_r=4,
+        lora_alpha=8,
+        lora_dropout=0.0,
+        seed=7,
+    )
+    return TrainConfig(**{**settings, **overrides})
+
+
+@pytest.mark.parametrize("loss", ["contrastive", "online_contrastive"])
+def test_contrastive_losses_train_and_are_recorded(tmp_path, tiny_base, loss):
+    cosine = train(tiny_pairs(96, seed=1), tiny_pairs(24, seed=2), tiny_config(), model=tiny_base)
+    record = train(
+        tiny_pairs(96, seed=1),
+        tiny_pairs(24, seed=2),
+        tiny_config(loss=loss),
+        tmp_path / "out",
+        model=tiny_base,
+    )
+    assert TrainingRecord.load(tmp_path / "out").config.loss == loss
+    losses = [point.loss for point in record.loss]
+    assert all(np.isfinite(losses)) and len(losses) == record.total_steps
+    # another objective: the same seed and batches give other loss values than cosine's
+    assert losses != [point.loss for point in cosine.loss]
+    assert record.best_score >= record.validation[0].spearman_cosine
+
+
+def test_a_prompt_is_prepended_to_every_text_at_encoding(tiny_base):
+    from p3lib.embed import encode_texts, load_model
+
+    model = load_model(tiny_base)
+    texts = ["boy: i love hiking", "girl: i hate hiking"]
+    prompted = encode_texts(model, texts, prompt=PROMPT, show_progress_bar=False)
+    by_hand = encode_texts(model, [PROMPT + t for t in texts], show_progress_bar=False)
+    plain = encode_texts(model, texts, show_progress_bar=False)
+    assert list(prompted) == texts  # keyed by the texts as given
+    for text in texts:
+        np.testing.assert_allclose(prompted[text], by_hand[PROMPT + text], atol=1e-6)
+        assert np.abs(prompted[text] - plain[text]).max() > 1e-4
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+
+def test_plan_trains_seven_models_each_one_setting_away_from_the_recipe():
+    recipe = TrainConfig(epochs=1, seed=42)
+    variants = ex.plan_variants(recipe, [42, 43, 44], "Decide: ")
+    names = [v.name for v in variants]
+    assert names == [
+        "full",
+        "lora",
+        "contrastive",
+        "online_contrastive",
+        "full_seed43",
+        "full_seed44",
+        "lora_seed43",
+        "lora_seed44",
+        "instructed",
+    ]
+    assert [v.name for v in variants if v.reuse] == ["full", "lora"]
+    lora = recipe.model_copy(update={"method": "lora"})
+    expected = {
+        "contrastive": {"loss"},
+        "online_contrastive": {"loss"},
+        "full_seed43": {"seed"},
+        "lora_seed44": {"seed"},
+        "instructed": {"prompts"},
+    }
+    by_name = {v.name: v for v in variants}
+    for name, changed in expected.items():
+        reference = lora if by_name[name].config.method == "lora" else recipe
+        assert set(ex.recipe_differences(by_name[name].config, reference)) == changed, name
+    assert by_name["instructed"].prompt == "Decide: "
+    assert ex.seed_list(43, [42, 43]) == [43, 42]  # the chapters' seed is always first
+    with pytest.raises(ValueError, match="instruction"):
+        ex.plan_variants(recipe, [42], "  ")
+
+
+def test_recipe_differences_ignore_settings_the_method_does_not_use():
+    full = TrainConfig(method="full")
+    assert ex.recipe_differences(full.model_copy(update={"lora_r": 4}), full) == {}
+    lora = TrainConfig(method="lora")
+    assert ex.recipe_differences(lora.model_copy(update={"learning_rate": 1.0}), lora) == {}
+    assert set(ex.recipe_differences(lora.model_copy(update={"lora_r": 4}), lora)) == {"lora_r"}
+
+
+# --- the studies on made-up numbers -------------------------------------------------------------
+
+
+def test_spread_of_values_with_gaps():
+    s = ex.spread([0.5, None, 0.7])
+    assert (s.n, s.low, s.high) == (2, 0.5, 0.7)
+    assert s.mean == pytest.approx(0.6) and s.range == pytest.approx(0.2)
+    assert ex.spread([0.4]).std is None
+    assert ex.spread([None]).mean is None
+
+
+def test_seed_study_reports_mean_spread_and_whether_methods_separate():
+    study = ex.seed_study(zoo())
+    assert study.seeds == [42, 43, 44]
+    assert study.models == {
+        "full": ["full", "full_seed43", "full_seed44"],
+        "lora": ["lora", "lora_seed43", "lora_seed44"],
+    }
+    rho = study.eval["full"]["spearman"]
+    assert rho.mean == pytest.approx(0.6) and rho.std == pytest.approx(0.01)
+    assert set(study.eval["full"]) == set(HEADLINE_KEYS)
+    assert study.gap["spearman"] == pytest.approx(0.05)
+    assert study.separated["spearman"]  # 0.59..0.61 against 0.54..0.56
+    assert "do not overlap" in study.verdict
+    close = ex.seed_study(zoo(lora_seed43=0.62))
+    assert not close.separated["spearman"]
+    assert "within what a change of seed" in close.verdict
+
+
+def test_loss_verdict_cosine_best_and_beyond_noise():
+    models = zoo()
+    study = ex.loss_study(models, seeds=ex.seed_study(models))
+    assert [arm.loss for arm in study.arms] == ["cosine", "contrastive", "online_contrastive"]
+    assert (study.best, study.runner_up) == ("cosine", "online_contrastive")
+    assert study.gap == pytest.approx(0.08) and study.seed_range == pytest.approx(0.02)
+    assert study.separated
+    assert "supports the default" in study.verdict
+
+
+def test_loss_verdict_cosine_best_within_noise():
+    models = zoo(online_contrastive=0.595)
+    study = ex.loss_study(models, seeds=ex.seed_study(models))
+    assert study.best == "cosine" and not study.separated
+    assert "not that it is better" in study.verdict
+
+
+def test_loss_verdict_a_contrastive_loss_better():
+    models = zoo(contrastive=0.70)
+    study = ex.loss_study(models, seeds=ex.seed_study(models))
+    assert study.best == "contrastive" and study.separated
+    assert "ContrastiveLoss ranks eval pairs better than CosineSimilarityLoss" in study.verdict
+    tied = zoo(contrastive=0.61)
+    study = ex.loss_study(tied, seeds=ex.seed_study(tied))
+    assert study.best == "contrastive" and not study.separated
+    assert "cannot tell the losses apart" in study.verdict
+
+
+def test_instruction_study_compares_every_headline_metric():
+    models = zoo()
+    study = ex.instruction_study(models, seeds=ex.seed_study(models))
+    assert set(study.eval_deltas) == set(study.ood_deltas) == set(HEADLINE_KEYS)
+    assert study.eval_deltas["spearman"] == pytest.approx(0.005)
+    assert study.eval_deltas["purity"] is None  # undefined on both sides: null, not 0
+    assert study.overlap["spearman"] is True
+    assert study.seed_range["spearman"] == pytest.approx(0.02)
+    assert study.instruction == PROMPT
+    assert "cannot say that it matters" in study.verdict
+    helped = zoo(instructed=0.70)
+    assert "instruction helps" in ex.instruction_study(helped).verdict
+    with pytest.raises(ValueError, match="instruction"):
+        ex.instruction_study(models, instructed="full_seed43")
+
+
+def test_ood_study_reports_the_drop_of_every_model():
+    study = ex.ood_study(zoo())
+    assert len(study.rows) == 10 and study.n_ood == 60
+    rows = {row.name: row for row in study.rows}
+    assert rows["full"].drop["spearman"] == pytest.approx(0.20)
+    assert rows["baseline"].drop["spearman"] == pytest.approx(0.05)
+    assert study.largest_drop == "full_seed43" and study.smallest_drop == "baseline"
+    assert "keeps its lead over the baseline" in study.verdict
+
+
+def test_results_file_and_adr_substitutions(tmp_path):
+    fallback = ex.experiment_substitutions(tmp_path)
+    assert set(fallback) == set(ex.SUBSTITUTION_KEYS)
+    assert fallback["exp_cosine_spearman"] == "(not measured in this run)"
+    assert "not run" in fallback["exp_loss_verdict"]
+
+    result = ex.summarise_experiments(zoo(), TrainConfig(), PROMPT)
+    atomic_write_json(RunLayout(tmp_path).metric("experiments"), result)
+    values = ex.experiment_substitutions(tmp_path)
+    assert set(values) == set(ex.SUBSTITUTION_KEYS)
+    assert values["exp_cosine_spearman"] == "0.600 [0.580, 0.620]"
+    assert values["exp_contrastive_auc"] == "0.750 [0.730, 0.770]"
+    assert values["exp_online_contrastive_ood_spearman"].startswith("0.350")
+    assert values["exp_seed_full_spearman"] == "0.600 ± 0.010 (range 0.590 to 0.610, 3 seeds)"
+    assert values["exp_loss_budget"].startswith("4 epochs at batch size 16, learning rate 2e-5")
+    assert values["exp_loss_verdict"] == result.loss_study.verdict
+    # no dataset text: only fixed words, model names and numbers
+    assert not any("<" in value for value in values.values())
+
+
+def test_adr_003_uses_exactly_the_substitution_keys():
+    text = (REPO_ROOT / "book" / "adr" / "003-cosine-similarity-loss.md").read_text()
+    used = set(re.findall(r"\{\{\s*([a-z_0-9]+)\s*\}\}", text))
+    assert used == set(ex.SUBSTITUTION_KEYS)
+
+
+def test_charts_draw_every_study():
+    models = zoo()
+    result = ex.summarise_experiments(models, TrainConfig(), PROMPT)
+    loss = plot_loss_study(result.loss_study)
+    assert isinstance(loss, go.Figure) and len(loss.data) == 3
+    assert loss.data[0].error_y.array is not None  # AUC and Spearman carry intervals
+    seeds = plot_seed_spread(result.seed_study)
+    assert len(seeds.data) == 4 * 2 * 2  # 4 panels x 2 methods x (dots, mean)
+    instruction = plot_instruction_deltas(result.instruction_study)
+    assert [trace.type for trace in instruction.data] == ["bar", "bar", "scatter", "scatter"]
+    ood = plot_ood_drop(result.ood_study)
+    assert [len(trace.x) for trace in ood.data] == [10, 10]
+
+
+# --- the whole pipeline on a tiny random BERT --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory, tiny_base):
+    """Chapters 03 and 04's stand-ins, then the appendix's training and measuring."""
+    from p3lib.embed import load_model
+    from p3lib.metrics import evaluate
+
+    layout = RunLayout(tmp_path_factory.mktemp("run"))
+    fit, validation = tiny_pairs(96, seed=1), tiny_pairs(24, seed=2)
+    eval_pairs, ood_pairs = tiny_pairs(40, seed=3), tiny_pairs(30, seed=4)
+    recipe = tiny_config(epochs=1)
+    train(fit, validation, recipe, layout.model("full"), model=tiny_base)
+    train(
+        fit,
+        validation,
+        recipe.model_copy(update={"method": "lora"}),
+        layout.model("lora"),
+        model=tiny_base,
+    )
+    baseline = evaluate(
+        load_model(tiny_base),
+        eval_pairs,
+        validation,
+        fit,
+        n_bootstrap=50,
+        show_progress_bar=False,
+        name="baseline",
+    )
+    atomic_write_json(layout.metric("baseline"), baseline)
+    variants = ex.plan_variants(recipe, [7, 8], PROMPT)
+    records = {}
+    for study in ("chapters", "loss", "seeds", "instruction"):
+        records |= ex.obtain_models(
+            variants, fit, validation, layout, study=study, model=str(tiny_base)
+        )
+    measured = ex.measure_models(
+        variants,
+        records,
+        eval_pairs,
+        ood_pairs,
+        validation,
+        fit,
+        layout,
+        model=str(tiny_base),
+        n_bootstrap=50,
+    )
+    result = ex.summarise_experiments(measured, recipe, PROMPT)
+    return dict(
+        layout=layout,
+        records=records,
+        measured=measured,
+        result=result,
+        baseline=baseline,
+        fit=fit,
+        validation=validation,
+        eval_pairs=eval_pairs,
+        recipe=recipe,
+    )
+
+
+def test_tiny_run_trains_each_new_model_into_experiments(tiny_run):
+    layout, records = tiny_run["layout"], tiny_run["records"]
+    trained = ["contrastive", "online_contrastive", "full_seed8", "lora_seed8", "instructed"]
+    assert sorted(records) == sorted(["full", "lora", *trained])
+    for name in trained:
+        folder = ex.experiment_dir(layout, name)
+        assert TrainingRecord.load(folder).config == records[name].config
+    assert records["contrastive"].config.loss == "contrastive"
+    assert records["lora_seed8"].config.method == "lora" and records["lora_seed8"].seed == 8
+    assert records["instructed"].config.prompts == PROMPT
+    assert not (layout.models / "experiments" / "full").exists()  # reused, not retrained
+
+
+def test_tiny_run_measures_every_model_on_eval_and_ood(tiny_run):
+    measured, baseline = tiny_run["measured"], tiny_run["baseline"]
+    assert len(measured) == 8
+    assert all(m.n_eval == 40 and m.n_ood == 30 for m in measured.values())
+    # chapter 02's saved eval result is reused, not measured again
+    assert measured["baseline"].eval["spearman"].value == baseline.spearman
+    assert measured["instructed"].prompt == PROMPT
+    assert measured["contrastive"].trained_in_appendix and not measured["full"].trained_in_appendix
+    result = tiny_run["result"]
+    assert result.seed_study.models == {
+        "full": ["full", "full_seed8"],
+        "lora": ["lora", "lora_seed8"],
+    }
+    assert {arm.loss for arm in result.loss_study.arms} == set(ex.LOSSES)
+    assert result.train_seconds > 0
+
+
+def test_tiny_run_applies_the_instruction_at_evaluation(tiny_run):
+    """The instructed model's eval numbers are those of its own prompted encoding."""
+    from p3lib.embed import load_model
+    from p3lib.metrics import evaluate
+
+    layout = tiny_run["layout"]
+    model = load_model(ex.experiment_dir(layout, "instructed"))
+    args = (tiny_run["eval_pairs"], tiny_run["validation"], tiny_run["fit"])
+    kwargs = dict(n_bootstrap=50, show_progress_bar=False)
+    prompted = evaluate(model, *args, prompt=PROMPT, **kwargs)
+    plain = evaluate(model, *args, **kwargs)
+    assert tiny_run["measured"]["instructed"].eval["spearman"].value == prompted.spearman
+    assert prompted.cosine.scores != plain.cosine.scores
+
+
+def test_tiny_run_refuses_chapter_models_with_another_recipe(tiny_run):
+    variants = ex.plan_variants(tiny_run["recipe"].model_copy(update={"epochs": 3}), [7], PROMPT)
+    with pytest.raises(ValueError, match="epochs"):
+        ex.obtain_models(
+            variants, tiny_run["fit"], tiny_run["validation"], tiny_run["layout"], study="chapters"
+        )
+
+
+def test_tiny_run_results_file_round_trips(tiny_run, tmp_path):
+    atomic_write_json(RunLayout(tmp_path).metric("experiments"), tiny_run["result"])
+    data = read_json(RunLayout(tmp_path).metric("experiments"))
+    assert ex.ExperimentsResult.model_validate(data) == tiny_run["result"]
+    values = ex.experiment_substitutions(tmp_path)
+    assert "(not measured" not in values["exp_contrastive_spearman"]
+
+
+# --- chapter 07 with papermill, on the smoke run's outputs -------------------------------------
+
+
+@pytest.mark.smoke
+def test_chapter_07_runs_on_the_smoke_outputs(smoke_book, tmp_path):
+    import papermill
+    from conftest import SMOKE_PARAMS, stratified_slice
+
+    from p3lib.layout import DEFAULT_OOD
+    from p3lib.runner import load_parameters_file, read_parameters, to_notebook
+    from p3lib.schema import dump_pairs, load_pairs
+
+    out = tmp_path / "out"
+    shutil.copytree(smoke_book["out"], out, ignore=shutil.ignore_patterns("notebooks"))
+    ood = tmp_path / "ood.jsonl"
+    ood.write_text(dump_pairs(stratified_slice(load_pairs(DEFAULT_OOD), 60, seed=3)))
+    source = REPO_ROOT / "notebooks" / "07_experiments.py"
+    declared = read_parameters(source)
+    parameters = {k: v for k, v in load_parameters_file(SMOKE_PARAMS).items() if k in declared} | {
+        "TRAIN_PATH": str(smoke_book["train"]),
+        "EVAL_PATH": str(smoke_book["eval"]),
+        "OOD_PATH": str(ood),
+        "OUT_DIR": str(out),
+        "SEEDS": [42, 43],
+    }
+    executed = tmp_path / "07_experiments.ipynb"
+    papermill.execute_notebook(
+        str(to_notebook(source, tmp_path / "source.ipynb")),
+        str(executed),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(REPO_ROOT),
+        progress_bar=False,
+    )
+    result = ex.ExperimentsResult.model_validate(read_json(RunLayout(out).metric("experiments")))
+    assert len(result.models) == 8 and result.seeds == [42, 43]
+    assert all(m.n_ood == 60 for m in result.models.values())
+    for name in ("contrastive", "online_contrastive", "full_seed43", "lora_seed43", "instructed"):
+        assert (out / "models" / "experiments" / name / "training_record.json").is_file()
+    notebook = json.loads(executed.read_text())
+    outputs = [o for cell in notebook["cells"] for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    # no dataset text reaches the page's Markdown
+    markdown = "".join(
+        "".join(o["data"]["text/markdown"]) for o in outputs if "text/markdown" in o.get("data", {})
+    )
+    assert "<script" not in markdown and "boy:" not in markdown
