@@ -155,3 +155,20 @@ def test_default_data_checks_clean():
     assert (
         str(DEFAULT_TRAIN.relative_to(REPO_ROOT)) in completed.stdout or "train" in completed.stdout
     )
+
+
+@pytest.mark.smoke
+def test_a_chapter_run_on_bad_data_stops_with_the_same_message(tmp_path):
+    """Opened on its own (papermill, JupyterLab), a chapter stops on the first cell that loads."""
+    from p3lib.runner import ChapterFailed, complete_parameters, discover_chapters, run_book
+
+    path = bad_file(tmp_path, "label_not_0_1")
+    chapters = discover_chapters(("01_data_quality",))
+    parameters = complete_parameters(
+        chapters, {"TRAIN_PATH": str(path), "OUT_DIR": str(tmp_path / "out")}
+    )
+    with pytest.raises(ChapterFailed) as info:
+        run_book(parameters, chapters, log=lambda message: None)
+    assert "01_data_quality failed: DataError" in str(info.value)
+    assert f"{path}:2: label: must be 0 or 1, got 2" in str(info.value)
+    assert not (tmp_path / "out" / "metrics").exists()
