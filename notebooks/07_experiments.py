@@ -153,18 +153,18 @@ pd.DataFrame(
 # The chapter models are read with their training records; the others are trained here, each
 # saved atomically to `models/experiments/<name>/` with its record.
 
-# %%
+# %% tags=["remove-stderr"]
 records = obtain_models(
     variants, fit_pairs, validation_pairs, layout, study="chapters", model=MODEL
 )
 
-# %%
+# %% tags=["remove-stderr"]
 records |= obtain_models(variants, fit_pairs, validation_pairs, layout, study="loss", model=MODEL)
 
-# %%
+# %% tags=["remove-stderr"]
 records |= obtain_models(variants, fit_pairs, validation_pairs, layout, study="seeds", model=MODEL)
 
-# %%
+# %% tags=["remove-stderr"]
 records |= obtain_models(
     variants, fit_pairs, validation_pairs, layout, study="instruction", model=MODEL
 )
@@ -191,7 +191,7 @@ pd.DataFrame(
 # instruction prepended to every statement, as in its training. The eval results of the base
 # model and the chapter models are chapters 02 and 05's, made by the same call.
 
-# %%
+# %% tags=["remove-stderr"]
 measured = measure_models(
     variants,
     records,

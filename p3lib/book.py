@@ -121,9 +121,11 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
     substitutions = config.setdefault("parse", {}).setdefault("myst_substitutions", {})
     substitutions["data_source"] = data_source_note(out_dir)
     substitutions.update(results_substitutions(out_dir))
+    from p3lib.experiments import experiment_substitutions
     from p3lib.report import adr_substitutions
 
     substitutions.update(adr_substitutions(out_dir))
+    substitutions.update(experiment_substitutions(out_dir))
     (staging / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return staging
 

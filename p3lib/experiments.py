@@ -62,6 +62,18 @@ LOSS_LABELS = {
 METHOD_LABELS = {"base": "baseline", "full": "full fine-tuning", "lora": "LoRA"}
 # Metrics compared across losses, seeds and splits: higher is better for each.
 COMPARED = ("auc_roc", "spearman", "margin", "cohens_d", "f1", "accuracy")
+METRIC_LABELS = {
+    "margin": "margin",
+    "cohens_d": "Cohen's d",
+    "auc_roc": "AUC-ROC",
+    "spearman": "Spearman's rho",
+    "spearman_ratio": "rho / ceiling",
+    "purity": "cluster purity",
+    "f1": "F1",
+    "accuracy": "accuracy",
+    "n_false_positives": "false positives",
+    "threshold": "threshold",
+}
 EXPERIMENTS_DIR = "experiments"
 DEFAULT_INSTRUCTION = "Decide whether these two dating-profile statements are compatible: "
 _MISSING = "(not measured in this run)"
@@ -509,7 +521,8 @@ def _seed_verdict(
             f"({gap['spearman']:+.3f}) is within what a change of seed alone does."
         )
     if real:
-        text += " Metrics whose seed ranges do not overlap: " + ", ".join(real) + "."
+        names = ", ".join(METRIC_LABELS[key] for key in real)
+        text += f" Metrics whose seed ranges do not overlap: {names}."
     else:
         text += " On no compared metric do the two methods' seed ranges separate."
     return text
@@ -799,19 +812,24 @@ def _ood_verdict(study: OodStudy) -> str:
     rows = {row.name: row for row in study.rows}
     worst, best = rows[study.largest_drop], rows[study.smallest_drop]
     fell = sum(1 for row in study.rows if row.drop["spearman"] > 0)
+
+    def change(row: OodRow) -> str:
+        return (
+            f"{row.label} ({row.eval['spearman']:.3f} on eval, {row.ood['spearman']:.3f} on OOD, "
+            f"drop {row.drop['spearman']:+.3f})"
+        )
+
     text = (
-        f"Spearman's rho falls from eval to OOD for {fell} of the {len(rows)} models. "
-        f"The largest drop is {worst.label}'s ({worst.eval['spearman']:.3f} to "
-        f"{worst.ood['spearman']:.3f}, {worst.drop['spearman']:+.3f}), the smallest "
-        f"{best.label}'s ({best.eval['spearman']:.3f} to {best.ood['spearman']:.3f}, "
-        f"{best.drop['spearman']:+.3f})."
+        f"Spearman's rho is lower on OOD than on eval for {fell} of the {len(rows)} models. "
+        f"The largest drop is {change(worst)}, the smallest {change(best)}"
     )
+    text += "; a negative drop means a model ranked OOD pairs better." if fell < len(rows) else "."
     if "baseline" in rows and "full" in rows:
         b, f = rows["baseline"], rows["full"]
-        verb = "keeps" if f.ood["spearman"] > b.ood["spearman"] else "loses"
         text += (
-            f" On OOD, full fine-tuning {verb} its lead over the baseline: Spearman's rho "
-            f"{f.ood['spearman']:.3f} against {b.ood['spearman']:.3f}."
+            f" Full fine-tuning against the baseline: Spearman's rho {f.ood['spearman']:.3f} "
+            f"against {b.ood['spearman']:.3f} on OOD, {f.eval['spearman']:.3f} against "
+            f"{b.eval['spearman']:.3f} on eval."
         )
     return text
 
@@ -930,7 +948,8 @@ def experiment_substitutions(out_dir: str | Path) -> dict[str, str]:
         f"{cosine.training.n_train_pairs:,} training pairs, " if cosine and cosine.training else ""
     )
     values["exp_loss_budget"] = (
-        f"{pairs}{recipe.epochs} epochs at batch size {recipe.batch_size}, learning rate "
+        f"{pairs}{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''} at batch size "
+        f"{recipe.batch_size}, learning rate "
         f"{format_rate(recipe.learning_rate)}, {recipe.warmup_steps} warmup steps, seed "
         f"{recipe.seed}"
     )

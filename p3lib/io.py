@@ -68,6 +68,8 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    # mkdtemp makes the folder private (0700); give it the mode a plain mkdir() would.
+    os.chmod(staging, 0o777 & ~_umask())
     try:
         yield staging
         if path.exists():

@@ -307,7 +307,8 @@ def test_ood_study_reports_the_drop_of_every_model():
     assert rows["full"].drop["spearman"] == pytest.approx(0.20)
     assert rows["baseline"].drop["spearman"] == pytest.approx(0.05)
     assert study.largest_drop == "full_seed43" and study.smallest_drop == "baseline"
-    assert "keeps its lead over the baseline" in study.verdict
+    assert "lower on OOD than on eval for 10 of the 10 models" in study.verdict
+    assert "Full fine-tuning against the baseline" in study.verdict
 
 
 def test_results_file_and_adr_substitutions(tmp_path):

@@ -47,6 +47,7 @@ def test_atomic_directory_keeps_the_previous_folder_on_failure(tmp_path):
     with atomic_directory(model) as staging:
         (staging / "weights.bin").write_text("new")
     assert (model / "weights.bin").read_text() == "new"
+    assert model.stat().st_mode & 0o777 == 0o777 & ~_umask()
 
 
 def test_default_quality_report_is_reproduced_byte_for_byte(tmp_path):

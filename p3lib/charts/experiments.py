@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 from p3lib.charts import MODEL_COLORS, escape
 from p3lib.experiments import (
     COMPARED,
+    METRIC_LABELS,
     InstructionStudy,
     LossStudy,
     OodStudy,
@@ -24,18 +25,6 @@ from p3lib.experiments import (
 )
 
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=30, t=90, b=60))
-METRIC_LABELS = {
-    "margin": "margin",
-    "cohens_d": "Cohen's d",
-    "auc_roc": "AUC-ROC",
-    "spearman": "Spearman's rho",
-    "spearman_ratio": "rho / ceiling",
-    "purity": "cluster purity",
-    "f1": "F1",
-    "accuracy": "accuracy",
-    "n_false_positives": "false positives",
-    "threshold": "threshold",
-}
 LOSS_COLORS = {"cosine": "#1b9e77", "contrastive": "#d95f02", "online_contrastive": "#7570b3"}
 SPLIT_COLORS = {"eval": "#1b9e77", "ood": "#d95f02"}
 
