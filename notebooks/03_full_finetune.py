@@ -32,8 +32,8 @@ LEARNING_RATE = 2e-5
 WARMUP_STEPS = 100
 # None: about four evaluations per epoch (~17 steps on the full data). The PRD's 500 would
 # never fire: an epoch is ~68 steps and the whole run ~270.
-EVAL_STEPS = None
-MAX_TRAIN_PAIRS = None
+EVAL_STEPS: int | None = None
+MAX_TRAIN_PAIRS: int | None = None
 
 # %%
 from p3lib.charts import show

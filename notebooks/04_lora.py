@@ -32,8 +32,8 @@ LEARNING_RATE = 2e-5
 LORA_LEARNING_RATE = 2e-4
 LORA_COMPARE_PRD_RATE = True
 WARMUP_STEPS = 100
-EVAL_STEPS = None
-MAX_TRAIN_PAIRS = None
+EVAL_STEPS: int | None = None
+MAX_TRAIN_PAIRS: int | None = None
 
 # %%
 from p3lib.charts import show

@@ -63,9 +63,11 @@ def stratified_slice(pairs: list[DatingPair], n: int, seed: int) -> list[DatingP
 
 
 def write_smoke_data(folder: Path) -> tuple[Path, Path]:
-    """A small train/eval slice of the default data plus the injection pairs."""
+    """A small train/eval slice of the default data plus the injection pairs (train's first
+    record is one, so chapter 01's table of records shows it)."""
     folder.mkdir(parents=True, exist_ok=True)
-    train = stratified_slice(load_pairs(DEFAULT_TRAIN), 160, seed=1)
+    # The first train record is shown in chapter 01's table of records.
+    train = injection_pairs()[:1] + stratified_slice(load_pairs(DEFAULT_TRAIN), 160, seed=1)
     evaluation = stratified_slice(load_pairs(DEFAULT_EVAL), 90, seed=2) + injection_pairs()
     train_path, eval_path = folder / "train.jsonl", folder / "eval.jsonl"
     train_path.write_text(dump_pairs(train), encoding="utf-8")

@@ -4,9 +4,9 @@ and a second run with nothing changed skips every chapter."""
 
 from __future__ import annotations
 
-import html
 import json
 import re
+from html.parser import HTMLParser
 
 import pytest
 from conftest import SMOKE_PARAMS, run_p3
@@ -15,6 +15,32 @@ from p3lib.report import headline_sentence, load_comparison
 from p3lib.runner import CHAPTERS
 
 pytestmark = pytest.mark.smoke
+
+
+class _Text(HTMLParser):
+    """The visible text of a page: no tags, no scripts or styles."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def page_text(path) -> str:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    # Sphinx turns straight quotes into typographic ones.
+    text = " ".join(parser.parts).replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.split())
 
 
 def chapter_page(smoke_book, name):
@@ -50,17 +76,15 @@ def test_headline_sentence_matches_comparison_json(smoke_book):
     comparison = load_comparison(smoke_book["out"] / "metrics" / "comparison.json")
     sentence = headline_sentence(comparison, escape=None)
     assert f"{comparison.baseline.headline['margin'].value:.2f}" in sentence
-    page = html.unescape(chapter_page(smoke_book, "06_comparison").read_text())
-    assert sentence in re.sub(r"<[^>]+>", "", page)
-    results_page = html.unescape((smoke_book["html"] / "book" / "results.html").read_text())
-    assert sentence in re.sub(r"<[^>]+>", "", results_page)
+    assert sentence in page_text(chapter_page(smoke_book, "06_comparison"))
+    assert sentence in page_text(smoke_book["html"] / "book" / "results.html")
 
 
 def test_injected_html_is_escaped_in_the_pages(smoke_book):
     for name in CHAPTERS:
         page = chapter_page(smoke_book, name).read_text()
         assert "<script>window.__p3_injected" not in page, name
-        assert 'onerror="window.__p3_injected' not in page, name
+        assert "<img src=x onerror" not in page, name
 
 
 def test_second_run_with_nothing_changed_skips_every_chapter(smoke_book):
