@@ -218,7 +218,9 @@ def chapter_key(
     """
     digest = hashlib.sha256()
     digest.update(chapter.source.read_bytes())
-    digest.update(json.dumps(parameters, sort_keys=True, default=str).encode())
+    # Where the outputs live does not change them: a moved output folder stays warm.
+    content = {name: value for name, value in parameters.items() if name != "OUT_DIR"}
+    digest.update(json.dumps(content, sort_keys=True, default=str).encode())
     for name, value in sorted(parameters.items()):
         if name.endswith("_PATH") and isinstance(value, str):
             digest.update(_sha256_file(Path(value)).encode())

@@ -68,9 +68,14 @@ def test_ctrl_c_during_training_keeps_the_last_good_outputs(smoke_book, tmp_path
     assert "interrupted" in stderr
 
     assert snapshot(out) == before
-    # The interrupted chapter's record is dropped (it must run again); the rest stand.
+    # The other chapters' records stand. The interrupted chapter's record is either dropped
+    # (the kernel saw the signal first: a failed chapter) or untouched (p3 saw it first and
+    # stopped before recording anything); it never records the interrupted run.
     chapters_after = json.loads((out / "run.json").read_text())["chapters"]
-    assert chapters_after == {k: v for k, v in chapters_before.items() if k != "03_full_finetune"}
+    interrupted = "03_full_finetune"
+    assert chapters_after.get(interrupted) in (None, chapters_before[interrupted])
+    chapters_after.pop(interrupted, None)
+    assert chapters_after == {k: v for k, v in chapters_before.items() if k != interrupted}
     leftovers = [p.name for p in (out / "models").iterdir() if p.name.startswith(".")]
     assert leftovers == []
 
