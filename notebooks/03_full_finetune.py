@@ -53,11 +53,6 @@ layout = RunLayout(resolve_path(OUT_DIR))
 # the records that chose chapter 02's threshold.
 
 # %%
-if not layout.validation_split.is_file():
-    raise FileNotFoundError(
-        f"{layout.validation_split} is missing: run chapter 02 first (it saves the validation "
-        "split this chapter chooses its checkpoint on)"
-    )
 fit_pairs, validation_pairs = apply_split(
     load_pairs(resolve_path(TRAIN_PATH)), load_split(layout.validation_split)
 )

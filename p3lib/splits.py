@@ -100,5 +100,15 @@ def save_split(split: ValidationSplit, path: str | Path) -> Path:
 
 
 def load_split(path: str | Path) -> ValidationSplit:
-    """Read a split written by :func:`save_split`."""
+    """Read a split written by :func:`save_split`.
+
+    Raises:
+        FileNotFoundError: there is no split yet; chapter 02 makes it.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing: run chapter 02 first (it saves the validation split that "
+            "chooses thresholds and checkpoints)"
+        )
     return ValidationSplit.model_validate(read_json(path))
