@@ -5,28 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from tiny_model import pair
 
 from p3lib.audit import DataAudit, audit, audit_files, format_audit, record_lines
 from p3lib.layout import DEFAULT_EVAL, DEFAULT_TRAIN
-from p3lib.schema import DataError, DatingPair, dump_pairs
-
-
-def pair(
-    text_1: str,
-    text_2: str,
-    label: int,
-    category: str = "interests",
-    pair_type: str | None = None,
-) -> DatingPair:
-    return DatingPair(
-        text_1=f"boy: {text_1}",
-        text_2=f"girl: {text_2}",
-        label=label,
-        category=category,
-        subcategory="music",
-        pair_type=pair_type or ("compatible" if label else "incompatible"),
-    )
-
+from p3lib.schema import DataError, dump_pairs
 
 JAZZ = pair("I love jazz", "Jazz is my life", 1)
 JAZZ_RELABELLED = pair("I love jazz", "Jazz is my life", 0)  # same texts, other label

@@ -11,7 +11,7 @@ import shutil
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from tiny_model import build_tiny_model, tiny_pairs
+from tiny_model import build_tiny_model, tiny_config, tiny_pairs
 
 from p3lib import experiments as ex
 from p3lib.charts.experiments import (
@@ -134,29 +134,15 @@ def tiny_base(tmp_path_factory):
     return folder
 
 
-def tiny_config(method="full", **overrides) -> TrainConfig:
-    settings = dict(
-        method=method,
-        epochs=2,
-        batch_size=16,
-        warmup_steps=0,
-        learning_rate=1e-3,
-        lora_learning_rate=2e-2,
-        lora_r=4,
-        lora_alpha=8,
-        lora_dropout=0.0,
-        seed=7,
-    )
-    return TrainConfig(**{**settings, **overrides})
-
-
 @pytest.mark.parametrize("loss", ["contrastive", "online_contrastive"])
 def test_contrastive_losses_train_and_are_recorded(tmp_path, tiny_base, loss):
-    cosine = train(tiny_pairs(96, seed=1), tiny_pairs(24, seed=2), tiny_config(), model=tiny_base)
+    cosine = train(
+        tiny_pairs(96, seed=1), tiny_pairs(24, seed=2), tiny_config(epochs=2), model=tiny_base
+    )
     record = train(
         tiny_pairs(96, seed=1),
         tiny_pairs(24, seed=2),
-        tiny_config(loss=loss),
+        tiny_config(epochs=2, loss=loss),
         tmp_path / "out",
         model=tiny_base,
     )

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
+from tiny_model import pair
 
 from p3lib import quality
 from p3lib.audit import audit_files
@@ -21,25 +22,7 @@ from p3lib.quality import (
     format_report,
     write_report,
 )
-from p3lib.schema import DatingPair, load_pairs
-
-
-def pair(
-    text_1: str,
-    text_2: str,
-    label: int,
-    category: str = "interests",
-    pair_type: str | None = None,
-) -> DatingPair:
-    return DatingPair(
-        text_1=f"boy: {text_1}",
-        text_2=f"girl: {text_2}",
-        label=label,
-        category=category,
-        subcategory="music",
-        pair_type=pair_type or ("compatible" if label else "incompatible"),
-    )
-
+from p3lib.schema import load_pairs
 
 # Three records, 19 words: i love jazz | i love jazz too | i hate jazz | i love rock |
 # i cook daily | i never cook. Nine distinct words: i love jazz too hate rock cook daily never.

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from tiny_model import build_tiny_model, tiny_pairs
+from tiny_model import build_tiny_model, tiny_config, tiny_pairs
 
 from p3lib.train import (
     ADAPTER_DIR,
@@ -25,22 +25,6 @@ PROBE = [
     "boy: i avoid parties",
     "girl: i adore music",
 ]
-
-
-def tiny_config(method: str, **overrides) -> TrainConfig:
-    settings = dict(
-        method=method,
-        epochs=3,
-        batch_size=16,
-        warmup_steps=0,
-        learning_rate=1e-3,
-        lora_learning_rate=2e-2,
-        lora_r=4,
-        lora_alpha=8,
-        lora_dropout=0.0,
-        seed=7,
-    )
-    return TrainConfig(**{**settings, **overrides})
 
 
 def encode(model, texts=PROBE) -> np.ndarray:

@@ -98,3 +98,40 @@ def tiny_pairs(n: int, seed: int = 0) -> list[DatingPair]:
             )
         )
     return pairs
+
+
+def tiny_config(method: str = "full", **overrides):
+    """A TrainConfig that trains the tiny model in seconds: no warmup, high learning rates."""
+    from p3lib.train import TrainConfig
+
+    settings = dict(
+        method=method,
+        epochs=3,
+        batch_size=16,
+        warmup_steps=0,
+        learning_rate=1e-3,
+        lora_learning_rate=2e-2,
+        lora_r=4,
+        lora_alpha=8,
+        lora_dropout=0.0,
+        seed=7,
+    )
+    return TrainConfig(**{**settings, **overrides})
+
+
+def pair(
+    text_1: str,
+    text_2: str,
+    label: int,
+    category: str = "interests",
+    pair_type: str | None = None,
+) -> DatingPair:
+    """A hand-made record: prefixes added, pair type following the label unless given."""
+    return DatingPair(
+        text_1=f"boy: {text_1}",
+        text_2=f"girl: {text_2}",
+        label=label,
+        category=category,
+        subcategory="music",
+        pair_type=pair_type or ("compatible" if label else "incompatible"),
+    )
