@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -36,6 +37,24 @@ CHAPTERS = (
 APPENDIX = ("07_experiments",)
 PATH_PARAMETERS_SUFFIX = ("_PATH", "_DIR")
 KERNEL_NAME = "python3"
+
+
+class _KnownParametersFilter(logging.Filter):
+    """Drop papermill's "Passed unknown parameter" warning for names the runner has checked.
+
+    papermill's own parameter inspection cannot read annotations such as ``int | None``, so it
+    calls ``EVAL_STEPS`` unknown although the value is injected; the runner has already
+    matched every name against the chapter's parameters cell, so the warning only misleads.
+    """
+
+    def __init__(self, known: set[str]) -> None:
+        super().__init__()
+        self.known = known
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        prefix = "Passed unknown parameter: "
+        return not (message.startswith(prefix) and message[len(prefix) :] in self.known)
 
 
 class ParameterError(ValueError):
@@ -304,6 +323,9 @@ def run_book(
         partial = staging / f"{chapter.name}.ipynb"
         # Any change means this chapter's record is stale until it succeeds again.
         keys.pop(chapter.name, None)
+        quiet = _KnownParametersFilter(set(given))
+        papermill_log = logging.getLogger("papermill")
+        papermill_log.addFilter(quiet)
         try:
             papermill.execute_notebook(
                 str(source_notebook),
@@ -317,6 +339,8 @@ def run_book(
         except Exception as exc:
             _write_manifest(manifest_path, parameters, keys)
             raise ChapterFailed(f"{prefix} failed: {_error_message(exc)}") from None
+        finally:
+            papermill_log.removeFilter(quiet)
         atomic_write_text(executed, partial.read_text(encoding="utf-8"))
         partial.unlink(missing_ok=True)
         keys[chapter.name] = key

@@ -2,6 +2,7 @@
 
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -153,3 +154,21 @@ def test_a_failing_chapter_keeps_the_previous_executed_notebook(tmp_path):
         run_book(parameters, discover_chapters(("01_a",), sources), log=lambda m: None)
     assert executed.read_bytes() == before
     assert "01_a" not in json.loads((out / "run.json").read_text())["chapters"]
+
+
+@pytest.mark.smoke
+def test_annotated_parameters_are_injected_without_an_unknown_parameter_warning(tmp_path, caplog):
+    # papermill cannot read `int | None` and would call LIMIT unknown; the runner has checked it.
+    sources, out = tmp_path / "src", tmp_path / "out"
+    sources.mkdir()
+    write_chapter(
+        sources,
+        "01_a",
+        "from pathlib import Path\nPath(OUT_DIR, 'limit.txt').write_text(repr(LIMIT))\n",
+        parameters='OUT_DIR = "outputs"\nLIMIT: int | None = None\n',
+    )
+    Path(out).mkdir()
+    with caplog.at_level("WARNING", logger="papermill"):
+        run_book({"OUT_DIR": str(out), "LIMIT": 3}, discover_chapters(("01_a",), sources))
+    assert (out / "limit.txt").read_text() == "3"
+    assert not [r for r in caplog.records if "unknown parameter" in r.getMessage()]
