@@ -65,6 +65,8 @@ from p3lib.charts.experiments import (
 from p3lib.charts.training import plot_training_curves
 from p3lib.experiments import (
     LOSS_LABELS,
+    METRIC_LABELS,
+    difference_table,
     headline_table,
     measure_models,
     obtain_models,
@@ -75,6 +77,7 @@ from p3lib.experiments import (
 )
 from p3lib.io import atomic_write_json
 from p3lib.layout import RunLayout, resolve_path
+from p3lib.metrics import INTERVAL_METRICS
 from p3lib.schema import load_pairs
 from p3lib.splits import apply_split, load_split
 from p3lib.train import TrainConfig
@@ -206,7 +209,15 @@ measured = measure_models(
 )
 
 # %%
-result = summarise_experiments(measured, recipe, INSTRUCTION)
+result = summarise_experiments(measured, recipe, INSTRUCTION, n_bootstrap=N_BOOTSTRAP)
+
+# %% [markdown]
+# Each study asks whether one model beats another, and two kinds of luck can fake an answer.
+# The eval split's: both models are scored on the same pairs, and an easy draw of pairs
+# flatters both, so the comparison resamples the pairs (the seeded bootstrap) and measures
+# *both* models on each resample; the 95% interval of the difference must exclude 0. And
+# training's: a new seed alone moves every metric, so the difference must also be larger than
+# the seed study's range. A difference that passes both is called *real* below.
 
 # %% [markdown]
 # ## Study 3 first: how much does a seed move the numbers?
@@ -250,6 +261,12 @@ pd.DataFrame(
     {arm.label: {key: e.value for key, e in arm.eval.items()} for arm in result.loss_study.arms}
 ).round(3)
 
+# %% [markdown]
+# Each alternative against `CosineSimilarityLoss`, in Spearman's rho on the same eval pairs:
+
+# %% tags=["hide-input"]
+pd.DataFrame(difference_table(result.loss_study.differences, LOSS_LABELS)).transpose()
+
 # %% tags=["hide-input"]
 show(plot_loss_study(result.loss_study))
 
@@ -289,6 +306,24 @@ pd.DataFrame(
         "seed range (full, eval)": result.instruction_study.seed_range,
     }
 ).round(3)
+
+# %% [markdown]
+# The bootstrapped metrics, instructed minus plain on the same pairs, with their paired
+# intervals (the seed-to-seed range is full fine-tuning's on the same split):
+
+# %% tags=["hide-input"]
+pd.DataFrame(
+    {
+        **difference_table(
+            result.instruction_study.eval_differences,
+            {key: f"{METRIC_LABELS[key]} (eval)" for key in INTERVAL_METRICS},
+        ),
+        **difference_table(
+            result.instruction_study.ood_differences,
+            {key: f"{METRIC_LABELS[key]} (OOD)" for key in INTERVAL_METRICS},
+        ),
+    }
+).transpose()
 
 # %% tags=["hide-input"]
 show(plot_instruction_deltas(result.instruction_study))

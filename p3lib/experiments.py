@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict
 
 from p3lib.io import read_json
 from p3lib.layout import RunLayout
-from p3lib.metrics import HEADLINE_KEYS, INTERVAL_METRICS, EvaluationResult
+from p3lib.metrics import HEADLINE_KEYS, INTERVAL_METRICS, EvaluationResult, paired_differences
 from p3lib.report import Estimate, TrainingSummary, format_rate, summarise, training_summary
 from p3lib.schema import DatingPair
 from p3lib.train import TrainConfig, TrainingRecord
@@ -269,7 +269,10 @@ class MeasuredModel(_Model):
 
     ``eval`` and ``ood`` hold every headline metric of
     :meth:`~p3lib.metrics.EvaluationResult.headline` as an :class:`~p3lib.report.Estimate`,
-    with its 95% bootstrap interval where the bootstrap gives one.
+    with its 95% bootstrap interval where the bootstrap gives one. ``eval_scores`` and
+    ``ood_scores`` are the model's cosine for every pair (in file order, with the labels in
+    ``eval_labels`` and ``ood_labels``): two models are compared pair by pair with
+    :func:`paired_difference`.
     """
 
     name: str
@@ -285,6 +288,10 @@ class MeasuredModel(_Model):
     n_ood: int
     eval: dict[str, Estimate]
     ood: dict[str, Estimate]
+    eval_scores: list[float]
+    eval_labels: list[int]
+    ood_scores: list[float]
+    ood_labels: list[int]
 
 
 def measured_model(
@@ -314,7 +321,105 @@ def measured_model(
         n_ood=ood_result.n_pairs,
         eval=summarise(eval_result).headline,
         ood=summarise(ood_result).headline,
+        eval_scores=eval_result.cosine.scores,
+        eval_labels=eval_result.cosine.labels,
+        ood_scores=ood_result.cosine.scores,
+        ood_labels=ood_result.cosine.labels,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Comparing two models on the same pairs
+# --------------------------------------------------------------------------------------------
+
+
+class Difference(_Model):
+    """``metric(a) - metric(b)`` on one split, with its paired 95% bootstrap interval.
+
+    A difference is ``real`` when both yardsticks agree: its interval excludes 0 (it is not the
+    luck of which pairs the split holds) and it is larger than ``seed_range``, the spread of
+    that metric over the seed study's full fine-tuning models (it is not what a new seed alone
+    would do). ``beyond_seeds`` is ``null`` without a seed study, and then the interval
+    decides alone.
+    """
+
+    a: str
+    b: str
+    split: Literal["eval", "ood"]
+    metric: str
+    value: float
+    low: float
+    high: float
+    seed_range: float | None
+    excludes_zero: bool
+    beyond_seeds: bool | None
+    real: bool
+
+
+def paired_difference(
+    a: MeasuredModel,
+    b: MeasuredModel,
+    split: Literal["eval", "ood"] = "eval",
+    metric: str = "spearman",
+    *,
+    seed_range: float | None = None,
+    seed: int = 42,
+    n_bootstrap: int = 1000,
+) -> Difference:
+    """``a`` against ``b`` on the same pairs, with :func:`p3lib.metrics.paired_differences`.
+
+    Raises:
+        ValueError: the two models were not measured on the same pairs (labels differ), or
+            ``metric`` has no bootstrap interval.
+    """
+    if metric not in INTERVAL_METRICS:
+        raise ValueError(f"{metric} has no bootstrap interval; use one of {INTERVAL_METRICS}")
+    labels = getattr(a, f"{split}_labels")
+    if labels != getattr(b, f"{split}_labels"):
+        raise ValueError(f"{a.name} and {b.name} were not measured on the same {split} pairs")
+    interval = paired_differences(
+        getattr(a, f"{split}_scores"),
+        getattr(b, f"{split}_scores"),
+        labels,
+        seed=seed,
+        n_bootstrap=n_bootstrap,
+    )[metric]
+    excludes_zero = bool(interval.low > 0 or interval.high < 0)
+    beyond = None if seed_range is None else bool(abs(interval.estimate) > seed_range)
+    return Difference(
+        a=a.name,
+        b=b.name,
+        split=split,
+        metric=metric,
+        value=interval.estimate,
+        low=interval.low,
+        high=interval.high,
+        seed_range=seed_range,
+        excludes_zero=excludes_zero,
+        beyond_seeds=beyond,
+        real=excludes_zero and beyond is not False,
+    )
+
+
+def describe_difference(d: Difference) -> str:
+    """The difference, its paired interval, and which yardstick it passes, in one clause.
+
+    Example:
+        >>> d = Difference(a="x", b="y", split="eval", metric="spearman", value=0.022,
+        ...     low=0.004, high=0.041, seed_range=0.019, excludes_zero=True, beyond_seeds=True,
+        ...     real=True)
+        >>> describe_difference(d)
+        '+0.022 (paired 95% interval +0.004 to +0.041, which excludes 0; larger than the \
+seed-to-seed range, 0.019)'
+    """
+    text = f"{d.value:+.3f} (paired 95% interval {d.low:+.3f} to {d.high:+.3f}, which "
+    if not d.excludes_zero:
+        return text + "includes 0)"
+    if d.beyond_seeds is None:
+        return text + "excludes 0)"
+    if d.beyond_seeds:
+        return text + f"excludes 0; larger than the seed-to-seed range, {d.seed_range:.3f})"
+    return text + f"excludes 0, but a new seed alone moves it by up to {d.seed_range:.3f})"
 
 
 def _saved_result(
@@ -548,40 +653,41 @@ class LossArm(_Model):
 class LossStudy(_Model):
     """The three losses with the same data, budget and checkpoint rule.
 
-    ``best`` is the arm with the highest Spearman's rho on eval and ``runner_up`` the next.
-    ``separated`` is true when the best arm's Spearman interval does not overlap the
-    runner-up's *and* the gap exceeds the seed-to-seed range of full fine-tuning
-    (``seed_range``, when the seed study had two or more seeds): only then does the run show
-    that one loss ranks better than another, rather than a difference of the kind a new seed
-    makes. Margins and thresholds are not comparable across losses (each loss puts the labels
-    at different cosines); rank metrics (Spearman's rho, AUC) and F1 at the validation
-    threshold are.
+    ``best`` is the arm with the highest Spearman's rho on eval. ``differences`` holds, for
+    each other loss, its Spearman's rho minus CosineSimilarityLoss's on the same eval pairs
+    (:class:`Difference`: paired bootstrap interval and the seed-to-seed range of full
+    fine-tuning, ``seed_range``); only a ``real`` difference shows that one loss ranks better
+    than another, rather than the luck of the split or of a seed. Margins and thresholds are
+    not comparable across losses (each loss puts the labels at different cosines); rank
+    metrics (Spearman's rho, AUC) and F1 at the validation threshold are.
     """
 
     arms: list[LossArm]
     best: LossName
-    runner_up: LossName | None
-    gap: float | None
+    differences: dict[str, Difference]
     seed_range: float | None
-    separated: bool
     verdict: str
 
 
-def _overlap(a: Estimate, b: Estimate) -> bool | None:
-    if None in (a.low, a.high, b.low, b.high):
-        return None
-    return a.low <= b.high and b.low <= a.high
+def _seed_range(seeds: SeedStudy | None, split: str, metric: str) -> float | None:
+    """Full fine-tuning's seed-to-seed range of ``metric`` on ``split`` (two seeds or more)."""
+    full = getattr(seeds, split).get("full") if seeds is not None else None
+    return full[metric].range if full is not None and full[metric].n >= 2 else None
 
 
 def loss_study(
     measured: Mapping[str, MeasuredModel],
     arms: Mapping[str, str] | None = None,
     seeds: SeedStudy | None = None,
+    *,
+    seed: int = 42,
+    n_bootstrap: int = 1000,
 ) -> LossStudy:
     """Compare the loss functions; ``arms`` maps each loss to its model's name.
 
     By default: ``cosine`` is chapter 03's model (``full``), the others are named after their
-    loss. Arms without a measured model are left out.
+    loss. Arms without a measured model are left out. ``seed`` and ``n_bootstrap`` drive the
+    paired bootstrap of each difference.
     """
     arms = dict(arms or {"cosine": "full", **{loss: loss for loss in LOSSES[1:]}})
     rows = []
@@ -602,75 +708,67 @@ def loss_study(
         )
     if not rows:
         raise ValueError("no loss arm was measured")
-    ranked = sorted(rows, key=lambda arm: -arm.eval["spearman"].value)
-    best = ranked[0]
-    runner = ranked[1] if len(ranked) > 1 else None
-    gap = best.eval["spearman"].value - runner.eval["spearman"].value if runner else None
-    seed_range = None
-    if seeds is not None and "full" in seeds.eval and seeds.eval["full"]["spearman"].n >= 2:
-        seed_range = seeds.eval["full"]["spearman"].range
-    separated = False
-    if runner is not None:
-        apart = _overlap(best.eval["spearman"], runner.eval["spearman"]) is False
-        separated = apart and (seed_range is None or gap > seed_range)
+    best = max(rows, key=lambda arm: arm.eval["spearman"].value)
+    seed_range = _seed_range(seeds, "eval", "spearman")
+    differences = {}
+    if "cosine" in arms and arms["cosine"] in measured:
+        cosine = measured[arms["cosine"]]
+        differences = {
+            arm.loss: paired_difference(
+                measured[arm.model],
+                cosine,
+                seed_range=seed_range,
+                seed=seed,
+                n_bootstrap=n_bootstrap,
+            )
+            for arm in rows
+            if arm.loss != "cosine"
+        }
     study = LossStudy(
-        arms=rows,
-        best=best.loss,
-        runner_up=runner.loss if runner else None,
-        gap=gap,
-        seed_range=seed_range,
-        separated=separated,
-        verdict="",
+        arms=rows, best=best.loss, differences=differences, seed_range=seed_range, verdict=""
     )
     return study.model_copy(update={"verdict": loss_verdict(study)})
 
 
+def _join(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def loss_verdict(study: LossStudy) -> str:
     """One paragraph on what the loss study shows, decided by its numbers alone."""
-    arms = {arm.loss: arm for arm in study.arms}
-    if len(arms) < 2 or "cosine" not in arms:
+    if not study.differences:
         return (
             "This run did not train CosineSimilarityLoss and an alternative with the same "
             "budget, so it gives no verdict on the loss function."
         )
     rhos = ", ".join(f"{arm.label} {arm.eval['spearman'].value:.3f}" for arm in study.arms)
-    best, runner = arms[study.best], arms[study.runner_up]
-    noise = "the 95% bootstrap intervals"
-    if study.seed_range is not None:
-        noise += (
-            f" and the seed-to-seed range of full fine-tuning ({study.seed_range:.3f} in "
-            "Spearman's rho)"
+    compared = "; ".join(
+        f"{LOSS_LABELS[loss]} {describe_difference(d)}" for loss, d in study.differences.items()
+    )
+    text = (
+        f"Spearman's rho on eval: {rhos}. Each alternative against CosineSimilarityLoss on the "
+        f"same eval pairs: {compared}. "
+    )
+    better = [loss for loss, d in study.differences.items() if d.real and d.value > 0]
+    worse = [loss for loss, d in study.differences.items() if d.real and d.value < 0]
+    unclear = [LOSS_LABELS[loss] for loss in study.differences if loss not in better + worse]
+    if better:
+        top = max(better, key=lambda loss: study.differences[loss].value)
+        return text + (
+            f"{LOSS_LABELS[top]} ranks eval pairs better than CosineSimilarityLoss by more than "
+            "the split's sampling noise and a change of seed: on this data it is the better "
+            "objective."
         )
-    text = f"Spearman's rho on eval: {rhos}. "
-    if study.best == "cosine" and study.separated:
-        text += (
-            f"CosineSimilarityLoss ranks eval pairs best, and its lead over {runner.label} "
-            f"({study.gap:+.3f}) is larger than {noise}: on this data the measurement supports "
-            "the default."
+    if not unclear:
+        return text + (
+            "CosineSimilarityLoss ranks eval pairs better than every alternative, by more than "
+            "the split's sampling noise and a change of seed: on this data the measurement "
+            "supports the default."
         )
-    elif study.best == "cosine":
-        text += (
-            f"CosineSimilarityLoss scores highest, but its lead over {runner.label} "
-            f"({study.gap:+.3f}) is within {noise}: this run shows it is not worse than the "
-            "contrastive losses, not that it is better."
-        )
-    else:
-        cosine_gap = best.eval["spearman"].value - arms["cosine"].eval["spearman"].value
-        apart = _overlap(best.eval["spearman"], arms["cosine"].eval["spearman"]) is False and (
-            study.seed_range is None or cosine_gap > study.seed_range
-        )
-        if apart:
-            text += (
-                f"{best.label} ranks eval pairs better than CosineSimilarityLoss "
-                f"({cosine_gap:+.3f}), by more than {noise}: on this data it is the better "
-                "objective."
-            )
-        else:
-            text += (
-                f"{best.label} scores highest, {cosine_gap:+.3f} above CosineSimilarityLoss, "
-                f"but within {noise}: this run cannot tell the losses apart."
-            )
-    return text
+    text += f"This run cannot tell {_join(unclear)} from CosineSimilarityLoss"
+    if worse:
+        text += f", and {_join([LOSS_LABELS[loss] for loss in worse])} ranks worse than it"
+    return text + ": no alternative is shown to beat the default."
 
 
 # --------------------------------------------------------------------------------------------
@@ -682,9 +780,9 @@ class InstructionStudy(_Model):
     """The instructed model against the plain one, on every headline metric.
 
     ``eval_deltas`` and ``ood_deltas`` are ``instructed - plain`` (``null`` where either is
-    undefined); ``overlap`` says, for the bootstrapped metrics, whether the two models' eval
-    intervals overlap. ``seed_range`` is full fine-tuning's seed-to-seed range of each metric
-    on eval, the yardstick for a delta.
+    undefined). ``eval_differences`` and ``ood_differences`` give the bootstrapped metrics'
+    differences with their paired intervals (:class:`Difference`). ``seed_range`` is full
+    fine-tuning's seed-to-seed range of each metric on eval, the yardstick for a delta.
     """
 
     plain: str
@@ -692,7 +790,8 @@ class InstructionStudy(_Model):
     instruction: str
     eval_deltas: dict[str, float | None]
     ood_deltas: dict[str, float | None]
-    overlap: dict[str, bool | None]
+    eval_differences: dict[str, Difference]
+    ood_differences: dict[str, Difference]
     seed_range: dict[str, float | None]
     verdict: str
 
@@ -706,51 +805,57 @@ def instruction_study(
     plain: str = "full",
     instructed: str = "instructed",
     seeds: SeedStudy | None = None,
+    *,
+    seed: int = 42,
+    n_bootstrap: int = 1000,
 ) -> InstructionStudy:
     """Compare the instructed model with the plain one (chapter 03's)."""
     p, i = measured[plain], measured[instructed]
     if not i.prompt:
         raise ValueError(f"{instructed} was not trained with an instruction")
-    full_seeds = seeds.eval.get("full") if seeds is not None else None
-    seed_range = {
-        key: (full_seeds[key].range if full_seeds and full_seeds[key].n >= 2 else None)
-        for key in HEADLINE_KEYS
+    differences = {
+        split: {
+            key: paired_difference(
+                i,
+                p,
+                split,
+                key,
+                seed_range=_seed_range(seeds, split, key),
+                seed=seed,
+                n_bootstrap=n_bootstrap,
+            )
+            for key in INTERVAL_METRICS
+        }
+        for split in ("eval", "ood")
     }
-    eval_deltas = {key: _delta(i.eval[key], p.eval[key]) for key in HEADLINE_KEYS}
     study = InstructionStudy(
         plain=plain,
         instructed=instructed,
         instruction=i.prompt,
-        eval_deltas=eval_deltas,
+        eval_deltas={key: _delta(i.eval[key], p.eval[key]) for key in HEADLINE_KEYS},
         ood_deltas={key: _delta(i.ood[key], p.ood[key]) for key in HEADLINE_KEYS},
-        overlap={key: _overlap(i.eval[key], p.eval[key]) for key in INTERVAL_METRICS},
-        seed_range=seed_range,
+        eval_differences=differences["eval"],
+        ood_differences=differences["ood"],
+        seed_range={key: _seed_range(seeds, "eval", key) for key in HEADLINE_KEYS},
         verdict="",
     )
     return study.model_copy(update={"verdict": _instruction_verdict(study, p, i)})
 
 
 def _instruction_verdict(study: InstructionStudy, plain: MeasuredModel, i: MeasuredModel) -> str:
-    d, r = study.eval_deltas["spearman"], study.seed_range["spearman"]
-    text = (
-        f"With the instruction, Spearman's rho on eval is {i.eval['spearman'].value:.3f} against "
-        f"{plain.eval['spearman'].value:.3f} without ({d:+.3f}); on OOD "
-        f"{i.ood['spearman'].value:.3f} against {plain.ood['spearman'].value:.3f} "
-        f"({study.ood_deltas['spearman']:+.3f}). "
-    )
-    beyond_seeds = r is None or abs(d) > r
-    if study.overlap["spearman"] is False and beyond_seeds:
-        word = "helps" if d > 0 else "hurts"
+    text = ""
+    for split, where in (("eval", "On eval"), ("ood", "Out of distribution")):
+        d = getattr(study, f"{split}_differences")["spearman"]
+        after, before = getattr(i, split)["spearman"].value, getattr(plain, split)["spearman"].value
+        if d.real:
+            finding = f"the instruction {'helps' if d.value > 0 else 'hurts'}"
+        else:
+            finding = "this run cannot say that it matters"
         text += (
-            f"The difference is larger than the bootstrap intervals and the seed-to-seed range: "
-            f"on this data the instruction {word}."
+            f"{where}, Spearman's rho with the instruction is {after:.3f} against {before:.3f} "
+            f"without, {describe_difference(d)}: {finding}. "
         )
-    else:
-        yardstick = "the bootstrap intervals overlap"
-        if r is not None:
-            yardstick += f" and the seed-to-seed range of full fine-tuning is {r:.3f}"
-        text += f"{yardstick[0].upper()}{yardstick[1:]}, so this run cannot say that it matters."
-    return text
+    return text.strip()
 
 
 # --------------------------------------------------------------------------------------------
@@ -854,19 +959,29 @@ class ExperimentsResult(_Model):
 
 
 def summarise_experiments(
-    measured: Mapping[str, MeasuredModel], recipe: TrainConfig, instruction: str | None
+    measured: Mapping[str, MeasuredModel],
+    recipe: TrainConfig,
+    instruction: str | None,
+    *,
+    n_bootstrap: int = 1000,
 ) -> ExperimentsResult:
-    """Run the four pure studies on the measured models and assemble the results file."""
+    """Run the four pure studies on the measured models and assemble the results file.
+
+    Paired differences use ``recipe.seed`` and ``n_bootstrap``, as :func:`measure_models` did.
+    """
     seeds = seed_study(measured)
     has_instruction = any(m.prompt for m in measured.values())
+    paired = dict(seed=recipe.seed, n_bootstrap=n_bootstrap)
     return ExperimentsResult(
         recipe=recipe,
         seeds=seeds.seeds,
         instruction=instruction or None,
         models=dict(measured),
         seed_study=seeds,
-        loss_study=loss_study(measured, seeds=seeds),
-        instruction_study=instruction_study(measured, seeds=seeds) if has_instruction else None,
+        loss_study=loss_study(measured, seeds=seeds, **paired),
+        instruction_study=(
+            instruction_study(measured, seeds=seeds, **paired) if has_instruction else None
+        ),
         ood_study=ood_study(measured),
         train_seconds=sum(
             m.training.train_seconds
@@ -902,6 +1017,7 @@ SUBSTITUTION_KEYS = (
         for loss in LOSSES
         for metric in ("spearman", "auc", "f1", "margin", "ood_spearman", "validation")
     ),
+    *(f"exp_{loss}_difference" for loss in LOSSES[1:]),
     "exp_seed_full_spearman",
     "exp_seed_lora_spearman",
     "exp_loss_budget",
@@ -938,6 +1054,10 @@ def experiment_substitutions(out_dir: str | Path) -> dict[str, str]:
         values[f"{prefix}_ood_spearman"] = _interval_text(arm.ood["spearman"], ".3f")
         if arm.best_validation_score is not None:
             values[f"{prefix}_validation"] = f"{arm.best_validation_score:.3f}"
+    for loss, difference in result.loss_study.differences.items():
+        values[f"exp_{loss}_difference"] = (
+            f"{difference.value:+.3f} [{difference.low:+.3f}, {difference.high:+.3f}]"
+        )
     for method in ("full", "lora"):
         values[f"exp_seed_{method}_spearman"] = _spread_text(
             result.seed_study.eval.get(method, {}).get("spearman")
@@ -993,4 +1113,24 @@ def ood_table(study: OodStudy, metric: str = "spearman") -> dict[str, dict[str, 
     return {
         row.label: {"eval": row.eval[metric], "ood": row.ood[metric], "drop": row.drop[metric]}
         for row in study.rows
+    }
+
+
+def difference_table(
+    differences: Mapping[str, Difference], labels: Mapping[str, str] | None = None
+) -> dict[str, dict[str, object]]:
+    """``{row: {difference, interval, excludes 0, seed range, real}}``, for a ``DataFrame``.
+
+    Rows are the keys of ``differences``, renamed through ``labels`` where given.
+    """
+    labels = labels or {}
+    return {
+        labels.get(key, key): {
+            "difference": round(d.value, 3),
+            "paired 95% interval": f"{d.low:+.3f} to {d.high:+.3f}",
+            "excludes 0": "yes" if d.excludes_zero else "no",
+            "seed-to-seed range": None if d.seed_range is None else round(d.seed_range, 3),
+            "real": "yes" if d.real else "no",
+        }
+        for key, d in differences.items()
     }

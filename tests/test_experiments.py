@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import zlib
 
 import numpy as np
 import plotly.graph_objects as go
@@ -54,6 +55,21 @@ def headline(rho: float, *, width: float = 0.02, shift: float = 0.0) -> dict[str
     }
 
 
+def pair_scores(n: int, quality: float, jitter: float, name: str) -> tuple[list, list]:
+    """Made-up cosines for ``n`` pairs (half compatible) whose ranking improves with ``quality``.
+
+    Every model shares one noise draw, so a higher ``quality`` ranks pairs better on every
+    resample (paired differences follow the order of the made-up rhos). ``jitter`` (0 to 1)
+    swaps that share of the noise for the model's own, of the same size: with 1, two models of
+    equal quality differ only by chance.
+    """
+    labels = np.array([1, 0] * (n // 2))
+    shared = np.random.default_rng(0).normal(0, 0.3, size=n)
+    own = np.random.default_rng(zlib.crc32(name.encode())).normal(0, 0.3, size=n)
+    noise = np.sqrt(1 - jitter**2) * shared + jitter * own
+    return (quality * labels + noise).tolist(), labels.tolist()
+
+
 def measured(
     name,
     method="full",
@@ -64,8 +80,11 @@ def measured(
     rho=0.6,
     ood_rho=0.5,
     width=0.02,
+    jitter=0.0,
     trained=True,
 ) -> ex.MeasuredModel:
+    eval_scores, eval_labels = pair_scores(100, rho, jitter, name)
+    ood_scores, ood_labels = pair_scores(60, ood_rho, jitter, name)
     return ex.MeasuredModel(
         name=name,
         label=name.replace("_", " "),
@@ -80,6 +99,10 @@ def measured(
         n_ood=60,
         eval=headline(rho, width=width),
         ood=headline(ood_rho, width=width),
+        eval_scores=eval_scores,
+        eval_labels=eval_labels,
+        ood_scores=ood_scores,
+        ood_labels=ood_labels,
     )
 
 
@@ -242,32 +265,79 @@ def test_seed_study_reports_mean_spread_and_whether_methods_separate():
     assert "within what a change of seed" in close.verdict
 
 
+def test_paired_difference_of_two_models_on_the_same_pairs():
+    models = zoo()
+    better = ex.paired_difference(models["full"], models["contrastive"], seed_range=0.02)
+    assert (better.a, better.b, better.split, better.metric) == (
+        "full",
+        "contrastive",
+        "eval",
+        "spearman",
+    )
+    assert better.low > 0 and better.excludes_zero and better.beyond_seeds and better.real
+    itself = ex.paired_difference(models["full"], models["full"], "ood", "auc_roc")
+    assert (itself.value, itself.low, itself.high) == (0.0, 0.0, 0.0)
+    assert not itself.excludes_zero and itself.beyond_seeds is None and not itself.real
+    assert "includes 0" in ex.describe_difference(itself)
+    with pytest.raises(ValueError, match="no bootstrap interval"):
+        ex.paired_difference(models["full"], models["lora"], metric="f1")
+    other_pairs = models["lora"].model_copy(update={"eval_labels": [0, 1] * 50})
+    with pytest.raises(ValueError, match="not measured on the same eval pairs"):
+        ex.paired_difference(models["full"], other_pairs)
+
+
+def test_a_difference_inside_the_seed_range_is_not_real():
+    models = zoo()
+    close = ex.paired_difference(models["full"], models["full_seed43"], seed_range=0.5)
+    assert close.excludes_zero is (close.low > 0 or close.high < 0)
+    assert close.beyond_seeds is False and not close.real
+    if close.excludes_zero:
+        assert "but a new seed alone moves it by up to 0.500" in ex.describe_difference(close)
+
+
 def test_loss_verdict_cosine_best_and_beyond_noise():
     models = zoo()
     study = ex.loss_study(models, seeds=ex.seed_study(models))
     assert [arm.loss for arm in study.arms] == ["cosine", "contrastive", "online_contrastive"]
-    assert (study.best, study.runner_up) == ("cosine", "online_contrastive")
-    assert study.gap == pytest.approx(0.08) and study.seed_range == pytest.approx(0.02)
-    assert study.separated
+    assert study.best == "cosine" and study.seed_range == pytest.approx(0.02)
+    assert set(study.differences) == {"contrastive", "online_contrastive"}
+    for difference in study.differences.values():
+        assert difference.b == "full" and difference.value < -0.02 and difference.real
     assert "supports the default" in study.verdict
+    assert "OnlineContrastiveLoss -0." in study.verdict  # each difference is quoted
 
 
 def test_loss_verdict_cosine_best_within_noise():
     models = zoo(online_contrastive=0.595)
     study = ex.loss_study(models, seeds=ex.seed_study(models))
-    assert study.best == "cosine" and not study.separated
-    assert "not that it is better" in study.verdict
+    assert study.best == "cosine"
+    assert study.differences["contrastive"].real
+    assert not study.differences["online_contrastive"].real
+    assert "cannot tell OnlineContrastiveLoss from CosineSimilarityLoss" in study.verdict
+    assert "and ContrastiveLoss ranks worse than it" in study.verdict
+    assert "no alternative is shown to beat the default" in study.verdict
 
 
 def test_loss_verdict_a_contrastive_loss_better():
     models = zoo(contrastive=0.70)
     study = ex.loss_study(models, seeds=ex.seed_study(models))
-    assert study.best == "contrastive" and study.separated
+    assert study.best == "contrastive" and study.differences["contrastive"].real
     assert "ContrastiveLoss ranks eval pairs better than CosineSimilarityLoss" in study.verdict
     tied = zoo(contrastive=0.61)
     study = ex.loss_study(tied, seeds=ex.seed_study(tied))
-    assert study.best == "contrastive" and not study.separated
-    assert "cannot tell the losses apart" in study.verdict
+    assert study.best == "contrastive" and not study.differences["contrastive"].real
+    assert "cannot tell ContrastiveLoss" in study.verdict
+
+
+def test_loss_verdict_when_only_the_split_is_noisy():
+    # Same quality, but noise of its own: the paired interval straddles 0, whatever the gap.
+    models = zoo()
+    models["contrastive"] = measured("contrastive", loss="contrastive", rho=0.60, jitter=1.0)
+    study = ex.loss_study(models)  # no seed study: the interval decides alone
+    difference = study.differences["contrastive"]
+    assert difference.low < 0 < difference.high and difference.seed_range is None
+    assert not difference.real
+    assert "which includes 0" in study.verdict and "cannot tell ContrastiveLoss" in study.verdict
 
 
 def test_instruction_study_compares_every_headline_metric():
@@ -276,12 +346,17 @@ def test_instruction_study_compares_every_headline_metric():
     assert set(study.eval_deltas) == set(study.ood_deltas) == set(HEADLINE_KEYS)
     assert study.eval_deltas["spearman"] == pytest.approx(0.005)
     assert study.eval_deltas["purity"] is None  # undefined on both sides: null, not 0
-    assert study.overlap["spearman"] is True
+    assert set(study.eval_differences) == set(study.ood_differences) == set(INTERVAL_METRICS)
+    assert study.eval_differences["spearman"].a == "instructed"
+    assert not study.eval_differences["spearman"].real
     assert study.seed_range["spearman"] == pytest.approx(0.02)
     assert study.instruction == PROMPT
-    assert "cannot say that it matters" in study.verdict
+    assert "On eval" in study.verdict and "cannot say that it matters" in study.verdict
     helped = zoo(instructed=0.70)
-    assert "instruction helps" in ex.instruction_study(helped).verdict
+    assert "On eval, Spearman's rho with the instruction is 0.700" in (
+        ex.instruction_study(helped).verdict
+    )
+    assert "the instruction helps" in ex.instruction_study(helped).verdict
     with pytest.raises(ValueError, match="instruction"):
         ex.instruction_study(models, instructed="full_seed43")
 
@@ -311,6 +386,11 @@ def test_results_file_and_adr_substitutions(tmp_path):
     assert values["exp_contrastive_auc"] == "0.750 [0.730, 0.770]"
     assert values["exp_online_contrastive_ood_spearman"].startswith("0.350")
     assert values["exp_seed_full_spearman"] == "0.600 ± 0.010 (range 0.590 to 0.610, 3 seeds)"
+    online = result.loss_study.differences["online_contrastive"]
+    assert values["exp_online_contrastive_difference"] == (
+        f"{online.value:+.3f} [{online.low:+.3f}, {online.high:+.3f}]"
+    )
+    assert values["exp_online_contrastive_difference"].startswith("-0.")
     assert values["exp_loss_budget"].startswith("4 epochs at batch size 16, learning rate 2e-5")
     assert values["exp_loss_verdict"] == result.loss_study.verdict
     # no dataset text: only fixed words, model names and numbers
@@ -497,6 +577,8 @@ def test_chapter_07_runs_on_the_smoke_outputs(smoke_book, tmp_path):
     result = ex.ExperimentsResult.model_validate(read_json(RunLayout(out).metric("experiments")))
     assert len(result.models) == 8 and result.seeds == [42, 43]
     assert all(m.n_ood == 60 for m in result.models.values())
+    assert set(result.loss_study.differences) == {"contrastive", "online_contrastive"}
+    assert set(result.instruction_study.ood_differences) == set(INTERVAL_METRICS)
     for name in ("contrastive", "online_contrastive", "full_seed43", "lora_seed43", "instructed"):
         assert (out / "models" / "experiments" / name / "training_record.json").is_file()
     notebook = json.loads(executed.read_text())
@@ -507,3 +589,5 @@ def test_chapter_07_runs_on_the_smoke_outputs(smoke_book, tmp_path):
         "".join(o["data"]["text/markdown"]) for o in outputs if "text/markdown" in o.get("data", {})
     )
     assert "<script" not in markdown and "boy:" not in markdown
+    html = "".join("".join(o["data"].get("text/html", "")) for o in outputs if "data" in o)
+    assert "paired 95% interval" in html  # the differences tables are drawn

@@ -252,6 +252,59 @@ def test_bootstrap_contains_estimate_and_is_deterministic_per_seed():
         assert interval.low < interval.estimate < interval.high
 
 
+def test_paired_differences_match_a_resample_by_resample_computation():
+    # Independent check: draw the same resamples, measure each model with sklearn and scipy,
+    # and take percentiles of the differences by hand.
+    rng = np.random.default_rng(3)
+    labels = np.array([1] * 30 + [0] * 30)
+    better = np.where(labels == 1, 0.7, 0.4) + rng.normal(0, 0.15, size=60)
+    worse = np.where(labels == 1, 0.6, 0.5) + rng.normal(0, 0.15, size=60)
+    got = metrics.paired_differences(better, worse, labels, seed=5, n_bootstrap=200)
+
+    draws = np.random.Generator(np.random.PCG64(5)).integers(0, 60, size=(200, 60))
+    auc, rho = [], []
+    for index in draws:
+        y = labels[index]
+        if min((y == 1).sum(), (y == 0).sum()) < 2:
+            continue
+        auc.append(roc_auc_score(y, better[index]) - roc_auc_score(y, worse[index]))
+        rho.append(
+            stats.spearmanr(better[index], y).statistic - stats.spearmanr(worse[index], y).statistic
+        )
+    for key, values in (("auc_roc", auc), ("spearman", rho)):
+        low, high = np.percentile(values, [2.5, 97.5])
+        assert got[key].low == pytest.approx(low)
+        assert got[key].high == pytest.approx(high)
+    assert got["auc_roc"].estimate == pytest.approx(
+        roc_auc_score(labels, better) - roc_auc_score(labels, worse)
+    )
+    assert got["spearman"].low > 0  # a clearly better model: the interval excludes 0
+
+
+def test_paired_differences_of_a_model_with_itself_and_with_its_mirror():
+    same = metrics.paired_differences(SCORES, SCORES, LABELS, n_bootstrap=100)
+    for key in metrics.INTERVAL_METRICS:
+        assert (same[key].estimate, same[key].low, same[key].high) == (0.0, 0.0, 0.0)
+    # SCORES ranks every compatible pair first (AUC 1); 1 - SCORES ranks them last (AUC 0).
+    mirror = metrics.paired_differences(SCORES, 1 - SCORES, LABELS, n_bootstrap=100)
+    assert (mirror["auc_roc"].estimate, mirror["auc_roc"].low, mirror["auc_roc"].high) == (
+        1.0,
+        1.0,
+        1.0,
+    )
+    # 1 - SCORES has the opposite margin on every resample, so each difference is twice the
+    # resample's margin: the interval is twice bootstrap_intervals' (same seed, same resamples).
+    alone = metrics.bootstrap_intervals(SCORES, LABELS, n_bootstrap=100)
+    assert mirror["margin"].estimate == pytest.approx(2 * (0.8 - 0.35))
+    assert mirror["margin"].low == pytest.approx(2 * alone.margin.low)
+    assert mirror["margin"].high == pytest.approx(2 * alone.margin.high)
+
+
+def test_paired_differences_need_the_same_pairs():
+    with pytest.raises(ValueError, match="different numbers of pairs"):
+        metrics.paired_differences(SCORES, SCORES[:-1], LABELS)
+
+
 def test_vectorised_resample_metrics_match_sklearn_and_scipy():
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 2, size=(5, 40))
