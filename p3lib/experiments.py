@@ -1134,3 +1134,29 @@ def difference_table(
         }
         for key, d in differences.items()
     }
+
+
+def appendix_summary(result: ExperimentsResult) -> str:
+    """The appendix's findings as Markdown: Spearman's rho of every model, then the verdicts.
+
+    For the README's results block (``p3 results``) when the run includes chapter 07.
+    """
+    lines = [
+        "Appendix (chapter 07): Spearman's rho of every model on eval and out of distribution "
+        f"({result.ood_study.n_eval} and {result.ood_study.n_ood} pairs).",
+        "",
+        "| Model | rho on eval | rho on OOD | drop |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in result.ood_study.rows:
+        e, o, d = (row.eval["spearman"], row.ood["spearman"], row.drop["spearman"])
+        lines.append(f"| {row.label} | {e:.3f} | {o:.3f} | {d:+.3f} |")
+    lines.append("")
+    verdicts = [
+        ("Seeds", result.seed_study.verdict),
+        ("Loss", result.loss_study.verdict),
+        ("Instruction", result.instruction_study and result.instruction_study.verdict),
+        ("Out of distribution", result.ood_study.verdict),
+    ]
+    lines += [f"- **{name}.** {verdict}" for name, verdict in verdicts if verdict]
+    return "\n".join(lines)

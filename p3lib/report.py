@@ -510,7 +510,8 @@ def results_command(out_dir: str | Path | None = None, readme: str | Path | None
             and the file is replaced atomically.
 
     Returns:
-        The Markdown written (table plus headline sentence).
+        The Markdown written: table and headline sentence, and the appendix's findings
+        (:func:`p3lib.experiments.appendix_summary`) when the run includes chapter 07.
 
     Raises:
         FileNotFoundError: the run has no ``comparison.json`` (chapter 05 not executed).
@@ -521,6 +522,13 @@ def results_command(out_dir: str | Path | None = None, readme: str | Path | None
         raise FileNotFoundError(f"{path} not found: run the book (chapter 05) first")
     comparison = load_comparison(path)
     block = results_table(comparison) + "\n\n" + headline_sentence(comparison)
+    appendix = path.with_name("experiments.json")
+    if appendix.is_file():
+        # Imported here: p3lib.experiments builds on this module.
+        from p3lib.experiments import ExperimentsResult, appendix_summary
+
+        result = ExperimentsResult.model_validate(read_json(appendix))
+        block += "\n\n" + appendix_summary(result)
     if readme is None:
         print(block)
         return block

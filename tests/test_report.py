@@ -305,6 +305,23 @@ def test_results_command_rewrites_only_the_marked_block(comparison, tmp_path, ca
     assert printed.strip() in capsys.readouterr().out
 
 
+def test_results_command_adds_the_appendix_when_the_run_has_one(comparison, tmp_path):
+    from made_up_models import PROMPT, zoo
+
+    from p3lib.experiments import appendix_summary, summarise_experiments
+    from p3lib.train import TrainConfig
+
+    out = tmp_path / "out"
+    atomic_write_json(RunLayout(out).metric("comparison"), comparison)
+    without = results_command(out)
+    assert "Appendix" not in without
+    experiments = summarise_experiments(zoo(), TrainConfig(), PROMPT)
+    atomic_write_json(RunLayout(out).metric("experiments"), experiments)
+    block = results_command(out)
+    assert block.startswith(without)
+    assert block.endswith(appendix_summary(experiments))
+
+
 def test_results_command_errors(tmp_path, comparison):
     with pytest.raises(FileNotFoundError, match="chapter 05"):
         results_command(tmp_path / "empty")

@@ -1,12 +1,17 @@
 """The runner: parameters checked against the chapters' cells, and the content-hash cache."""
 
+import ast
 import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from p3lib.layout import REPO_ROOT
 from p3lib.runner import (
+    DRIVER_MODULES,
     ChapterFailed,
     ParameterError,
     discover_chapters,
@@ -172,3 +177,23 @@ def test_annotated_parameters_are_injected_without_an_unknown_parameter_warning(
         run_book({"OUT_DIR": str(out), "LIMIT": 3}, discover_chapters(("01_a",), sources))
     assert (out / "limit.txt").read_text() == "3"
     assert not [r for r in caplog.records if "unknown parameter" in r.getMessage()]
+
+
+def test_no_chapter_imports_the_driver_modules_left_out_of_the_cache_key():
+    # The cache key skips DRIVER_MODULES; that is only sound while no chapter runs their code.
+    imported = set()
+    for source in sorted((REPO_ROOT / "notebooks").glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("p3lib"):
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported |= {a.name for a in node.names if a.name.startswith("p3lib")}
+    assert {"p3lib.metrics", "p3lib.train", "p3lib.experiments"} <= imported
+    probe = "import sys\n" + "".join(f"import {name}\n" for name in sorted(imported))
+    probe += "print(sorted(m for m in sys.modules if m.startswith('p3lib')))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    ).stdout
+    drivers = {path.removesuffix(".py").replace("/", ".") for path in DRIVER_MODULES}
+    assert "'p3lib.report'" in loaded
+    assert not [name for name in drivers if f"'{name}'" in loaded]
