@@ -46,7 +46,13 @@ from pydantic import BaseModel, ConfigDict
 
 from p3lib.io import read_json
 from p3lib.layout import RunLayout
-from p3lib.metrics import HEADLINE_KEYS, INTERVAL_METRICS, EvaluationResult, paired_differences
+from p3lib.metrics import (
+    HEADLINE_KEYS,
+    INTERVAL_METRICS,
+    EvaluationResult,
+    independent_differences,
+    paired_differences,
+)
 from p3lib.report import Estimate, TrainingSummary, format_rate, summarise, training_summary
 from p3lib.schema import DatingPair
 from p3lib.train import TrainConfig, TrainingRecord
@@ -864,13 +870,23 @@ def _instruction_verdict(study: InstructionStudy, plain: MeasuredModel, i: Measu
 
 
 class OodRow(_Model):
-    """One model on eval and OOD; ``drop`` is ``eval - ood`` per compared metric."""
+    """One model on eval and OOD; ``drop`` is ``eval - ood`` per compared metric.
+
+    ``drop_interval`` gives the bootstrapped metrics' drops a 95% interval (each split
+    resampled on its own, :func:`p3lib.metrics.independent_differences`); a drop whose interval
+    excludes 0 is larger than the two splits' sampling noise.
+    """
 
     name: str
     label: str
     eval: dict[str, float | None]
     ood: dict[str, float | None]
     drop: dict[str, float | None]
+    drop_interval: dict[str, Estimate]
+
+    def drop_excludes_zero(self, metric: str = "spearman") -> bool:
+        interval = self.drop_interval[metric]
+        return bool(interval.low > 0 or interval.high < 0)
 
 
 class OodStudy(_Model):
@@ -889,8 +905,10 @@ class OodStudy(_Model):
     verdict: str
 
 
-def ood_study(measured: Mapping[str, MeasuredModel]) -> OodStudy:
-    """The eval-to-OOD drop of every measured model."""
+def ood_study(
+    measured: Mapping[str, MeasuredModel], *, seed: int = 42, n_bootstrap: int = 1000
+) -> OodStudy:
+    """The eval-to-OOD drop of every measured model, with a bootstrap interval per drop."""
     if not measured:
         raise ValueError("no model was measured")
     rows = []
@@ -898,7 +916,20 @@ def ood_study(measured: Mapping[str, MeasuredModel]) -> OodStudy:
         e = {key: m.eval[key].value for key in COMPARED}
         o = {key: m.ood[key].value for key in COMPARED}
         drop = {key: None if e[key] is None or o[key] is None else e[key] - o[key] for key in e}
-        rows.append(OodRow(name=name, label=m.label, eval=e, ood=o, drop=drop))
+        intervals = independent_differences(
+            m.eval_scores,
+            m.eval_labels,
+            m.ood_scores,
+            m.ood_labels,
+            seed=seed,
+            n_bootstrap=n_bootstrap,
+        )
+        drop_interval = {
+            key: Estimate(value=i.estimate, low=i.low, high=i.high) for key, i in intervals.items()
+        }
+        rows.append(
+            OodRow(name=name, label=m.label, eval=e, ood=o, drop=drop, drop_interval=drop_interval)
+        )
     by_drop = sorted(rows, key=lambda row: -row.drop["spearman"])
     first = next(iter(measured.values()))
     study = OodStudy(
@@ -929,6 +960,12 @@ def _ood_verdict(study: OodStudy) -> str:
         f"The largest drop is {change(worst)}, the smallest {change(best)}"
     )
     text += "; a negative drop means a model ranked OOD pairs better." if fell < len(rows) else "."
+    beyond = [row for row in study.rows if row.drop["spearman"] > 0 and row.drop_excludes_zero()]
+    if fell:
+        text += (
+            f" For {len(beyond)} of the {fell} that fell, the drop is larger than the two "
+            "splits' sampling noise (its 95% bootstrap interval excludes 0)."
+        )
     if "baseline" in rows and "full" in rows:
         b, f = rows["baseline"], rows["full"]
         text += (
@@ -982,7 +1019,7 @@ def summarise_experiments(
         instruction_study=(
             instruction_study(measured, seeds=seeds, **paired) if has_instruction else None
         ),
-        ood_study=ood_study(measured),
+        ood_study=ood_study(measured, **paired),
         train_seconds=sum(
             m.training.train_seconds
             for m in measured.values()
@@ -1108,12 +1145,25 @@ def seed_table(
     return table
 
 
-def ood_table(study: OodStudy, metric: str = "spearman") -> dict[str, dict[str, float | None]]:
-    """``{model label: {eval, ood, drop}}`` of one metric, for a table."""
-    return {
-        row.label: {"eval": row.eval[metric], "ood": row.ood[metric], "drop": row.drop[metric]}
-        for row in study.rows
-    }
+def ood_table(study: OodStudy, metric: str = "spearman") -> dict[str, dict[str, object]]:
+    """``{model label: {eval, ood, drop, its 95% interval, excludes 0}}`` of one metric."""
+    table = {}
+    for row in study.rows:
+        interval = row.drop_interval.get(metric)
+        table[row.label] = {
+            "eval": row.eval[metric],
+            "ood": row.ood[metric],
+            "drop": row.drop[metric],
+            "drop 95% interval": (
+                f"{interval.low:+.3f} to {interval.high:+.3f}" if interval is not None else None
+            ),
+            "excludes 0": (
+                ("yes" if row.drop_excludes_zero(metric) else "no")
+                if interval is not None
+                else None
+            ),
+        }
+    return table
 
 
 def difference_table(
@@ -1145,12 +1195,15 @@ def appendix_summary(result: ExperimentsResult) -> str:
         "Appendix (chapter 07): Spearman's rho of every model on eval and out of distribution "
         f"({result.ood_study.n_eval} and {result.ood_study.n_ood} pairs).",
         "",
-        "| Model | rho on eval | rho on OOD | drop |",
+        "| Model | rho on eval | rho on OOD | drop [95% interval] |",
         "|---|---:|---:|---:|",
     ]
     for row in result.ood_study.rows:
         e, o, d = (row.eval["spearman"], row.ood["spearman"], row.drop["spearman"])
-        lines.append(f"| {row.label} | {e:.3f} | {o:.3f} | {d:+.3f} |")
+        i = row.drop_interval["spearman"]
+        lines.append(
+            f"| {row.label} | {e:.3f} | {o:.3f} | {d:+.3f} [{i.low:+.3f}, {i.high:+.3f}] |"
+        )
     lines.append("")
     verdicts = [
         ("Seeds", result.seed_study.verdict),

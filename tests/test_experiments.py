@@ -259,6 +259,13 @@ def test_ood_study_reports_the_drop_of_every_model():
     assert rows["baseline"].drop["spearman"] == pytest.approx(0.05)
     assert study.largest_drop == "full_seed43" and study.smallest_drop == "baseline"
     assert "lower on OOD than on eval for 10 of the 10 models" in study.verdict
+    # the made-up OOD scores separate far less than the eval scores for the fine-tuned models
+    assert rows["full"].drop_interval["spearman"].low > 0 and rows["full"].drop_excludes_zero()
+    beyond = sum(row.drop_excludes_zero() for row in study.rows)
+    assert f"For {beyond} of the 10 that fell, the drop is larger" in study.verdict
+    table = ex.ood_table(study)
+    assert table["full"]["excludes 0"] == "yes"
+    assert table["full"]["drop 95% interval"].startswith("+0.")
     assert "Full fine-tuning against the baseline" in study.verdict
 
 
@@ -292,8 +299,9 @@ def test_appendix_summary_lists_every_model_and_the_four_verdicts():
     text = ex.appendix_summary(result)
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) == 1 + 10  # header and one row per model
-    assert "| full | 0.600 | 0.400 | +0.200 |" in rows
-    assert "| baseline | 0.200 | 0.150 | +0.050 |" in rows
+    interval = result.ood_study.rows[1].drop_interval["spearman"]
+    assert f"| full | 0.600 | 0.400 | +0.200 [{interval.low:+.3f}, {interval.high:+.3f}] |" in rows
+    assert any(row.startswith("| baseline | 0.200 | 0.150 | +0.050 [") for row in rows)
     bullets = [line for line in text.splitlines() if line.startswith("- **")]
     assert [b.split("**")[1] for b in bullets] == [
         "Seeds.",
@@ -323,6 +331,9 @@ def test_charts_draw_every_study():
     assert [trace.type for trace in instruction.data] == ["bar", "bar", "scatter", "scatter"]
     ood = plot_ood_drop(result.ood_study)
     assert [len(trace.x) for trace in ood.data] == [10, 10]
+    full = next(row for row in result.ood_study.rows if row.name == "full")
+    interval = full.drop_interval["spearman"]
+    assert list(ood.data[0].customdata[1]) == [full.drop["spearman"], interval.low, interval.high]
 
 
 # --- the whole pipeline on a tiny random BERT --------------------------------------------------

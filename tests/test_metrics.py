@@ -300,6 +300,35 @@ def test_paired_differences_of_a_model_with_itself_and_with_its_mirror():
     assert mirror["margin"].high == pytest.approx(2 * alone.margin.high)
 
 
+def test_independent_differences_set_each_splits_own_resamples_against_each_other():
+    rng = np.random.default_rng(4)
+    eval_labels = np.array([1] * 40 + [0] * 40)
+    ood_labels = np.array([1] * 25 + [0] * 35)
+    eval_scores = np.where(eval_labels == 1, 0.7, 0.3) + rng.normal(0, 0.2, size=80)
+    ood_scores = np.where(ood_labels == 1, 0.55, 0.45) + rng.normal(0, 0.2, size=60)
+    got = metrics.independent_differences(
+        eval_scores, eval_labels, ood_scores, ood_labels, seed=9, n_bootstrap=300
+    )
+
+    # By hand: eval resampled as bootstrap_intervals(seed=9) does, OOD as with seed=10.
+    def rhos(scores, labels, seed):
+        draws = np.random.Generator(np.random.PCG64(seed)).integers(
+            0, labels.size, size=(300, labels.size)
+        )
+        return np.array([stats.spearmanr(scores[i], labels[i]).statistic for i in draws])
+
+    drops = rhos(eval_scores, eval_labels, 9) - rhos(ood_scores, ood_labels, 10)
+    low, high = np.percentile(drops, [2.5, 97.5])
+    assert got["spearman"].low == pytest.approx(low) and got["spearman"].high == pytest.approx(high)
+    assert got["spearman"].estimate == pytest.approx(
+        stats.spearmanr(eval_scores, eval_labels).statistic
+        - stats.spearmanr(ood_scores, ood_labels).statistic
+    )
+    assert got["spearman"].low > 0  # a model that separates eval far better than OOD
+    with pytest.raises(ValueError, match="equal length"):
+        metrics.independent_differences(eval_scores, eval_labels, ood_scores, eval_labels)
+
+
 def test_paired_differences_need_the_same_pairs():
     with pytest.raises(ValueError, match="different numbers of pairs"):
         metrics.paired_differences(SCORES, SCORES[:-1], LABELS)

@@ -186,8 +186,14 @@ def plot_instruction_deltas(
     return fig
 
 
+def _interval(row, metric: str) -> tuple[float | None, float | None]:
+    interval = row.drop_interval.get(metric)
+    return (interval.low, interval.high) if interval is not None else (None, None)
+
+
 def plot_ood_drop(study: OodStudy, metric: str = "spearman") -> go.Figure:
-    """``metric`` on eval and on OOD for every model, side by side; hover shows the drop."""
+    """``metric`` on eval and on OOD for every model, side by side; hover shows the drop and
+    its 95% bootstrap interval."""
     names = [escape(row.label) for row in study.rows]
     fig = go.Figure()
     for split, size in (("eval", study.n_eval), ("ood", study.n_ood)):
@@ -197,10 +203,10 @@ def plot_ood_drop(study: OodStudy, metric: str = "spearman") -> go.Figure:
                 y=[getattr(row, split)[metric] for row in study.rows],
                 name=f"{split} ({size} pairs)",
                 marker_color=SPLIT_COLORS[split],
-                customdata=[row.drop[metric] for row in study.rows],
+                customdata=[[row.drop[metric], *_interval(row, metric)] for row in study.rows],
                 hovertemplate=(
-                    f"%{{x}}<br>{split} %{{y:.3f}}<br>drop eval − OOD %{{customdata:+.3f}}"
-                    "<extra></extra>"
+                    f"%{{x}}<br>{split} %{{y:.3f}}<br>drop eval − OOD %{{customdata[0]:+.3f}}"
+                    " [%{customdata[1]:+.3f}, %{customdata[2]:+.3f}]<extra></extra>"
                 ),
             )
         )
