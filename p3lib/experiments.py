@@ -466,6 +466,7 @@ def measure_models(
     """
     from p3lib.embed import BASE_MODEL, load_model
     from p3lib.metrics import evaluate
+    from p3lib.score import DecisionThreshold, save_threshold
 
     def run(loaded, pairs, name, prompt, model_name):
         return evaluate(
@@ -498,6 +499,19 @@ def measure_models(
         if eval_result is None:
             eval_result = run(loaded, eval_pairs, name, prompt, where)
         ood_result = run(loaded, ood_pairs, f"{name}_ood", prompt, where)
+        if variant is not None and variant.reuse is None:
+            # Chapter 05 saves the chapter models' thresholds; these make the appendix's own
+            # models usable with `p3 score` (with their instruction, if any).
+            choice = eval_result.threshold
+            save_threshold(
+                folder,
+                DecisionThreshold(
+                    threshold=choice.threshold,
+                    chosen_on=choice.chosen_on,
+                    f1=choice.f1,
+                    prompt=prompt,
+                ),
+            )
         measured[name] = measured_model(
             name,
             label,

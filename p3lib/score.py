@@ -29,13 +29,19 @@ THRESHOLD_FILE = "decision_threshold.json"
 
 
 class DecisionThreshold(BaseModel):
-    """The threshold saved beside a model: cosine at or above it means compatible."""
+    """The threshold saved beside a model: cosine at or above it means compatible.
+
+    ``prompt`` is the instruction the model was trained with (chapter 07's instructed model):
+    scoring prepends it to both texts, as training and evaluation did, since the threshold
+    was chosen on prompted cosines.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     threshold: float
     chosen_on: str = "validation"
     f1: float | None = None
+    prompt: str | None = None
 
 
 class ScoredPair(BaseModel):
@@ -109,11 +115,13 @@ def score_pairs(
     pairs: Sequence[DatingPair | tuple[str, str]],
     threshold: float,
     batch_size: int = 64,
+    prompt: str | None = None,
 ) -> list[ScoredPair]:
     """Cosine similarity of each pair and its decision (compatible when ``>= threshold``).
 
     ``pairs`` are :class:`~p3lib.schema.DatingPair` records (their labels are kept) or
-    ``(text_1, text_2)`` tuples. Embeddings are L2-normalised, as in the evaluation.
+    ``(text_1, text_2)`` tuples. Embeddings are L2-normalised, as in the evaluation;
+    ``prompt`` is prepended to every text before encoding.
     """
     from p3lib.embed import cosine_scores, encode_texts
 
@@ -128,6 +136,7 @@ def score_pairs(
         [a for a, _, _ in texts] + [b for _, b, _ in texts],
         batch_size=batch_size,
         show_progress_bar=False,
+        prompt=prompt,
     )
     u = np.stack([table[a] for a, _, _ in texts]).astype(float)
     v = np.stack([table[b] for _, b, _ in texts]).astype(float)
@@ -173,11 +182,13 @@ def score_command(
 
     from p3lib.embed import load_model
 
-    scored = score_pairs(load_model(model_dir), pairs, choice.threshold)
+    scored = score_pairs(load_model(model_dir), pairs, choice.threshold, prompt=choice.prompt)
     print(
         f"model {model_dir}; compatible when cosine >= {choice.threshold:.4f} "
         f"(chosen on {choice.chosen_on})"
     )
+    if choice.prompt:
+        print(f"instruction prepended to both texts: {choice.prompt!r}")
     if pairs_path is None:
         pair = scored[0]
         print(f"cosine {pair.cosine:.4f}: {_decision(pair)}")

@@ -443,6 +443,29 @@ def test_tiny_run_applies_the_instruction_at_evaluation(tiny_run):
     assert prompted.cosine.scores != plain.cosine.scores
 
 
+def test_tiny_run_saves_thresholds_so_p3_score_uses_the_instruction(tiny_run, capsys):
+    """Each model the appendix trains can be scored; the instructed one with its instruction."""
+    from p3lib.embed import cosine_scores, encode_texts, load_model
+    from p3lib.score import load_threshold, score_command
+
+    layout = tiny_run["layout"]
+    trained = [name for name, m in tiny_run["measured"].items() if m.trained_in_appendix]
+    assert len(trained) == 5
+    for name in trained:
+        saved = load_threshold(ex.experiment_dir(layout, name))
+        assert saved.prompt == (PROMPT if name == "instructed" else None)
+    folder = ex.experiment_dir(layout, "instructed")
+    measured_threshold = load_threshold(folder).threshold
+    assert measured_threshold == tiny_run["measured"]["instructed"].eval["threshold"].value
+    texts = ["boy: I love hiking at dawn", "girl: I hate early mornings"]
+    score_command(folder, texts, None)
+    printed = capsys.readouterr().out
+    table = encode_texts(load_model(folder), texts, show_progress_bar=False, prompt=PROMPT)
+    expected = float(cosine_scores(table[texts[0]][None], table[texts[1]][None])[0])
+    assert f"cosine {expected:.4f}" in printed
+    assert "instruction prepended to both texts" in printed
+
+
 def test_tiny_run_refuses_chapter_models_with_another_recipe(tiny_run):
     variants = ex.plan_variants(tiny_run["recipe"].model_copy(update={"epochs": 3}), [7], PROMPT)
     with pytest.raises(ValueError, match="epochs"):

@@ -100,4 +100,4 @@ def test_texts_are_validated_like_pairs(model_dir):
 def test_threshold_file_format(model_dir):
     set_threshold(model_dir, 0.5)
     data = json.loads((model_dir / THRESHOLD_FILE).read_text())
-    assert data == {"threshold": 0.5, "chosen_on": "validation", "f1": 0.8}
+    assert data == {"threshold": 0.5, "chosen_on": "validation", "f1": 0.8, "prompt": None}
