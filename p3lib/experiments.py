@@ -750,8 +750,14 @@ def loss_study(
     return study.model_copy(update={"verdict": loss_verdict(study)})
 
 
-def _join(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+def _join(names: Sequence[str], conjunction: str) -> str:
+    """Names joined for a sentence.
+
+    Example:
+        >>> _join(["A"], "or"), _join(["A", "B"], "or"), _join(["A", "B", "C"], "and")
+        ('A', 'A or B', 'A, B and C')
+    """
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
 
 
 def loss_verdict(study: LossStudy) -> str:
@@ -785,9 +791,10 @@ def loss_verdict(study: LossStudy) -> str:
             "the split's sampling noise and a change of seed: on this data the measurement "
             "supports the default."
         )
-    text += f"This run cannot tell {_join(unclear)} from CosineSimilarityLoss"
+    text += f"This run cannot tell {_join(unclear, 'or')} from CosineSimilarityLoss"
     if worse:
-        text += f", and {_join([LOSS_LABELS[loss] for loss in worse])} ranks worse than it"
+        verb = "ranks" if len(worse) == 1 else "rank"
+        text += f", and {_join([LOSS_LABELS[loss] for loss in worse], 'and')} {verb} worse than it"
     return text + ": no alternative is shown to beat the default."
 
 

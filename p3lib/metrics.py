@@ -675,6 +675,47 @@ def _resample_metrics(
     return {key: np.concatenate(parts[key], axis=1) for key in INTERVAL_METRICS}
 
 
+def _bootstrap(
+    scores: np.ndarray, labels: np.ndarray, *, seed: int, n_bootstrap: int, chunk: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """``(resampled, point)`` for each row of ``scores`` (models x pairs) on ``labels``.
+
+    ``resampled`` is :func:`_resample_metrics`; ``point`` holds each model's metrics on all the
+    pairs (AUC from scikit-learn), the estimates the intervals are built around.
+    """
+    require_both_labels(labels)
+    resampled = _resample_metrics(scores, labels, seed=seed, n_bootstrap=n_bootstrap, chunk=chunk)
+    point = _rowwise_metrics(scores, np.broadcast_to(labels, scores.shape))
+    point["auc_roc"] = np.array([roc_auc_score(labels, row) for row in scores])
+    return resampled, point
+
+
+def _difference_intervals(
+    a: tuple[dict[str, np.ndarray], dict[str, np.ndarray]],
+    b: tuple[dict[str, np.ndarray], dict[str, np.ndarray]],
+    level: float,
+) -> dict[str, Interval]:
+    """Percentile intervals of ``a - b``, resample by resample, from two :func:`_bootstrap`
+    rows (each a ``(resampled, point)`` pair holding one model)."""
+    (a_resampled, a_point), (b_resampled, b_point) = a, b
+    with np.errstate(invalid="ignore"):  # inf - inf where a resample's spread is 0
+        return {
+            key: _percentile_interval(
+                a_resampled[key][0] - b_resampled[key][0], a_point[key][0] - b_point[key][0], level
+            )
+            for key in INTERVAL_METRICS
+        }
+
+
+def _row(result: tuple[dict[str, np.ndarray], dict[str, np.ndarray]], i: int):
+    """Model ``i``'s row of a :func:`_bootstrap` result, still 2-d (one row)."""
+    resampled, point = result
+    return (
+        {key: value[i : i + 1] for key, value in resampled.items()},
+        {key: value[i : i + 1] for key, value in point.items()},
+    )
+
+
 def _percentile_interval(values: np.ndarray, estimate: float, level: float) -> Interval:
     """The percentile interval of the finite ``values`` (NaN: a resample that lacked a label)."""
     values = values[np.isfinite(values)]
@@ -698,12 +739,9 @@ def bootstrap_intervals(
     seeded by ``seed``: the same inputs and seed give the same intervals.
     """
     scores, labels = _as_arrays(scores, labels)
-    require_both_labels(labels)
-    resampled = _resample_metrics(
+    resampled, point = _bootstrap(
         scores[None, :], labels, seed=seed, n_bootstrap=n_bootstrap, chunk=chunk
     )
-    point = _rowwise_metrics(scores[None, :], labels[None, :])
-    point["auc_roc"] = np.array([roc_auc_score(labels, scores)])
     intervals = {
         key: _percentile_interval(resampled[key][0], point[key][0], level)
         for key in INTERVAL_METRICS
@@ -742,22 +780,12 @@ def paired_differences(
             "the two models scored different numbers of pairs: "
             f"{np.size(scores_a)} and {np.size(scores_b)}"
         )
-    scores_a, labels_a = _as_arrays(scores_a, labels)
+    scores_a, labels = _as_arrays(scores_a, labels)
     scores_b, _ = _as_arrays(scores_b, labels)
-    require_both_labels(labels_a)
-    both = np.stack([scores_a, scores_b])
-    resampled = _resample_metrics(both, labels_a, seed=seed, n_bootstrap=n_bootstrap, chunk=chunk)
-    point = _rowwise_metrics(both, np.stack([labels_a, labels_a]))
-    point["auc_roc"] = np.array(
-        [roc_auc_score(labels_a, scores_a), roc_auc_score(labels_a, scores_b)]
+    both = _bootstrap(
+        np.stack([scores_a, scores_b]), labels, seed=seed, n_bootstrap=n_bootstrap, chunk=chunk
     )
-    with np.errstate(invalid="ignore"):  # inf - inf where a resample's spread is 0
-        return {
-            key: _percentile_interval(
-                resampled[key][0] - resampled[key][1], point[key][0] - point[key][1], level
-            )
-            for key in INTERVAL_METRICS
-        }
+    return _difference_intervals(_row(both, 0), _row(both, 1), level)
 
 
 def independent_differences(
@@ -788,21 +816,12 @@ def independent_differences(
     sides = []
     for scores, labels, side_seed in ((scores_a, labels_a, seed), (scores_b, labels_b, seed + 1)):
         scores, labels = _as_arrays(scores, labels)
-        require_both_labels(labels)
-        resampled = _resample_metrics(
-            scores[None, :], labels, seed=side_seed, n_bootstrap=n_bootstrap, chunk=chunk
-        )
-        point = _rowwise_metrics(scores[None, :], labels[None, :])
-        point["auc_roc"] = np.array([roc_auc_score(labels, scores)])
-        sides.append((resampled, point))
-    (a, point_a), (b, point_b) = sides
-    with np.errstate(invalid="ignore"):  # inf - inf where a resample's spread is 0
-        return {
-            key: _percentile_interval(
-                a[key][0] - b[key][0], point_a[key][0] - point_b[key][0], level
+        sides.append(
+            _bootstrap(
+                scores[None, :], labels, seed=side_seed, n_bootstrap=n_bootstrap, chunk=chunk
             )
-            for key in INTERVAL_METRICS
-        }
+        )
+    return _difference_intervals(sides[0], sides[1], level)
 
 
 def pair_features(u: np.ndarray, v: np.ndarray) -> np.ndarray:
