@@ -13,11 +13,12 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
 
-from p3lib.io import read_json
+from p3lib.io import atomic_directory, check_replaceable, read_json
 from p3lib.layout import DEFAULT_OUT, REPO_ROOT, RunLayout
 from p3lib.runner import APPENDIX, CHAPTERS
 
@@ -76,10 +77,9 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
     """Assemble the book's sources for ``out_dir`` in ``staging``; return the staging folder.
 
     Only the executed chapters named in ``chapters`` enter the table of contents.
+    ``staging`` must be missing or empty.
     """
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
+    staging.mkdir(parents=True, exist_ok=True)
     for name in BOOK_SOURCES:
         source = REPO_ROOT / name
         if source.is_dir():
@@ -108,7 +108,7 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
             name = Path(entry).name
             notebook = executed / f"{name}.ipynb"
             if notebook.is_file():
-                shutil.copy2(notebook, target / notebook.name)
+                copy_clean_notebook(notebook, target / notebook.name)
             else:
                 missing.append(str(notebook))
     if missing:
@@ -168,25 +168,30 @@ def build_book(
     ``chapters`` names the chapters to include: by default the six, plus the appendix when
     it was executed.
 
+    ``html_dir`` is replaced whole, so it must be missing, empty, or a book p3 built before;
+    anything else is refused before any work starts. The sources are staged in a temporary
+    folder that is removed afterwards, whatever happens.
+
     Raises:
         BookError: a chapter is missing or Sphinx reported a warning or error.
+        ForeignFolderError: ``html_dir`` holds files p3 did not make.
     """
     out_dir, html_dir = Path(out_dir).resolve(), Path(html_dir).resolve()
+    check_replaceable(html_dir)
+    if not out_dir.is_dir():
+        raise BookError(f"{out_dir}: no such run folder (run `p3 run --out {out_dir}` first)")
     if chapters is None:
         appendix = (RunLayout(out_dir).notebooks / "07_experiments.ipynb").is_file()
         chapters = CHAPTERS + (APPENDIX if appendix else ())
-    staging = stage_book(out_dir, out_dir / ".book-staging", chapters)
-    _run_tool(["jupyter-book", "config", "sphinx", str(staging)], staging)
-    _patch_sphinx_conf(staging / "conf.py")
-    built = staging / "_build" / "html"
-    _run_tool(
-        ["sphinx-build", "-b", "html", "-W", "-n", "--keep-going", "-q", str(staging), str(built)],
-        staging,
-    )
-    if html_dir.exists():
-        shutil.rmtree(html_dir)
-    html_dir.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(built, html_dir)
+    with tempfile.TemporaryDirectory(prefix="p3-book-") as temporary:
+        staging = stage_book(out_dir, Path(temporary) / "book", chapters)
+        _run_tool(["jupyter-book", "config", "sphinx", str(staging)], staging)
+        _patch_sphinx_conf(staging / "conf.py")
+        built = staging / "_build" / "html"
+        command = ["sphinx-build", "-b", "html", "-W", "-n", "--keep-going", "-q"]
+        _run_tool([*command, str(staging), str(built)], staging)
+        with atomic_directory(html_dir, "the book's HTML, built by p3 book") as target:
+            shutil.copytree(built, target, dirs_exist_ok=True)
     if not quiet:
         print(f"book written to {html_dir / 'index.html'}")
     return html_dir / "index.html"

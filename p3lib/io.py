@@ -1,7 +1,12 @@
-"""Writing results so that a reader never sees a half-written file.
+"""Writing results so that a reader never sees a half-written file, and never loses one.
 
 Every JSON, report and saved model goes to a temporary path beside its destination and is
 renamed into place, so an interrupted run leaves the previous good output intact.
+
+p3 replaces a folder whole (a saved model, the built HTML) only when the folder is missing,
+empty, or carries p3's marker file (:data:`MARKER`), which p3 writes into every folder it
+makes that way. Anything else is refused with :class:`ForeignFolderError`, so
+``p3 book --html ~/Documents`` cannot delete a user's files.
 """
 
 from __future__ import annotations
@@ -15,6 +20,24 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic_core import to_jsonable_python
+
+MARKER = ".made-by-p3"
+"""File p3 writes into each folder it may later replace whole."""
+
+# Folders written by p3 before the marker existed, recognised by files only p3 puts there:
+# a built book (Sphinx's build record plus p3's own mermaid loader) and a saved model.
+_LEGACY_SIGNATURES = (
+    (".buildinfo", "_static/p3-mermaid.js"),
+    ("training_record.json", "config_sentence_transformers.json"),
+)
+
+FLOAT_DIGITS = 10
+"""Significant digits of every float p3 writes to JSON.
+
+The last bits of a float sum can differ between two machines of the same kind (thread
+scheduling, vector widths); rounding to 10 significant digits keeps files byte-exact across
+them while losing nothing a reader or a test can see.
+"""
 
 
 def _umask() -> int:
@@ -47,9 +70,29 @@ def to_jsonable(value: object) -> object:
     return to_jsonable_python(value)
 
 
+def round_floats(value: object, digits: int = FLOAT_DIGITS) -> object:
+    """``value`` with every float rounded to ``digits`` significant digits, at any depth.
+
+    Example:
+        >>> round_floats({"p": [0.006088713073611948, 0.006088713073611947], "n": 3})
+        {'p': [0.006088713074, 0.006088713074], 'n': 3}
+    """
+    if isinstance(value, float):
+        return float(f"{value:.{digits}g}")
+    if isinstance(value, dict):
+        return {key: round_floats(item, digits) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [round_floats(item, digits) for item in value]
+    return value
+
+
 def atomic_write_json(path: str | Path, value: object) -> Path:
-    """Write ``value`` (a pydantic model or JSON-ready data) as indented JSON, atomically."""
-    text = json.dumps(to_jsonable(value), indent=2, ensure_ascii=False, allow_nan=False)
+    """Write ``value`` (a pydantic model or JSON-ready data) as indented JSON, atomically.
+
+    Floats are written with :data:`FLOAT_DIGITS` significant digits (see there why).
+    """
+    data = round_floats(to_jsonable(value))
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     return atomic_write_text(path, text + "\n")
 
 
@@ -58,20 +101,69 @@ def read_json(path: str | Path) -> object:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-@contextmanager
-def atomic_directory(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``path``; on success it replaces ``path`` whole.
+class ForeignFolderError(ValueError):
+    """A folder p3 was asked to replace holds files p3 did not make."""
 
-    On an exception (or Ctrl-C) the temporary folder is removed and ``path`` keeps its
-    previous contents.
+
+def made_by_p3(path: str | Path) -> bool:
+    """Whether ``path`` is a folder p3 made (it carries :data:`MARKER` or a legacy signature)."""
+    path = Path(path)
+    if (path / MARKER).is_file():
+        return True
+    return any(all((path / name).is_file() for name in names) for names in _LEGACY_SIGNATURES)
+
+
+def check_replaceable(path: str | Path) -> None:
+    """Raise unless p3 may replace ``path`` whole: missing, an empty folder, or made by p3.
+
+    Raises:
+        ForeignFolderError: ``path`` is a file, or a folder with files p3 did not make.
     """
     path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return
+    if path.is_symlink() or not path.is_dir():
+        raise ForeignFolderError(
+            f"{path} exists and is not a folder; p3 writes only into a new or empty folder, "
+            "or one it made before"
+        )
+    if not any(path.iterdir()) or made_by_p3(path):
+        return
+    raise ForeignFolderError(
+        f"{path} is not empty and was not made by p3 (no {MARKER} file in it); p3 replaces "
+        "only folders it made, so nothing was written. Name a new or empty folder instead."
+    )
+
+
+def mark_made_by_p3(folder: str | Path, what: str) -> None:
+    """Write :data:`MARKER` into ``folder``: p3 may replace this folder later."""
+    (Path(folder) / MARKER).write_text(
+        f"This folder ({what}) was written by p3; p3 replaces it whole on its next write.\n",
+        encoding="utf-8",
+    )
+
+
+@contextmanager
+def atomic_directory(path: str | Path, what: str = "p3 output") -> Iterator[Path]:
+    """Yield a temporary folder beside ``path``; on success it replaces ``path`` whole.
+
+    ``path`` must be replaceable (see :func:`check_replaceable`), which is checked before any
+    work starts; the new folder carries p3's marker. On an exception (or Ctrl-C) the
+    temporary folder is removed and ``path`` keeps its previous contents.
+
+    Raises:
+        ForeignFolderError: ``path`` holds files p3 did not make.
+    """
+    path = Path(path)
+    check_replaceable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     # mkdtemp makes the folder private (0700); give it the mode a plain mkdir() would.
     os.chmod(staging, 0o777 & ~_umask())
     try:
         yield staging
+        mark_made_by_p3(staging, what)
+        check_replaceable(path)
         if path.exists():
             retired = Path(
                 tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".old")

@@ -99,3 +99,10 @@ def test_second_run_with_nothing_changed_skips_every_chapter(smoke_book):
     unchanged = run_p3("run", *common, "--out", smoke_book["out"])
     assert unchanged.stdout.count("unchanged, skipped") == len(CHAPTERS)
     assert "executing" not in unchanged.stdout
+
+
+def test_the_book_folder_is_marked_and_no_staging_is_left(smoke_book):
+    from p3lib.io import MARKER
+
+    assert (smoke_book["html"] / MARKER).is_file()
+    assert not list(smoke_book["out"].glob("*staging*"))
