@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+# JupyterLab settings of this environment only: double-click opens a .py as a notebook.
+LAB_SETTINGS := $(VENV)/etc/jupyter/labconfig/default_setting_overrides.json
 
 .PHONY: book test unit clean
 
@@ -28,6 +30,7 @@ unit: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==2.13.0 -e '.[test]'
+	$(BIN)/jupytext-config --settings-file $(LAB_SETTINGS) set-default-viewer python
 	touch $(STAMP)
 
 $(CHROMIUM):

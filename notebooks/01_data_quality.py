@@ -24,20 +24,23 @@
 # %% tags=["parameters"]
 TRAIN_PATH = "data/raw/train.jsonl"  # training pairs (JSONL)
 EVAL_PATH = "data/raw/eval.jsonl"  # evaluation pairs (JSONL), only ever measured
-OUT_DIR = "outputs"  # where this run writes its results
+OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
 
 # %%
 import pandas as pd
 from IPython.display import Markdown
 
 from p3lib.audit import audit, record_lines
+from p3lib.chapter_summaries import data_quality_finding
 from p3lib.charts import show
 from p3lib.charts.data import plot_categories, plot_pair_types, plot_quality_scores
 from p3lib.io import atomic_write_json
 from p3lib.layout import RunLayout, resolve_path
 from p3lib.quality import SyntheticDataEvaluator, format_report, write_report
 from p3lib.schema import load_pairs
+from p3lib.tables import use_reader_tables
 
+use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
 layout = RunLayout(resolve_path(OUT_DIR))
 paths = {"train": resolve_path(TRAIN_PATH), "eval": resolve_path(EVAL_PATH)}
 
@@ -86,6 +89,30 @@ show(plot_pair_types(data_audit))
 # and `complex_compatible` are all 1, `incompatible`, `dealbreaker` and their kin all 0.
 # `subtle_mismatch` is the exception, mostly compatible: different but related preferences
 # usually get along. This is a known property of the data, not a defect.
+#
+# ### How the default data decides a label
+#
+# The default data (`p3 generate`, `p3lib.generate`) follows one rule for every pair type.
+# Each statement takes a stance on one or two topics: *like*, *dislike*, *indifferent*, or,
+# for a dealbreaker habit, having it or refusing it. Two statements **clash** on a topic when
+# one likes what the other dislikes (or has a habit the other refuses); indifference never
+# clashes. A pair is compatible exactly when its statements clash on no topic they share.
+#
+# - `compatible` / `incompatible`: one topic, the same stance on both sides or opposite ones
+#   ("I hate clubbing" / "Not a fan of bars" is compatible: both dislike going out).
+# - `subtle_mismatch`: two related topics; compatible when the stances agree or one side is
+#   indifferent, incompatible when one likes what the other dislikes.
+# - `dealbreaker`: one side has the habit, the other refuses it; always incompatible.
+# - Compound pairs (`complex_*`, `llm_judged_*`): both statements take a stance on the *same
+#   two topics*, in either order ("I love hiking but I hate parties" / "Clubbing? Not for me,
+#   but I'm into camping"). Compatible when the stances agree on both topics; incompatible
+#   when they clash on one (`score_4`, `score_5`) or on both (`score_3`). Every mix of like
+#   and dislike occurs in both labels, so the stance words alone never give the label away:
+#   a model has to match each stance to its topic.
+#
+# A test re-reads every generated pair into (topic, stance) claims and checks the rule
+# (`tests/test_generate.py`). Eval draws about a third of its phrasings from banks that train
+# never shows; the out-of-distribution split uses topics that neither shows.
 
 # %% tags=["hide-input"]
 show(plot_categories(data_audit))
@@ -150,7 +177,11 @@ print(format_report(quality["train"]))
 
 # %% [markdown]
 # ## Summary
-#
+
+# %%
+Markdown(data_quality_finding(quality["train"]))
+
+# %% [markdown]
 # The schema check passed on every record (otherwise this chapter would have stopped), the
 # audit above counts what the data holds and what eval shares with train, and the quality
 # score says whether the data is fit for training. The next chapter measures what the base

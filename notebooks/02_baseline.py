@@ -26,11 +26,14 @@
 # %% tags=["parameters"]
 TRAIN_PATH = "data/raw/train.jsonl"
 EVAL_PATH = "data/raw/eval.jsonl"
-OUT_DIR = "outputs"
+OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
 MODEL = "all-MiniLM-L6-v2"
 SEED = 42
 N_BOOTSTRAP = 1000
 VALIDATION_FRACTION = 0.1
+TARGET_RECALL = 0.9  # validation recall at which every model's false positives are compared
+N_UMAP_SEEDS = 5  # UMAP random states the clustering figures are measured over
+N_SHUFFLES = 1000  # label shuffles of the purity null
 
 # %%
 import pandas as pd
@@ -45,13 +48,21 @@ from p3lib.charts.baseline import (
     plot_threshold_sweep,
     plot_umap,
 )
+from p3lib.charts.errors import plot_errors_by_pair_type
 from p3lib.embed import load_model
 from p3lib.io import atomic_write_json
 from p3lib.layout import RunLayout, resolve_path
 from p3lib.metrics import evaluate
+from p3lib.operating_point import near_trivial
+from p3lib.progress import quiet_progress_bars
+from p3lib.rank_identity import ratio_from_auc
 from p3lib.schema import load_pairs
 from p3lib.splits import apply_split, make_validation_split, save_split
+from p3lib.tables import use_reader_tables
+from p3lib.words_only import words_only_baseline
 
+use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
+quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
 layout = RunLayout(resolve_path(OUT_DIR))
 
 # %% [markdown]
@@ -106,9 +117,12 @@ result = evaluate(
     train_pairs,
     seed=SEED,
     n_bootstrap=N_BOOTSTRAP,
+    n_umap_seeds=N_UMAP_SEEDS,
+    n_shuffles=N_SHUFFLES,
     show_progress_bar=False,
     name="baseline",
     model_name=MODEL,
+    target_recall=TARGET_RECALL,
 )
 
 # %% [markdown]
@@ -123,7 +137,9 @@ show(plot_cosine_histograms(result))
 
 # %% tags=["hide-input"]
 c = result.cosine
-ci = result.intervals.margin
+# Every interval quoted in this chapter resamples subcategories (see "Uncertainty" below).
+cluster = result.cluster_intervals.intervals
+ci = cluster["margin"]
 display(
     Markdown(
         f"Compatible pairs: mean **{c.compatible.mean:.3f}** (SD {c.compatible.std:.3f}, "
@@ -159,7 +175,8 @@ display(
 # as the two sides agree. Concatenating `u` and `v` instead would group pairs by topic
 # (hiking pairs with hiking pairs) whatever their label. UMAP (15 neighbours, min_dist 0.1,
 # cosine metric, random state 42) then projects these 768-dimensional vectors to 2-d.
-# Hover over a point to read the pair.
+# Hover over a point to read the pair. The map drawn is the projection of the first random
+# state; the clustering figures below use every seed.
 
 # %% tags=["hide-input"]
 show(plot_umap(result))
@@ -170,18 +187,94 @@ show(plot_umap(result))
 # HDBSCAN (min_cluster_size 10, min_samples 5, excess of mass) finds dense groups of points
 # on the UMAP map without being told how many, and leaves points in sparse regions as
 # noise. **Purity** is the share of clustered points that carry their cluster's majority
-# label: about the share of the larger label means clusters ignore the label, and 1 means
-# every cluster is a single label. Marker shapes in the map above are the clusters.
+# label: 1 means every cluster is a single label. Marker shapes in the map above are the
+# clusters.
+#
+# **Why several seeds.** UMAP's layout depends on its random state, and its floating-point
+# order differs from one machine to the next, so the clusters found on one map, and their
+# purity, are partly luck. We therefore cluster the projections of several random states
+# (`N_UMAP_SEEDS`, a parameter) and report the **median** with the **range**, here and in
+# every table and chart of the book; the median is what a build on another machine should
+# reproduce, and the range says how far a single map could stray. **Against what.** With clusters of 10 to 20 pairs, labels dealt out at random already
+# give most clusters a majority well above half, so purity is compared with the same clusters
+# scoring *shuffled* labels (a permutation null), not with the share of the larger label.
 
 # %% tags=["hide-input"]
 h = result.hdbscan
-purity = "undefined (no cluster)" if h.purity is None else f"**{h.purity:.3f}**"
+over = result.clustering
+null = over.purity_null
 majority_share = max(result.n_compatible, result.n_incompatible) / result.n_pairs
+
+
+def _purity(value):
+    return "undefined (no cluster)" if value is None else f"{value:.3f}"
+
+
 display(
     Markdown(
-        f"HDBSCAN finds **{h.n_clusters}** clusters; **{h.noise_fraction:.1%}** of the pairs "
-        f"are noise. Purity is {purity}, against {majority_share:.3f} for clusters that "
-        "ignore the label entirely (the share of the larger label)."
+        f"Over **{len(over.per_seed)}** UMAP seeds ({over.seeds[0]} to {over.seeds[-1]}), "
+        f"HDBSCAN finds a median of **{over.n_clusters.median:g}** clusters (range "
+        f"{over.n_clusters.low:g} to {over.n_clusters.high:g}) and leaves a median "
+        f"**{over.noise_fraction.median:.1%}** of the pairs as noise ({over.noise_fraction.low:.1%} "
+        f"to {over.noise_fraction.high:.1%}). Median purity is "
+        f"**{_purity(over.purity.median)}**"
+        + (
+            f" (range {over.purity.low:.3f} to {over.purity.high:.3f})"
+            if over.purity.median is not None
+            else ""
+        )
+        + f"; the share of the larger label is {majority_share:.3f}."
+        + (
+            f" With the labels shuffled over the same clusters ({null.n_shuffles:,} shuffles, "
+            f"seed {null.seed}), the median purity falls between **{null.low:.3f}** and "
+            f"**{null.high:.3f}** 95% of the time, so the observed {null.observed:.3f} "
+            + (
+                "lies above what clusters that ignore the label reach"
+                if null.observed > null.high
+                else "is within what clusters that ignore the label reach"
+            )
+            + f" (one-sided permutation p = {null.p_value:.3g})."
+            if null is not None
+            else ""
+        )
+        + f" On the map drawn above (seed {over.seeds[0]}) purity is {_purity(h.purity)} over "
+        f"{h.n_clusters} clusters with {h.noise_fraction:.1%} noise."
+    )
+)
+
+# %% tags=["hide-input"]
+pd.DataFrame([f.model_dump() for f in over.per_seed]).set_index("random_state")
+
+# %% [markdown]
+# **Projection or features?** The PRD draws the clusters on the UMAP map; HDBSCAN could
+# instead run on the pair features themselves, where no seed is involved.
+# The run measures both, with the same HDBSCAN settings:
+
+# %% tags=["hide-input"]
+feat = over.on_features
+seed_line = (
+    f"on the UMAP projections the median over {len(over.per_seed)} seeds is "
+    f"{over.n_clusters.median:g} clusters, {over.noise_fraction.median:.0%} noise and purity "
+    f"{_purity(over.purity.median)}"
+)
+if feat.n_clusters == 0:
+    verdict = (
+        "In that many dimensions no region of pairs stands out as denser than the rest, so "
+        "the features give no clusters to measure; the clustering therefore "
+        "runs on the projection, and the seed-to-seed spread above is the price, reported "
+        "rather than hidden."
+    )
+else:
+    verdict = (
+        f"The features give {feat.n_clusters} clusters with {feat.noise_fraction:.0%} noise; "
+        "the book still clusters the projection, as the PRD's charts do, so that the clusters "
+        "are the groups a reader sees on the map, and reports the seed-to-seed spread."
+    )
+display(
+    Markdown(
+        f"On the pair features HDBSCAN finds **{feat.n_clusters}** clusters and leaves "
+        f"**{feat.noise_fraction:.0%}** of the pairs as noise (purity "
+        f"{_purity(feat.purity)}); {seed_line}. " + verdict
     )
 )
 
@@ -189,7 +282,7 @@ display(
 display(
     pd.DataFrame([cluster.model_dump() for cluster in h.clusters]).set_index("cluster")
     if h.clusters
-    else Markdown("No clusters were found.")
+    else Markdown("No clusters were found on the map drawn above.")
 )
 
 # %% [markdown]
@@ -211,16 +304,68 @@ show(plot_false_positives(result))
 
 # %% tags=["hide-input"]
 fp = result.false_positives
+at = result.threshold_sweep.at_threshold
+share_called = (at.tp + at.fp) / result.n_pairs
 display(
     Markdown(
         f"At the threshold **{fp.threshold:.3f}**, **{fp.n}** of the {fp.n_incompatible} "
         f"incompatible eval pairs ({fp.share_of_incompatible:.1%}) are false positives. "
-        "The highest-scoring ones:"
+        + (
+            f"The threshold is **near-trivial**: it calls {share_called:.0%} of the eval pairs "
+            "compatible, so it barely sorts them, and its false positives say little. "
+            if near_trivial(share_called)
+            else ""
+        )
+        + "The highest-scoring ones:"
     )
 )
 
 # %%
 pd.DataFrame([pair.model_dump() for pair in fp.pairs[:15]])
+
+# %% [markdown]
+# ### False positives at a matched operating point
+#
+# Each model's F1-best threshold sits wherever its own scores put it, so false positives at
+# those thresholds compare different trade-offs. The fair comparison holds recall fixed: for
+# each model, the threshold that finds `TARGET_RECALL` of the compatible *validation* pairs,
+# and the false positives on eval there, as rates with their counts. Chapter 06 sets the
+# models side by side at this point.
+
+# %% tags=["hide-input"]
+mr = result.matched_recall
+display(
+    Markdown(
+        f"At validation recall {mr.target_recall:.2f} (threshold {mr.threshold:.3f}; eval "
+        f"recall {mr.recall:.3f}), **{mr.false_positives.n}** of {mr.false_positives.of} "
+        f"incompatible eval pairs are false positives ({mr.false_positives.rate:.1%})"
+        + (
+            f"; the threshold is near-trivial ({mr.share_predicted_compatible:.0%} of eval "
+            "pairs called compatible)."
+            if mr.near_trivial
+            else "."
+        )
+    )
+)
+pd.DataFrame(
+    {kind: r.model_dump() for kind, r in mr.false_positives_by_pair_type.items() if r.of}
+).transpose()
+
+# %% [markdown]
+# ### Errors of both kinds, type by type
+#
+# A compatible pair scored below the threshold is the other half of "where does it fail".
+# For each pair type: the share of its eval pairs on the wrong side of the validation
+# threshold (false positives for label 0, false negatives for label 1), with a 95% Wilson
+# interval (small types get wide intervals), the mean cosine of each label and, where a type
+# holds both labels, its AUC (`p3lib.errors`).
+
+# %% tags=["hide-input"]
+show(plot_errors_by_pair_type({"baseline": result.errors_by_pair_type}))
+
+# %% tags=["hide-input"]
+display(Markdown(result.errors_by_pair_type.worst_sentence("The base model")))
+pd.DataFrame(result.errors_by_pair_type.rows())
 
 # %% [markdown]
 # ## 5. Statistical separation
@@ -231,7 +376,7 @@ pd.DataFrame([pair.model_dump() for pair in fp.pairs[:15]])
 
 # %% tags=["hide-input"]
 s = result.separation
-di = result.intervals.cohens_d
+di = cluster["cohens_d"]
 display(
     Markdown(
         f"Cohen's d = **{s.cohens_d:.3f}** (95% interval {di.low:.3f} to {di.high:.3f}; "
@@ -261,7 +406,7 @@ show(plot_threshold_sweep(result))
 # %% tags=["hide-input"]
 at = result.threshold_sweep.at_threshold
 opt = result.threshold_sweep.at_eval_optimal
-ai = result.intervals.auc_roc
+ai = cluster["auc_roc"]
 display(
     Markdown(
         f"AUC-ROC is **{result.auc_roc:.3f}** (95% interval {ai.low:.3f} to {ai.high:.3f}). "
@@ -294,30 +439,59 @@ display(pd.DataFrame({name: m.model_dump() for name, m in result.category_margin
 # monitor. With binary labels it cannot reach 1: every compatible pair ties on rank, and
 # even a perfect ranking gives rho = sqrt(3 p (1 - p)), with p the share of compatible pairs.
 # We therefore report rho next to rho divided by that ceiling, which is 1 for a perfect
-# ranking.
+# ranking. With 0/1 labels, rho over the ceiling is exactly Somers' D = 2 AUC - 1 times
+# n / sqrt(n^2 - 1) (`p3lib.rank_identity`), so AUC, rho and the ratio are one fact about the
+# ranking, not three pieces of evidence.
 
 # %% tags=["hide-input"]
-ri = result.intervals.spearman
+ri = cluster["spearman"]
 display(
     Markdown(
         f"Spearman's rho = **{result.spearman:.3f}** (95% interval {ri.low:.3f} to "
         f"{ri.high:.3f}). With {result.n_compatible} of {result.n_pairs} pairs compatible "
         f"the ceiling is {result.spearman_ceiling:.3f}, so rho reaches "
-        f"**{result.spearman_ratio:.1%}** of the best possible value."
+        f"**{result.spearman_ratio:.1%}** of the best possible value; from AUC alone, "
+        f"(2 AUC - 1) n / sqrt(n^2 - 1) = "
+        f"{ratio_from_auc(result.auc_roc, result.n_pairs):.1%}."
     )
 )
 
 # %% [markdown]
-# ## Uncertainty: bootstrap intervals
+# ## Uncertainty: cluster bootstrap intervals
 #
-# The eval split is small, so every figure above is an estimate. Resampling the eval pairs
-# with replacement (seeded) and recomputing gives 95% percentile intervals.
+# The eval split is small, so every figure above is an estimate. Its pairs are not
+# independent draws either: they come in template groups (a `subcategory` holds up to 15
+# near-identical pairs), and resampling pairs one by one would treat 15 near-copies as 15
+# pieces of evidence. Every interval in this book therefore resamples **subcategories** with
+# replacement (seeded, `scipy.stats.bootstrap`, BCa where it is defined, else percentiles;
+# `p3lib.cluster_bootstrap`). The last columns give the pair-level interval's width, as a
+# sensitivity check: how much narrower the intervals would look if the pairs were
+# independent.
 
 # %% tags=["hide-input"]
-iv = result.intervals
+iv = result.cluster_intervals
 pd.DataFrame(
-    {key: getattr(iv, key).model_dump() for key in ("auc_roc", "margin", "cohens_d", "spearman")}
-).T.assign(resamples=iv.n_valid)
+    {
+        key: {
+            "estimate": interval.estimate,
+            "low": interval.low,
+            "high": interval.high,
+            "method": interval.method,
+            "width": interval.width,
+            "pair-level width": iv.pair_level[key].width,
+        }
+        for key, interval in iv.intervals.items()
+    }
+).transpose()
+
+# %% tags=["hide-input"]
+display(
+    Markdown(
+        f"{iv.n_resamples} resamples of the {iv.n_clusters} subcategories. Resampling pairs "
+        f"instead would narrow the AUC interval from {iv.intervals['auc_roc'].width:.3f} to "
+        f"{iv.pair_level['auc_roc'].width:.3f} wide."
+    )
+)
 
 # %% [markdown]
 # ## Leakage: eval pairs that also occur in train
@@ -349,6 +523,41 @@ display(
 )
 
 # %% [markdown]
+# ## A words-only baseline
+#
+# How much of the task do the words alone solve, with no embedding model at all? A TF-IDF
+# vector of each statement (one vocabulary, fitted on the fit split's statements) and their
+# element-wise product (the words both share) feed a logistic regression, fitted on the fit
+# split (train minus validation); its regularisation strength is chosen by AUC on the
+# validation split and its decision threshold, as for the embedding models, is the F1-best on
+# validation (`p3lib.words_only`). Its score is a probability, not a cosine: the margin,
+# Cohen's d, the UMAP map and cluster purity do not apply to it; AUC, Spearman's rho, F1,
+# accuracy and false positives do. Chapters 05 and 06 set it beside the fine-tuned models.
+
+# %%
+words_only = words_only_baseline(
+    fit_pairs,
+    validation_pairs,
+    eval_pairs,
+    seed=SEED,
+    n_bootstrap=N_BOOTSTRAP,
+    target_recall=TARGET_RECALL,
+)
+
+# %% tags=["hide-input"]
+wi = words_only.cluster_intervals.intervals
+display(
+    Markdown(
+        f"Words alone (C = {words_only.chosen_c:g}, chosen on validation) reach AUC-ROC "
+        f"**{words_only.auc_roc:.3f}** (95% interval {wi['auc_roc'].low:.3f} to "
+        f"{wi['auc_roc'].high:.3f}) on eval, against **{result.auc_roc:.3f}** for the base "
+        f"model's cosine; F1 {words_only.at_threshold.f1:.3f} and "
+        f"{words_only.n_false_positives} false positives at its validation threshold. Not "
+        "applicable to it: " + ", ".join(words_only.not_applicable) + "."
+    )
+)
+
+# %% [markdown]
 # ## Summary
 #
 # The headline numbers of the base model, the "before" of every comparison in this book:
@@ -374,3 +583,6 @@ display(
 
 # %%
 atomic_write_json(layout.metric("baseline"), result)
+
+# %%
+atomic_write_json(layout.metric("words_only"), words_only)

@@ -25,9 +25,12 @@
 # %% tags=["parameters"]
 TRAIN_PATH = "data/raw/train.jsonl"
 EVAL_PATH = "data/raw/eval.jsonl"
-OUT_DIR = "outputs"
+OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
 SEED = 42
 N_BOOTSTRAP = 1000
+N_UMAP_SEEDS = 5  # UMAP random states the clustering figures are measured over
+N_SHUFFLES = 1000  # label shuffles of the purity null
+TARGET_RECALL = 0.9  # validation recall at which every model's false positives are compared
 
 # %%
 import pandas as pd
@@ -35,16 +38,26 @@ from IPython.display import Markdown, display
 
 from p3lib.charts import MODEL_COLORS, show
 from p3lib.charts.baseline import plot_category_margins, plot_cosine_histograms, plot_roc
+from p3lib.charts.errors import plot_errors_by_pair_type
+from p3lib.comparison import compare
 from p3lib.embed import load_model
+from p3lib.export import export_models, export_summary
 from p3lib.io import atomic_write_json, read_json
 from p3lib.layout import RunLayout, resolve_path
 from p3lib.metrics import EvaluationResult, evaluate
-from p3lib.report import compare, headline_sentence
+from p3lib.model_card import write_model_card
+from p3lib.progress import quiet_progress_bars
+from p3lib.results_block import paired_table
 from p3lib.schema import load_pairs
 from p3lib.score import DecisionThreshold, save_threshold
+from p3lib.sentences import headline_sentence, paired_verdict, words_only_sentence
 from p3lib.splits import apply_split, load_split
+from p3lib.tables import use_reader_tables
 from p3lib.train import TrainingRecord
+from p3lib.words_only import WordsOnlyResult
 
+use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
+quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
 layout = RunLayout(resolve_path(OUT_DIR))
 
 # %% [markdown]
@@ -65,6 +78,9 @@ fit_pairs, validation_pairs = apply_split(train_pairs, load_split(layout.validat
 
 # %%
 baseline = EvaluationResult.model_validate(read_json(layout.metric("baseline")))
+
+# %%
+words_only = WordsOnlyResult.model_validate(read_json(layout.metric("words_only")))
 
 # %% [markdown]
 # ## The fine-tuned models
@@ -106,6 +122,9 @@ full = evaluate(
     train_pairs,
     seed=SEED,
     n_bootstrap=N_BOOTSTRAP,
+    n_umap_seeds=N_UMAP_SEEDS,
+    n_shuffles=N_SHUFFLES,
+    target_recall=TARGET_RECALL,
     show_progress_bar=False,
     name="full",
     model_name=str(layout.model("full")),
@@ -119,6 +138,9 @@ lora = evaluate(
     train_pairs,
     seed=SEED,
     n_bootstrap=N_BOOTSTRAP,
+    n_umap_seeds=N_UMAP_SEEDS,
+    n_shuffles=N_SHUFFLES,
+    target_recall=TARGET_RECALL,
     show_progress_bar=False,
     name="lora",
     model_name=str(layout.model("lora")),
@@ -138,21 +160,25 @@ pd.DataFrame({name: result.headline("") for name, result in results.items()})
 
 # %% tags=["hide-input"]
 lines = []
-for name, label in (("full", "Full fine-tuning"), ("lora", "LoRA")):
+for name, label in (("baseline", "Baseline"), ("full", "Full fine-tuning"), ("lora", "LoRA")):
     r = results[name]
-    mi, di, ai = r.intervals.margin, r.intervals.cohens_d, r.intervals.auc_roc
+    ci = r.cluster_intervals.intervals
+    mi, di, ai = ci["margin"], ci["cohens_d"], ci["auc_roc"]
     lines.append(
         f"- **{label}**: margin **{r.cosine.margin:+.3f}** (95% interval {mi.low:+.3f} to "
-        f"{mi.high:+.3f}; baseline {baseline.cosine.margin:+.3f}), Cohen's d "
-        f"**{r.cohens_d:.2f}** ({di.low:.2f} to {di.high:.2f}; baseline "
-        f"{baseline.cohens_d:.2f}), AUC **{r.auc_roc:.3f}** ({ai.low:.3f} to {ai.high:.3f}; "
-        f"baseline {baseline.auc_roc:.3f}), Spearman's rho **{r.spearman:.3f}** (baseline "
-        f"{baseline.spearman:.3f}), F1 {r.threshold_sweep.at_threshold.f1:.3f} at its "
-        f"validation threshold {r.threshold.threshold:.3f} (baseline "
-        f"{baseline.threshold_sweep.at_threshold.f1:.3f}), {r.false_positives.n} false "
-        f"positives (baseline {baseline.false_positives.n})."
+        f"{mi.high:+.3f}), Cohen's d **{r.cohens_d:.2f}** ({di.low:.2f} to {di.high:.2f}), "
+        f"AUC **{r.auc_roc:.3f}** ({ai.low:.3f} to {ai.high:.3f}), F1 "
+        f"{r.threshold_sweep.at_threshold.f1:.3f} at its validation threshold "
+        f"{r.threshold.threshold:.3f}, {r.false_positives.n} false positives."
     )
-display(Markdown("\n".join(lines)))
+display(
+    Markdown(
+        "\n".join(lines)
+        + "\n\nIntervals resample subcategories (chapter 02). Whether a model beats another is "
+        "read from their *paired* difference at the end of this chapter, not from these "
+        "intervals side by side."
+    )
+)
 
 # %% [markdown]
 # ## Score distributions
@@ -199,6 +225,27 @@ show(plot_roc(lora, name="lora", color=MODEL_COLORS["lora"], fig=roc))
 show(plot_category_margins(full, name="full fine-tuning"))
 
 # %% [markdown]
+# ## Errors by pair type after fine-tuning
+#
+# Which kinds of pair each fine-tuned model still gets wrong at its validation threshold:
+# false positives for label-0 types, false negatives for label-1 types, both for mixed ones,
+# each with a 95% Wilson interval (`p3lib.errors`). The compound types (`complex_*`,
+# `llm_judged_*`) are the ones where a model must weigh two topics at once.
+
+# %% tags=["hide-input"]
+show(plot_errors_by_pair_type({"full": full.errors_by_pair_type, "lora": lora.errors_by_pair_type}))
+
+# %% tags=["hide-input"]
+display(
+    Markdown(
+        full.errors_by_pair_type.worst_sentence("Full fine-tuning")
+        + " "
+        + lora.errors_by_pair_type.worst_sentence("LoRA")
+    )
+)
+pd.DataFrame(full.errors_by_pair_type.rows())
+
+# %% [markdown]
 # ## Leakage
 #
 # Eval pairs that also occur in train can flatter a model trained on them. With overlap, the
@@ -232,7 +279,7 @@ if full.leak_free is not None and None not in (full.leak_free.auc_roc, lora.leak
 # model's validation threshold is saved beside the model for `p3 score`.
 
 # %%
-comparison = compare(baseline, full, lora, records)
+comparison = compare(baseline, full, lora, records, words_only)
 
 # %%
 thresholds = {
@@ -254,16 +301,29 @@ display(Markdown(headline_sentence(comparison)))
 # %% tags=["hide-input"]
 display(
     Markdown(
-        f"Against the baseline, full fine-tuning changed the margin by "
-        f"**{comparison.margin_improvement:+.3f}**, Cohen's d by "
-        f"**{comparison.cohens_d_improvement:+.2f}** and Spearman's rho by "
-        f"**{comparison.spearman_improvement:+.3f}**; LoRA by "
-        f"**{comparison.lora_margin_improvement:+.3f}**, "
-        f"**{comparison.lora_cohens_d_improvement:+.2f}** and "
-        f"**{comparison.lora_spearman_improvement:+.3f}**. Chapter 06 draws the eight "
-        "before/after comparisons."
+        "\n".join(
+            f"- {paired_verdict(comparison, a, b, metric)}"
+            for a, b, metric in (
+                ("full", "baseline", "margin"),
+                ("full", "baseline", "auc_roc"),
+                ("lora", "baseline", "margin"),
+                ("lora", "baseline", "auc_roc"),
+                ("full", "lora", "auc_roc"),
+            )
+        )
+        + f"\n- {words_only_sentence(comparison)}"
     )
 )
+
+# %% [markdown]
+# Every before/after and model-against-model difference, each measured on the same resampled
+# subcategories for both models (AUC, Spearman's rho and rho / ceiling are one fact about the
+# ranking, so read them as one line of evidence). Margin and Cohen's d are not compared with
+# the words-only model, whose score is not a cosine. Chapter 06 draws the eight before/after
+# comparisons.
+
+# %% tags=["hide-input"]
+display(Markdown(paired_table(comparison)))
 
 # %% [markdown]
 # The results files below hold every number and per-pair score of this chapter: `full.json`
@@ -282,3 +342,45 @@ atomic_write_json(layout.metric("comparison"), comparison)
 # %%
 for name, threshold in thresholds.items():
     save_threshold(layout.model(name), threshold)
+
+# %% [markdown]
+# Each model folder's `README.md` is sentence-transformers' model card, regenerated here so
+# that it carries this chapter's eval figures with their intervals, the words-only baseline's
+# AUC, the decision threshold, the learning rate (for LoRA, the one chosen on validation) and
+# the training data.
+
+# %%
+for name in ("full", "lora"):
+    write_model_card(layout.model(name), comparison, name, records[name], fit_pairs)
+
+# %% [markdown]
+# ## The models for the browser
+#
+# Each model, the base model included, is exported to ONNX and quantized to int8 in the run's
+# `models/<name>/onnx/` (with its vocabulary, so onnxruntime alone can serve it); the results
+# page's "Try a pair" runs these files in the reader's browser. The check scores the eval
+# pairs with PyTorch and with the int8 graph, and records the largest cosine difference and
+# both AUCs in `export.json`. If int8 changed an AUC by more than 0.01 or swapped two models
+# that are clearly apart, the site would ship the fp32 files instead.
+
+# %%
+export = export_models(
+    {"base": load_model(baseline.model), "full": full_model, "lora": lora_model},
+    {
+        "base": baseline.threshold.threshold,
+        "full": full.threshold.threshold,
+        "lora": lora.threshold.threshold,
+    },
+    eval_pairs,
+    layout.root,
+)
+atomic_write_json(layout.metric("export"), export)
+
+# %% tags=["hide-input"]
+display(
+    Markdown(
+        export_summary(
+            export, {"base": "the base model", "full": "full fine-tuning", "lora": "LoRA"}
+        )
+    )
+)

@@ -22,7 +22,7 @@
 # results table, and where the models still fail.
 
 # %% tags=["parameters"]
-OUT_DIR = "outputs"
+OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
 
 # %%
 import html
@@ -41,18 +41,26 @@ from p3lib.charts.comparison import (
     plot_training_comparison,
     plot_umap_side_by_side,
 )
+from p3lib.charts.errors import plot_errors_by_pair_type
+from p3lib.comparison import MODEL_LABELS, easiest_and_hardest, load_comparison
+from p3lib.errors import worst_types_paragraph
 from p3lib.io import atomic_write_json, read_json
 from p3lib.layout import RunLayout, resolve_path
 from p3lib.metrics import EvaluationResult
-from p3lib.report import (
-    MODEL_LABELS,
-    easiest_and_hardest,
+from p3lib.results_block import paired_table, results_table, success_table
+from p3lib.sentences import (
+    difference_clause,
     headline_sentence,
-    load_comparison,
-    results_table,
+    interval_note,
+    matched_recall_sentence,
+    paired,
+    paired_verdict,
+    words_only_sentence,
 )
+from p3lib.tables import use_reader_tables
 from p3lib.train import TrainingRecord
 
+use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
 layout = RunLayout(resolve_path(OUT_DIR))
 
 # %% [markdown]
@@ -95,13 +103,10 @@ display(
             f"**{r.cosine.margin:+.3f}**."
             for name, r in results.items()
         )
-        + f" The margin grew by {comparison.margin_improvement:+.3f} with full fine-tuning"
-        + (
-            f" ({comparison.margin_improvement_pct:+.0f}% of the baseline's absolute margin)"
-            if comparison.margin_improvement_pct is not None
-            else ""
-        )
-        + f" and by {comparison.lora_margin_improvement:+.3f} with LoRA."
+        + " Against the baseline, on the same resampled subcategories, full fine-tuning "
+        f"changed the margin by {difference_clause(paired(comparison, 'full', 'baseline', 'margin'))}"
+        + " and LoRA by "
+        f"{difference_clause(paired(comparison, 'lora', 'baseline', 'margin'))}."
     )
 )
 
@@ -109,8 +114,9 @@ display(
 # ## 2. UMAP maps side by side
 #
 # One point per pair (the pair features of chapter 02), coloured by label, each model's own
-# projection; marker shapes are HDBSCAN clusters, hollow circles noise. Hover over a point to
-# read the pair.
+# projection (the first UMAP seed's); marker shapes are HDBSCAN clusters, hollow circles
+# noise. Hover over a point to read the pair. One map is one draw: the figures over every seed
+# come in the next section.
 
 # %% tags=["hide-input"]
 show(plot_umap_side_by_side(results))
@@ -119,8 +125,10 @@ show(plot_umap_side_by_side(results))
 display(
     Markdown(
         " ".join(
-            f"{LABELS[name]}: {r.hdbscan.n_clusters} clusters, "
-            f"{r.hdbscan.noise_fraction:.1%} of pairs as noise."
+            f"{LABELS[name]}: {r.hdbscan.n_clusters} clusters on this map, "
+            f"{r.hdbscan.noise_fraction:.1%} of pairs as noise; over "
+            f"{len(r.clustering.per_seed)} seeds a median of {r.clustering.n_clusters.median:g} "
+            f"clusters ({r.clustering.n_clusters.low:g} to {r.clustering.n_clusters.high:g})."
             for name, r in results.items()
         )
     )
@@ -129,49 +137,79 @@ display(
 # %% [markdown]
 # ## 3. HDBSCAN cluster purity
 #
-# The share of clustered pairs that carry their cluster's majority label: near the share of
-# the larger label means the clusters ignore compatibility, 1 means every cluster is one
-# label.
+# The share of clustered pairs that carry their cluster's majority label, 1 meaning every
+# cluster is one label. As in chapter 02, each model is clustered on the projections of
+# several UMAP seeds: the bar is the median, the whisker the range, the dots the seeds. The
+# grey band is what the same clusters score with the labels shuffled over them (95% of the
+# shuffles): a bar inside its band says the clusters ignore compatibility. Noise, the share of
+# pairs HDBSCAN leaves out of every cluster, is printed beside each purity because a clustering
+# can look pure by leaving the hard pairs out.
 
 # %% tags=["hide-input"]
 show(plot_purity(results))
 
 # %% tags=["hide-input"]
+majority = max(base.n_compatible, base.n_incompatible) / base.n_pairs
 display(
     Markdown(
         " ".join(
-            f"{LABELS[name]}: purity "
+            f"{LABELS[name]}: median purity "
             + (
-                "undefined (no cluster)"
-                if r.hdbscan.purity is None
-                else f"**{r.hdbscan.purity:.3f}**"
+                "undefined (no cluster on any seed)"
+                if r.clustering.purity.median is None
+                else f"**{r.clustering.purity.median:.3f}** (range {r.clustering.purity.low:.3f} "
+                f"to {r.clustering.purity.high:.3f})"
             )
-            + f" over {r.hdbscan.n_clusters} clusters."
+            + f", noise {r.clustering.noise_fraction.median:.1%}"
+            + (
+                f"; shuffled labels give {r.clustering.purity_null.low:.3f} to "
+                f"{r.clustering.purity_null.high:.3f}, so the clusters "
+                + (
+                    "follow the label beyond chance."
+                    if r.clustering.purity_null.observed > r.clustering.purity_null.high
+                    else "do not follow the label beyond what chance gives."
+                )
+                if r.clustering.purity_null is not None
+                else "."
+            )
             for name, r in results.items()
         )
-        + f" With {base.n_compatible} of {base.n_pairs} eval pairs compatible, clusters that "
-        f"ignore the label would score about "
-        f"{max(base.n_compatible, base.n_incompatible) / base.n_pairs:.3f}."
+        + f" The share of the larger label is {majority:.3f}"
+        + (
+            ", below every band: small clusters have majorities by chance, so that share is "
+            "not the chance level of purity."
+            if all(
+                r.clustering.purity_null is None or majority < r.clustering.purity_null.low
+                for r in results.values()
+            )
+            else "."
+        )
     )
 )
 
 # %% [markdown]
 # ## 4. ROC curves
 #
-# The three ROC curves on the same axes; the area under each (AUC) is the probability that a
-# random compatible pair scores above a random incompatible one.
+# The three models' ROC curves on the same axes, with the words-only baseline's (grey; its
+# score is a probability, which ranks pairs just as a cosine does); the area under each (AUC)
+# is the probability that a random compatible pair scores above a random incompatible one.
 
 # %% tags=["hide-input"]
-show(plot_roc_overlay(results))
+show(plot_roc_overlay(results, comparison.words_only))
 
 # %% tags=["hide-input"]
 display(
     Markdown(
         " ".join(
             f"{LABELS[name]}: AUC **{r.auc_roc:.3f}** (95% interval "
-            f"{r.intervals.auc_roc.low:.3f} to {r.intervals.auc_roc.high:.3f})."
+            f"{r.cluster_intervals.intervals['auc_roc'].low:.3f} to "
+            f"{r.cluster_intervals.intervals['auc_roc'].high:.3f})."
             for name, r in results.items()
         )
+        + " "
+        + paired_verdict(comparison, "full", "lora", "auc_roc")
+        + " "
+        + words_only_sentence(comparison)
     )
 )
 
@@ -232,11 +270,14 @@ display(
     Markdown(
         " ".join(
             f"{LABELS[name]}: d = **{r.cohens_d:.2f}** (95% interval "
-            f"{r.intervals.cohens_d.low:.2f} to {r.intervals.cohens_d.high:.2f})."
+            f"{r.cluster_intervals.intervals['cohens_d'].low:.2f} to "
+            f"{r.cluster_intervals.intervals['cohens_d'].high:.2f})."
             for name, r in results.items()
         )
-        + f" Full fine-tuning changed d by {comparison.cohens_d_improvement:+.2f}, LoRA by "
-        f"{comparison.lora_cohens_d_improvement:+.2f}."
+        + " Against the baseline, on the same resampled subcategories, full fine-tuning "
+        f"changed d by {difference_clause(paired(comparison, 'full', 'baseline', 'cohens_d'), '.2f')}"
+        + " and LoRA by "
+        f"{difference_clause(paired(comparison, 'lora', 'baseline', 'cohens_d'), '.2f')}."
     )
 )
 
@@ -268,7 +309,11 @@ display(
 # ## 8. False positives by pair type
 #
 # Incompatible pairs that each model scores at or above its own validation threshold, for
-# each of the nine pair types (types without incompatible pairs can have none).
+# each of the nine pair types (types without incompatible pairs can have none), the
+# words-only model included. Each model's own threshold is a different trade-off (the base
+# model's calls nearly every pair compatible), so the lower panel compares the models at a
+# *matched* operating point: the threshold where each reaches the same recall on the
+# validation split, with false positive rates per pair type (hover for the counts).
 
 # %% tags=["hide-input"]
 show(plot_false_positive_reduction(comparison))
@@ -278,9 +323,17 @@ display(
     Markdown(
         " ".join(
             f"{LABELS[name]}: **{s.n_false_positives}** false positives of "
-            f"{s.n_incompatible} incompatible pairs ({s.n_false_positives / s.n_incompatible:.1%})."
+            f"{s.n_incompatible} incompatible pairs ({s.n_false_positives / s.n_incompatible:.1%})"
+            + (
+                f", at a near-trivial threshold ({s.share_predicted_compatible:.0%} of eval "
+                "pairs called compatible)."
+                if s.near_trivial
+                else "."
+            )
             for name, s in comparison.models().items()
         )
+        + " "
+        + matched_recall_sentence(comparison)
     )
 )
 
@@ -288,6 +341,21 @@ display(
 pd.DataFrame(
     {LABELS[name]: s.false_positives_by_pair_type for name, s in comparison.models().items()}
 ).assign(incompatible_pairs=pd.Series(comparison.baseline.incompatible_by_pair_type))
+
+# %% [markdown]
+# ### Errors of both kinds, type by type
+#
+# False positives are half the story: a compatible pair scored below the threshold is a
+# missed match. Per pair type, the share of its eval pairs each model gets wrong at its own
+# validation threshold, with 95% Wilson intervals (hover for the counts, the mean cosine of
+# each label and the AUC within a type that holds both labels).
+
+# %% tags=["hide-input"]
+errors = {n: r.errors_by_pair_type for n, r in results.items() if r.errors_by_pair_type is not None}
+show(plot_errors_by_pair_type(errors))
+
+# %% tags=["hide-input"]
+display(Markdown(worst_types_paragraph(errors)))
 
 # %% [markdown]
 # ## The headline
@@ -301,12 +369,36 @@ display(Markdown(f"> {headline_sentence(comparison, escape=html.escape)}"))
 # %% [markdown]
 # ## Results table
 #
-# Every headline metric for the three models, with 95% bootstrap intervals where the metric
-# has one; the leak-free rows repeat the metrics without the eval pairs that also occur in
-# train. The same table is on the results page and in the README (`p3 results`).
+# Every headline metric for the three models and the words-only baseline, with 95%
+# cluster-bootstrap intervals (resampling subcategories); the leak-free rows repeat the
+# metrics without the eval pairs that also occur in train. The same table is on the results
+# page and in the README (`p3 results`).
 
 # %% tags=["hide-input"]
 display(Markdown(results_table(comparison)))
+
+# %% tags=["hide-input"]
+display(Markdown(interval_note(comparison, "full")))
+
+# %% [markdown]
+# ## Model against model: paired differences
+#
+# Two models measured on one eval split share its luck, so whether their separate intervals
+# overlap says little. Each line below measures both models on the same resampled
+# subcategories and reports the interval of their difference; "cannot tell" means it includes
+# 0. AUC, Spearman's rho and rho / ceiling are one fact about the ranking: read them once.
+
+# %% tags=["hide-input"]
+display(Markdown(paired_table(comparison)))
+
+# %% [markdown]
+# ## The PRD's success criteria
+#
+# The PRD's targets for the fine-tuned model, each judged on its 95% interval: pass when the
+# whole interval meets the target, fail when it misses it, cannot tell when it straddles it.
+
+# %% tags=["hide-input"]
+display(Markdown(success_table(comparison)))
 
 # %% [markdown]
 # ## Summary: where the models still fail

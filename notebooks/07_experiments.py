@@ -35,7 +35,7 @@
 TRAIN_PATH = "data/raw/train.jsonl"
 EVAL_PATH = "data/raw/eval.jsonl"
 OOD_PATH = "data/raw/ood.jsonl"
-OUT_DIR = "outputs"
+OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
 MODEL = "all-MiniLM-L6-v2"
 SEED = 42
 SEEDS = [42, 43, 44]  # the seed study; SEED's models are chapters 03 and 04's
@@ -43,7 +43,6 @@ N_BOOTSTRAP = 1000
 EPOCHS = 4
 BATCH_SIZE = 16
 LEARNING_RATE = 2e-5
-LORA_LEARNING_RATE = 2e-4
 WARMUP_STEPS = 100
 EVAL_STEPS: int | None = None  # None: about four validation checks per epoch
 MAX_TRAIN_PAIRS: int | None = None  # None: all of train
@@ -78,10 +77,12 @@ from p3lib.experiments import (
 from p3lib.io import atomic_write_json
 from p3lib.layout import RunLayout, resolve_path
 from p3lib.metrics import INTERVAL_METRICS
+from p3lib.progress import quiet_progress_bars
 from p3lib.schema import load_pairs
 from p3lib.splits import apply_split, load_split
-from p3lib.train import TrainConfig
+from p3lib.train import TrainConfig, TrainingRecord
 
+quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
 layout = RunLayout(resolve_path(OUT_DIR))
 started = time.perf_counter()
 
@@ -126,7 +127,8 @@ recipe = TrainConfig(
     epochs=EPOCHS,
     batch_size=BATCH_SIZE,
     learning_rate=LEARNING_RATE,
-    lora_learning_rate=LORA_LEARNING_RATE,
+    # LoRA's rate is the one chapter 04 chose on the validation split from its grid
+    lora_learning_rate=TrainingRecord.load(layout.model("lora")).learning_rate,
     warmup_steps=WARMUP_STEPS,
     eval_steps=EVAL_STEPS,
     seed=SEED,

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from p3lib.schema import CATEGORIES, PAIR_TYPES, DatingPair, load_pairs
+from p3lib.schema import ABSENT, CATEGORIES, PAIR_TYPES, DatingPair, load_pairs, split_lines
 
 # How many duplicate groups, overlaps and conflicts format_audit prints before "... and N more";
 # the JSON always holds all of them.
@@ -273,11 +273,16 @@ def audit_split(
             groups=groups,
         ),
         label_conflicts=conflicts,
+        # A value that was not given is absent, not unknown (the notes of p3 check say so).
         unknown_pair_types={
-            value: counts.total for value, counts in by_pair_type.items() if value not in PAIR_TYPES
+            value: counts.total
+            for value, counts in by_pair_type.items()
+            if value not in PAIR_TYPES and value != ABSENT
         },
         unknown_categories={
-            value: counts.total for value, counts in by_category.items() if value not in CATEGORIES
+            value: counts.total
+            for value, counts in by_category.items()
+            if value not in CATEGORIES and value != ABSENT
         },
         text_lengths={
             "text_1": _length_stats([pair.statement_1 for pair in pairs]),
@@ -376,6 +381,21 @@ def _findings(splits: dict[str, SplitAudit], cross_split: list[CrossSplitOverlap
     return findings
 
 
+def overlap_warnings(report: DataAudit) -> list[str]:
+    """One sentence per two splits that share exact pairs (each unordered pair of splits once).
+
+    Shared pairs make eval measure memory; ``p3 check`` and ``p3 run`` print these as
+    warnings (errors under ``--strict``).
+    """
+    order = list(report.splits)
+    return [
+        f"{entry.split} shares {entry.n_overlapping_records} of its {entry.n_records} records "
+        f"with {entry.other} (exact text_1/text_2 copies)"
+        for entry in report.cross_split
+        if entry.n_overlapping_records and order.index(entry.split) > order.index(entry.other)
+    ]
+
+
 def audit(
     splits: dict[str, list[DatingPair]],
     lines: dict[str, list[int]] | None = None,
@@ -418,7 +438,7 @@ def record_lines(path: str | Path) -> list[int]:
     Mirrors :func:`p3lib.schema.load_pairs`, which skips blank lines and nothing else.
     """
     text = Path(path).read_text(encoding="utf-8")
-    return [number for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    return [number for number, line in enumerate(split_lines(text), start=1) if line.strip()]
 
 
 def audit_files(paths: dict[str, str | Path]) -> DataAudit:
@@ -439,7 +459,8 @@ def _label_table(title: str, rows: dict[str, LabelCounts]) -> list[str]:
     width = max([len(title), *(len(value) for value in rows)])
     out = [f"  {title:<{width}}  {'label 1':>7}  {'label 0':>7}  {'total':>6}"]
     for value, counts in rows.items():
-        mark = "" if value in PAIR_TYPES or value in CATEGORIES else "  (unknown)"
+        known = value in PAIR_TYPES or value in CATEGORIES or value == ABSENT
+        mark = "" if known else "  (unknown)"
         out.append(
             f"  {value:<{width}}  {counts.label_1:>7}  {counts.label_0:>7}  {counts.total:>6}{mark}"
         )

@@ -18,7 +18,11 @@ from pathlib import Path
 
 import yaml
 
+from p3lib.book_html import slim_book
+from p3lib.book_notebooks import copy_clean_notebook
+from p3lib.book_pages import stage_pages
 from p3lib.io import atomic_directory, check_replaceable, read_json
+from p3lib.landing import FIGURE_IN_BOOK, landing_substitutions, write_cosine_figure
 from p3lib.layout import DEFAULT_OUT, REPO_ROOT, RunLayout
 from p3lib.runner import APPENDIX, CHAPTERS
 
@@ -60,17 +64,26 @@ def data_source_note(out_dir: Path) -> str:
 
 
 def results_substitutions(out_dir: Path) -> dict[str, str]:
-    """The results page's table and headline sentence, from the run's ``comparison.json``."""
+    """The results page's table, headline, paired findings and success criteria."""
     comparison = RunLayout(out_dir).metric("comparison")
     if not comparison.is_file():
         return {
             "results_table": "This run did not compare models (chapter 05 was not executed).",
             "headline": "",
+            "comparisons": "",
+            "success_table": "",
         }
-    from p3lib.report import headline_sentence, load_comparison, results_table
+    from p3lib.comparison import load_comparison
+    from p3lib.results_block import comparison_paragraph, results_table, success_table
+    from p3lib.sentences import headline_sentence
 
     result = load_comparison(comparison)
-    return {"results_table": results_table(result), "headline": headline_sentence(result)}
+    return {
+        "results_table": results_table(result),
+        "headline": headline_sentence(result),
+        "comparisons": comparison_paragraph(result),
+        "success_table": success_table(result),
+    }
 
 
 def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
@@ -87,6 +100,10 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
         else:
             shutil.copy2(source, staging / name)
     shutil.copy2(plotly_js(), staging / "_static" / "plotly.min.js")
+    # The results page's "Try a pair" widget loads the run's exported models from _static.
+    from p3lib.widget import stage_widget_models
+
+    stage_widget_models(out_dir, staging / "_static")
 
     toc = yaml.safe_load((staging / "_toc.yml").read_text(encoding="utf-8"))
     for part in toc.get("parts", []):
@@ -108,7 +125,7 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
             name = Path(entry).name
             notebook = executed / f"{name}.ipynb"
             if notebook.is_file():
-                copy_clean_notebook(notebook, target / notebook.name)
+                copy_clean_notebook(notebook, target / notebook.name, out_dir)
             else:
                 missing.append(str(notebook))
     if missing:
@@ -121,11 +138,21 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
     substitutions = config.setdefault("parse", {}).setdefault("myst_substitutions", {})
     substitutions["data_source"] = data_source_note(out_dir)
     substitutions.update(results_substitutions(out_dir))
+    from p3lib.errors import errors_substitutions
+
+    substitutions.update(errors_substitutions(RunLayout(out_dir).metrics))
     from p3lib.experiments import experiment_substitutions
     from p3lib.report import adr_substitutions
 
     substitutions.update(adr_substitutions(out_dir))
     substitutions.update(experiment_substitutions(out_dir))
+    # The landing page's finding and figure, and pages fitted to what the run measured.
+    figure = write_cosine_figure(out_dir)
+    if figure is not None:
+        (staging / "book" / FIGURE_IN_BOOK).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(figure, staging / "book" / FIGURE_IN_BOOK)
+    substitutions.update(landing_substitutions(out_dir, with_figure=figure is not None))
+    stage_pages(staging, out_dir, appendix="07_experiments" in chapters)
     (staging / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return staging
 
@@ -190,6 +217,7 @@ def build_book(
         built = staging / "_build" / "html"
         command = ["sphinx-build", "-b", "html", "-W", "-n", "--keep-going", "-q"]
         _run_tool([*command, str(staging), str(built)], staging)
+        slim_book(built)
         with atomic_directory(html_dir, "the book's HTML, built by p3 book") as target:
             shutil.copytree(built, target, dirs_exist_ok=True)
     if not quiet:

@@ -5,25 +5,32 @@ p3 book  [--out DIR] [--html DIR]
 p3 all   the two above, in one go (the README's main command)
 p3 check PATH [PATH ...]
 p3 generate [--folder DIR] [--seed N]
-p3 results [--out DIR] [--readme README.md]
+p3 results [--out DIR] [--readme README.md] [--check]
 p3 score --model DIR "boy: ..." "girl: ..."   (or --pairs FILE.jsonl)
+p3 notebook CHAPTER OUT.ipynb   (a chapter as .ipynb with typed parameters, for papermill)
+p3 serve [--html DIR] [--port N]   (the built book on 127.0.0.1, for the "Try a pair" widget)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-from p3lib.layout import REPO_ROOT
+from p3lib.layout import DEFAULT_OUT, REPO_ROOT
 
 DEFAULT_PARAMS = REPO_ROOT / "params" / "full.yaml"
 
 
 def _path(value: str) -> str:
-    """A path given on the command line: relative to where the user runs ``p3``."""
-    return str(Path(value).expanduser().resolve())
+    """A path given on the command line: relative to where the user runs ``p3``.
+
+    Made absolute without resolving links, so that ``<(cat f)`` (``/dev/fd/63``) keeps its
+    name and is reported as the pipe it is.
+    """
+    return os.path.abspath(Path(value).expanduser())
 
 
 def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +48,9 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--experiments", action="store_true", help="also run the appendix chapter")
     parser.add_argument("--force", action="store_true", help="execute every chapter again")
     parser.add_argument(
+        "--strict", action="store_true", help="refuse train/eval overlap instead of warning"
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -50,12 +60,14 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> str:
-    """Execute the chapters; return the output folder."""
+    """Check everything, then execute the chapters; return the output folder."""
     import yaml
 
+    from p3lib.preflight import preflight
     from p3lib.runner import (
         APPENDIX,
         CHAPTERS,
+        PATH_PARAMETERS_SUFFIX,
         ParameterError,
         complete_parameters,
         discover_chapters,
@@ -65,30 +77,41 @@ def _run(args: argparse.Namespace) -> str:
     )
 
     values = load_parameters_file(args.params)
+    # Where each value came from, so that a message blames the right place.
+    sources = dict.fromkeys(values, str(args.params))
     for item in args.set:
         name, separator, raw = item.partition("=")
-        if not separator:
+        if not separator or not name.strip():
             raise ParameterError(f"--set {item}: expected NAME=VALUE")
-        values[name.strip().upper()] = yaml.safe_load(raw)
-    for name, given in (
-        ("TRAIN_PATH", args.train),
-        ("EVAL_PATH", args.eval),
-        ("OOD_PATH", args.ood),
-        ("OUT_DIR", args.out),
+        name = name.strip().upper()
+        value = yaml.safe_load(raw)
+        # One rule for every path typed on the command line: relative to the current folder.
+        if name.endswith(PATH_PARAMETERS_SUFFIX) and isinstance(value, str):
+            value = _path(value)
+        values[name], sources[name] = value, f"--set {item}"
+    for name, given, option in (
+        ("TRAIN_PATH", args.train, "--train"),
+        ("EVAL_PATH", args.eval, "--eval"),
+        ("OOD_PATH", args.ood, "--ood"),
+        ("OUT_DIR", args.out, "--out"),
     ):
         if given:
-            values[name] = given
+            values[name], sources[name] = given, f"{option} {given}"
+    # A chapter's own OUT_DIR default is JupyterLab's scratch folder: a run names its folder.
+    if "OUT_DIR" not in values:
+        values["OUT_DIR"], sources["OUT_DIR"] = str(DEFAULT_OUT), "the default output folder"
     # The out-of-distribution split is only used by the appendix, so naming one runs it.
     appendix = bool(args.experiments or args.ood or values.pop("RUN_EXPERIMENTS", False))
     # A parameters file may set any chapter's parameter, the appendix's included, whether or
     # not this run executes the appendix.
     known = discover_chapters(CHAPTERS + APPENDIX)
     chapters = known if appendix else known[: len(CHAPTERS)]
-    parameters = resolve_parameters(known, values, source=args.params)
+    parameters = resolve_parameters(known, values, source=sources)
     if not appendix:
         parameters.pop("OOD_PATH", None)
     parameters = complete_parameters(chapters, parameters)
-    _check_inputs(parameters)
+    for warning in preflight(parameters, sources, strict=args.strict, force=args.force):
+        print(f"p3 {args.command}: warning: {warning}", file=sys.stderr)
     report = run_book(parameters, chapters, force=args.force)
     print(
         f"{len(report.executed)} chapters executed, {len(report.skipped)} unchanged, "
@@ -97,61 +120,82 @@ def _run(args: argparse.Namespace) -> str:
     return parameters["OUT_DIR"]
 
 
-def _check_inputs(parameters: dict) -> None:
-    """Fail in a second, before any chapter runs or any output changes, on unusable data.
+def _published(out: str | Path) -> Path:
+    """``out`` if it holds one whole run that may be published; raise otherwise.
 
-    Every data file must load (a bad record names ``file:line: field``); eval needs both
-    labels (AUC and the margin are undefined otherwise); train must be large enough for the
-    validation split that picks thresholds and checkpoints.
+    Raises:
+        RunRecordError: no run there, or chapters from different runs (see
+            :func:`p3lib.run_record.require_one_run`).
     """
-    import numpy as np
+    from p3lib.run_record import RUN_RECORD, RunRecordError, require_one_run
 
-    from p3lib.layout import resolve_path
-    from p3lib.metrics import require_both_labels
-    from p3lib.schema import load_pairs
-    from p3lib.splits import make_validation_split
-
-    loaded = {}
-    for name in ("TRAIN_PATH", "EVAL_PATH", "OOD_PATH"):
-        value = parameters.get(name)
-        if value:
-            loaded[name] = load_pairs(resolve_path(value))
-    for name in ("EVAL_PATH", "OOD_PATH"):
-        if name in loaded:
-            labels = np.array([int(pair.label) for pair in loaded[name]])
-            require_both_labels(labels, what=str(resolve_path(parameters[name])))
-    if "TRAIN_PATH" in loaded:
-        try:
-            make_validation_split(
-                loaded["TRAIN_PATH"],
-                parameters.get("VALIDATION_FRACTION", 0.1),
-                parameters.get("SEED", 42),
-            )
-        except ValueError as exc:
-            raise ValueError(f"{resolve_path(parameters['TRAIN_PATH'])}: {exc}") from None
+    out = Path(out)
+    if not (out / RUN_RECORD).is_file():
+        raise RunRecordError(
+            f"{out} is not the output folder of a p3 run (no {RUN_RECORD}); "
+            f"run `p3 run --out {out}` first"
+        )
+    require_one_run(out)
+    return out
 
 
-def _book(out: str | None, html: str | None) -> None:
+def _book(out: str | Path | None, html: str | None) -> None:
+    """Build the book from one whole run, holding the output folder while reading it."""
     from p3lib.book import DEFAULT_HTML, build_book
     from p3lib.layout import DEFAULT_OUT
+    from p3lib.output_lock import output_lock
 
-    build_book(out or DEFAULT_OUT, html or DEFAULT_HTML)
+    out = Path(out or DEFAULT_OUT)
+    _published(out)
+    with output_lock(out):
+        _published(out)  # again, now that no run can change it
+        build_book(out, html or DEFAULT_HTML)
 
 
-def _check(paths: list[str]) -> int:
-    from p3lib.audit import audit, format_audit, record_lines
-    from p3lib.schema import DataError, load_pairs
+def _check(paths: list[str], strict: bool = False, fix_prefixes: str | None = None) -> int:
+    """``p3 check``: validate and audit; 1 on a bad file (or, with ``strict``, an overlap).
 
-    splits, failed = {}, False
+    With ``fix_prefixes``, first write a copy of each file with the missing
+    ``boy: ``/``girl: `` prefixes into that folder, then check the copies.
+    """
+    from p3lib.audit import audit, format_audit, overlap_warnings, record_lines
+    from p3lib.schema import DataError, field_notes, load_pairs, write_prefixed_copy
+
+    if fix_prefixes:
+        fixed = []
+        for path in paths:
+            copy, changed = write_prefixed_copy(path, fix_prefixes)
+            print(f"{copy}: {changed} texts prefixed (a copy of {path})")
+            fixed.append(str(copy))
+        paths = fixed
+    splits, failed, seen = {}, False, {}
     for path in paths:
+        real = Path(path).resolve()
+        if real in seen:
+            print(
+                f"{path}: the same file as {seen[real]}: a file checked against itself "
+                "overlaps completely; give each split once",
+                file=sys.stderr,
+            )
+            failed = True
+            continue
+        seen[real] = path
         try:
             splits[path] = load_pairs(path)
         except DataError as exc:
             print(exc, file=sys.stderr)
             failed = True
+            continue
+        for note in field_notes(path):
+            print(f"p3 check: note: {note}", file=sys.stderr)
     if splits:
         lines = {path: record_lines(path) for path in splits}
-        print(format_audit(audit(splits, lines=lines, sources={p: p for p in splits})))
+        report = audit(splits, lines=lines, sources={p: p for p in splits})
+        print(format_audit(report))
+        for warning in overlap_warnings(report):
+            label = "error" if strict else "warning"
+            print(f"p3 check: {label}: {warning}", file=sys.stderr)
+            failed = failed or strict
     return 1 if failed else 0
 
 
@@ -175,6 +219,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate and audit JSONL pair files")
     check.add_argument("paths", nargs="+", help="JSONL files, e.g. train then eval")
+    check.add_argument(
+        "--strict", action="store_true", help="exit 1 when two files share a pair (overlap)"
+    )
+    check.add_argument(
+        "--fix-prefixes",
+        type=_path,
+        metavar="FOLDER",
+        help="write each file into FOLDER with missing 'boy: '/'girl: ' prefixes added, "
+        "then check the copies",
+    )
 
     generate = commands.add_parser("generate", help="rewrite the default data in data/raw/")
     generate.add_argument("--folder", type=_path, help="where to write (default: data/raw/)")
@@ -185,17 +239,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     results.add_argument("--out", type=_path, help="the run's output folder (default: outputs/)")
     results.add_argument("--readme", type=_path, help="rewrite the results table in this README")
+    results.add_argument(
+        "--check",
+        action="store_true",
+        help="compare the README's results block (default README.md) with the run; exit 1 on "
+        "any difference beyond the printed digits",
+    )
+
+    notebook = commands.add_parser(
+        "notebook", help="write a chapter as .ipynb with typed parameters, for papermill"
+    )
+    notebook.add_argument("chapter", help="chapter name, e.g. 02_baseline")
+    notebook.add_argument("destination", type=_path, help="the .ipynb to write")
 
     score = commands.add_parser("score", help="score pairs with a fine-tuned model")
     score.add_argument("--model", required=True, help="model folder (e.g. outputs/models/full)")
     score.add_argument("--pairs", type=_path, help="JSONL of pairs to score")
     score.add_argument("texts", nargs="*", help='"boy: ..." "girl: ..."')
+
+    serve = commands.add_parser("serve", help="serve the built book on 127.0.0.1")
+    serve.add_argument("--html", type=_path, help="the built book (default: _build/html)")
+    serve.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``p3`` command; returns the exit status."""
     from p3lib.book import BookError
+    from p3lib.output_lock import OutputBusy
     from p3lib.runner import ChapterFailed, ParameterError
     from p3lib.schema import DataError
 
@@ -205,42 +276,65 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             _run(args)
         elif args.command == "all":
-            out = _run(args)
-            from p3lib.book import DEFAULT_HTML, build_book
-
-            build_book(out, args.html or DEFAULT_HTML)
+            _book(_run(args), args.html)
             print(f"all done in {time.perf_counter() - started:.1f} s")
         elif args.command == "book":
             _book(args.out, args.html)
         elif args.command == "check":
-            return _check(args.paths)
+            return _check(args.paths, strict=args.strict, fix_prefixes=args.fix_prefixes)
         elif args.command == "generate":
             from p3lib.generate import write_default_data
             from p3lib.layout import DEFAULT_DATA
             from p3lib.quality import write_default_quality_report
 
             folder = Path(args.folder or DEFAULT_DATA)
+            if folder.exists() and not folder.is_dir():
+                raise ValueError(f"--folder {folder}: is a file, not a folder")
             for name, path in write_default_data(folder, seed=args.seed).items():
                 print(f"{name}: {path}")
             for path in write_default_quality_report(folder):
                 print(f"quality report: {path}")
         elif args.command == "results":
+            from p3lib.layout import DEFAULT_OUT
+            from p3lib.output_lock import output_lock
             from p3lib.report import results_command
 
-            results_command(args.out, args.readme)
+            out = _published(args.out or DEFAULT_OUT)
+            if args.check:
+                from p3lib.results_check import check_command
+
+                return check_command(out, args.readme or REPO_ROOT / "README.md")
+            with output_lock(out):
+                results_command(_published(out), args.readme)
+        elif args.command == "notebook":
+            from p3lib.notebook import write_papermill_notebook
+
+            print(write_papermill_notebook(args.chapter, args.destination))
         elif args.command == "score":
             from p3lib.score import score_command
 
             return score_command(args.model, args.texts, args.pairs)
+        elif args.command == "serve":
+            from p3lib.book import DEFAULT_HTML
+            from p3lib.serve import serve_command
+
+            return serve_command(args.html or DEFAULT_HTML, args.port)
     except (
         DataError,
         ParameterError,
         ChapterFailed,
         BookError,
+        OutputBusy,
         FileNotFoundError,
         ValueError,
     ) as exc:
         print(f"p3 {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # A folder p3 cannot write, a file where a folder should be, a full disk: the
+        # operating system's reason and the path, without the traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"p3 {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"p3 {args.command}: interrupted; finished outputs are kept", file=sys.stderr)

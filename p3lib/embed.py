@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 from p3lib.schema import DatingPair
 
 BASE_MODEL = "all-MiniLM-L6-v2"
+OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 
 
 def base_model_path() -> str:
@@ -30,17 +32,58 @@ def resolve_model(name_or_path: str | Path | None = None) -> str:
     return str(name_or_path)
 
 
-def load_model(name_or_path: str | Path | None = None, device: str | None = None):
+@contextmanager
+def hub_offline():
+    """Hugging Face Hub offline mode for the duration of the block, restored afterwards.
+
+    ``huggingface_hub`` reads ``HF_HUB_OFFLINE`` once, when it is imported, into
+    ``huggingface_hub.constants.HF_HUB_OFFLINE``; so both the variable and that constant are
+    set here and both put back, leaving the user's own environment as it was.
+    """
+    import huggingface_hub.constants as hub_constants
+
+    saved_env = {name: os.environ.get(name) for name in OFFLINE_VARIABLES}
+    saved_constant = hub_constants.HF_HUB_OFFLINE
+    os.environ.update(dict.fromkeys(OFFLINE_VARIABLES, "1"))
+    hub_constants.HF_HUB_OFFLINE = True
+    try:
+        yield
+    finally:
+        hub_constants.HF_HUB_OFFLINE = saved_constant
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def resolve_device(device: str | None = "auto") -> str:
+    """The device to use: ``auto`` (or ``None``) is CUDA where PyTorch sees a GPU, else the CPU.
+
+    Example:
+        >>> resolve_device("cpu")
+        'cpu'
+    """
+    if device in (None, "auto"):
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def load_model(name_or_path: str | Path | None = None, device: str | None = "auto"):
     """Load a SentenceTransformer; the packaged base model by default, never from the network.
 
     Any local folder or a name already in the Hugging Face cache works; nothing is downloaded
-    (``HF_HUB_OFFLINE=1``) so a missing model fails fast instead of hanging on the network.
+    (local files only, and Hub offline mode while loading) so a missing model fails fast
+    instead of hanging on the network. ``device``: see :func:`resolve_device`.
     """
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(resolve_model(name_or_path), device=device or "cpu")
+    with hub_offline():
+        return SentenceTransformer(
+            resolve_model(name_or_path), device=resolve_device(device), local_files_only=True
+        )
 
 
 def encode_texts(

@@ -44,6 +44,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from p3lib.cluster_bootstrap import paired_cluster_differences
+from p3lib.comparison import Estimate, TrainingSummary, summarise, training_summary
 from p3lib.io import read_json
 from p3lib.layout import RunLayout
 from p3lib.metrics import (
@@ -51,10 +53,9 @@ from p3lib.metrics import (
     INTERVAL_METRICS,
     EvaluationResult,
     independent_differences,
-    paired_differences,
 )
-from p3lib.report import Estimate, TrainingSummary, format_rate, summarise, training_summary
 from p3lib.schema import DatingPair
+from p3lib.sentences import format_rate
 from p3lib.train import TrainConfig, TrainingRecord
 
 Study = Literal["chapters", "loss", "seeds", "instruction"]
@@ -68,6 +69,9 @@ LOSS_LABELS = {
 METHOD_LABELS = {"base": "baseline", "full": "full fine-tuning", "lora": "LoRA"}
 # Metrics compared across losses, seeds and splits: higher is better for each.
 COMPARED = ("auc_roc", "spearman", "margin", "cohens_d", "f1", "accuracy")
+# With 0/1 labels AUC-ROC, Spearman's rho and rho / ceiling are one fact about the ranking
+# (p3lib.rank_identity): a verdict counts them once, under AUC-ROC.
+RANKING = ("auc_roc", "spearman", "spearman_ratio")
 METRIC_LABELS = {
     "margin": "margin",
     "cohens_d": "Cohen's d",
@@ -274,7 +278,7 @@ class MeasuredModel(_Model):
     """One model's headline metrics on eval and on the OOD pairs, with how it was trained.
 
     ``eval`` and ``ood`` hold every headline metric of
-    :meth:`~p3lib.metrics.EvaluationResult.headline` as an :class:`~p3lib.report.Estimate`,
+    :meth:`~p3lib.metrics.EvaluationResult.headline` as an :class:`~p3lib.comparison.Estimate`,
     with its 95% bootstrap interval where the bootstrap gives one. ``eval_scores`` and
     ``ood_scores`` are the model's cosine for every pair (in file order, with the labels in
     ``eval_labels`` and ``ood_labels``): two models are compared pair by pair with
@@ -298,6 +302,9 @@ class MeasuredModel(_Model):
     eval_labels: list[int]
     ood_scores: list[float]
     ood_labels: list[int]
+    # Subcategories of the pairs: paired differences resample them (pairs when absent).
+    eval_groups: list[str] | None = None
+    ood_groups: list[str] | None = None
 
 
 def measured_model(
@@ -331,6 +338,8 @@ def measured_model(
         eval_labels=eval_result.cosine.labels,
         ood_scores=ood_result.cosine.scores,
         ood_labels=ood_result.cosine.labels,
+        eval_groups=eval_result.groups,
+        ood_groups=ood_result.groups,
     )
 
 
@@ -372,7 +381,10 @@ def paired_difference(
     seed: int = 42,
     n_bootstrap: int = 1000,
 ) -> Difference:
-    """``a`` against ``b`` on the same pairs, with :func:`p3lib.metrics.paired_differences`.
+    """``a`` against ``b`` on the same pairs, both measured on the same resampled subcategories.
+
+    :func:`p3lib.cluster_bootstrap.paired_cluster_differences` over the pairs' subcategories;
+    models measured without them (older results) are resampled pair by pair.
 
     Raises:
         ValueError: the two models were not measured on the same pairs (labels differ), or
@@ -383,12 +395,22 @@ def paired_difference(
     labels = getattr(a, f"{split}_labels")
     if labels != getattr(b, f"{split}_labels"):
         raise ValueError(f"{a.name} and {b.name} were not measured on the same {split} pairs")
-    interval = paired_differences(
+    groups = getattr(a, f"{split}_groups")
+    if not groups or groups != getattr(b, f"{split}_groups"):
+        groups = [str(i) for i in range(len(labels))]
+
+    def threshold(m: MeasuredModel) -> float:
+        value = getattr(m, split)["threshold"].value
+        return 0.5 if value is None else value
+
+    interval = paired_cluster_differences(
         getattr(a, f"{split}_scores"),
         getattr(b, f"{split}_scores"),
         labels,
+        groups,
+        (threshold(a), threshold(b)),
         seed=seed,
-        n_bootstrap=n_bootstrap,
+        n_resamples=n_bootstrap,
     )[metric]
     excludes_zero = bool(interval.low > 0 or interval.high < 0)
     beyond = None if seed_range is None else bool(abs(interval.estimate) > seed_range)
@@ -398,8 +420,8 @@ def paired_difference(
         split=split,
         metric=metric,
         value=interval.estimate,
-        low=interval.low,
-        high=interval.high,
+        low=interval.low if interval.low is not None else math.nan,
+        high=interval.high if interval.high is not None else math.nan,
         seed_range=seed_range,
         excludes_zero=excludes_zero,
         beyond_seeds=beyond,
@@ -618,6 +640,24 @@ def seed_study(measured: Mapping[str, MeasuredModel]) -> SeedStudy:
     )
 
 
+def _count_ranking_once(keys: Sequence[str]) -> list[str]:
+    """Metric labels with AUC-ROC, Spearman's rho and rho / ceiling named once, as one fact.
+
+    Example:
+        >>> _count_ranking_once(["auc_roc", "spearman", "margin"])
+        ["ranking (AUC-ROC; Spearman's rho is the same fact)", 'margin']
+    """
+    labels, ranked = [], False
+    for key in keys:
+        if key in RANKING:
+            if not ranked:
+                labels.append("ranking (AUC-ROC; Spearman's rho is the same fact)")
+                ranked = True
+            continue
+        labels.append(METRIC_LABELS[key])
+    return labels
+
+
 def _seed_verdict(
     spreads: dict[str, dict[str, Spread]], gap: dict[str, float | None], separated: dict[str, bool]
 ) -> str:
@@ -636,7 +676,7 @@ def _seed_verdict(
         f"{f.low:.3f} to {f.high:.3f}) for full fine-tuning and {g.mean:.3f} (SD {g.std:.3f}, "
         f"range {g.low:.3f} to {g.high:.3f}) for LoRA. "
     )
-    real = [key for key in COMPARED if separated.get(key)]
+    real = _count_ranking_once([key for key in COMPARED if separated.get(key)])
     if separated["spearman"]:
         better = "full fine-tuning" if gap["spearman"] > 0 else "LoRA"
         text += f"The seed ranges do not overlap: {better} ranks pairs better on every seed."
@@ -646,8 +686,7 @@ def _seed_verdict(
             f"({gap['spearman']:+.3f}) is within what a change of seed alone does."
         )
     if real:
-        names = ", ".join(METRIC_LABELS[key] for key in real)
-        text += f" Metrics whose seed ranges do not overlap: {names}."
+        text += f" Metrics whose seed ranges do not overlap: {', '.join(real)}."
     else:
         text += " On no compared metric do the two methods' seed ranges separate."
     return text
@@ -673,7 +712,9 @@ class LossArm(_Model):
 class LossStudy(_Model):
     """The three losses with the same data, budget and checkpoint rule.
 
-    ``best`` is the arm with the highest Spearman's rho on eval. ``differences`` holds, for
+    ``best`` is the arm with the highest best *validation* score (the checkpoint's Spearman on
+    the validation split; the eval split only measures), ``null`` when no arm recorded one.
+    ``differences`` holds, for
     each other loss, its Spearman's rho minus CosineSimilarityLoss's on the same eval pairs
     (:class:`Difference`: paired bootstrap interval and the seed-to-seed range of full
     fine-tuning, ``seed_range``); only a ``real`` difference shows that one loss ranks better
@@ -683,7 +724,7 @@ class LossStudy(_Model):
     """
 
     arms: list[LossArm]
-    best: LossName
+    best: LossName | None
     differences: dict[str, Difference]
     seed_range: float | None
     verdict: str
@@ -728,7 +769,9 @@ def loss_study(
         )
     if not rows:
         raise ValueError("no loss arm was measured")
-    best = max(rows, key=lambda arm: arm.eval["spearman"].value)
+    # Picked on validation: choosing by eval score would let the eval split choose.
+    scored = [arm for arm in rows if arm.best_validation_score is not None]
+    best = max(scored, key=lambda arm: arm.best_validation_score) if scored else None
     seed_range = _seed_range(seeds, "eval", "spearman")
     differences = {}
     if "cosine" in arms and arms["cosine"] in measured:
@@ -745,7 +788,11 @@ def loss_study(
             if arm.loss != "cosine"
         }
     study = LossStudy(
-        arms=rows, best=best.loss, differences=differences, seed_range=seed_range, verdict=""
+        arms=rows,
+        best=best.loss if best is not None else None,
+        differences=differences,
+        seed_range=seed_range,
+        verdict="",
     )
     return study.model_copy(update={"verdict": loss_verdict(study)})
 

@@ -1,15 +1,39 @@
 """The default pair data: a seeded generator with the shape of the reference data (DATA.md).
 
 The reference data cannot ship with p3, so p3 writes its own: the same split sizes, labels,
-pair types and categories, built from template banks. The label depends on *stance*, never on
-topic: "I love X" / "I can't stand X" share a topic and so look alike to a general-purpose
-embedding, yet they are incompatible, which is why the base model is weak on this data and
-fine-tuning has something to learn.
+pair types and categories, built from template banks of short, profile-like statements about
+everyday topics (outdoors and fitness, going out or staying in, art, music, travel, food,
+work and money, family plans and pets, religion, politics and causes, and the dealbreakers:
+smoking, drinking, tidiness, spending, temper).
 
-Generalisation is built in. Eval draws about half of its sentence frames, stance phrasings and
+**The rule.** Every statement gives a *stance* on one or two *topics* (the twelve single-topic
+subcategories of DATA.md). A stance is *like*, *dislike*, *indifferent*, or, for a dealbreaker
+habit, *has it* or *refuses it*. Two statements clash on a topic when one likes it and the other
+dislikes it (or one has a habit the other refuses); indifference never clashes. A pair is
+compatible (label 1) exactly when its two statements clash on no topic they share:
+
+* ``compatible`` / ``incompatible``: one topic, the same stance on both sides / opposite ones;
+* ``subtle_mismatch``: two related topics (``a_vs_b``); label 1 when the stances agree or one
+  side is indifferent, label 0 when one likes what the other dislikes;
+* ``dealbreaker``: one side has the habit, the other refuses it (always 0);
+* compound pairs (``complex_*`` with subcategory ``a_vs_b``, ``llm_judged_*`` with a judged
+  score): each statement takes a stance on the same two topics, in either order, with any
+  mix of like and dislike. Compatible: the stances agree on both topics. Incompatible: they
+  clash on one topic (``score_4``, ``score_5``) or on both (``score_3``). Every stance
+  pattern (like and like, like and dislike, ...) occurs in both labels, so only agreement
+  topic by topic decides the label, never which stance words are present.
+
+The label never depends on topic alone: "I love X" / "I can't stand X" share a topic and so
+look alike to a general-purpose embedding, yet they are incompatible, which is why the base
+model is weak on this data and fine-tuning has something to learn.
+
+Statements are short (most are four to eight words, compound ones longer) and the vocabulary
+is small, so topics repeat across many pairs, as in the reference data.
+
+Generalisation is built in. Eval draws about a third of its stance phrasings, lead-ins, joins and
 objects from banks that train never shows, and no eval pair copies a train pair. The
-out-of-distribution split (``ood``) uses topics and stance phrasings (negations, hedges, new
-verbs) that neither train nor eval contain.
+out-of-distribution split (``ood``) uses topics and stance phrasings that neither train nor
+eval contain.
 
 Everything comes from ``random.Random`` instances seeded from ``seed`` and the split name, so a
 seed gives the same files byte for byte on any machine.
@@ -34,6 +58,22 @@ from p3lib.io import atomic_write_text
 from p3lib.layout import DEFAULT_DATA
 from p3lib.schema import DatingPair, dump_pairs
 
+LIKE, DISLIKE, INDIFFERENT = "like", "dislike", "indifferent"
+
+
+def clashes(first: str, second: str) -> bool:
+    """Whether two stances on one topic clash: like against dislike, either way round.
+
+    For a dealbreaker habit, "like" is having the habit and "dislike" refusing it.
+
+    Example:
+        >>> clashes("like", "dislike"), clashes("dislike", "dislike")
+        (True, False)
+        >>> clashes("like", "indifferent")
+        False
+    """
+    return {first, second} == {LIKE, DISLIKE}
+
 
 @dataclass(frozen=True)
 class Bank:
@@ -46,7 +86,7 @@ class Bank:
 # --- Topics -----------------------------------------------------------------------------------
 # Every object of a topic points the same way (all of them are "active" things, all "family"
 # things), so two people who like, or who both dislike, two different objects of one topic
-# still agree.
+# still agree. Objects are lower case and short; the sentence builder capitalises.
 
 TOPIC_CATEGORY = {
     "active": "lifestyle",
@@ -64,161 +104,60 @@ TOPIC_CATEGORY = {
 }
 
 TOPIC_OBJECTS = {
+    # outdoors, fitness, early schedules
     "active": Bank(
-        (
-            "morning runs",
-            "hiking",
-            "going to the gym",
-            "weekend bike rides",
-            "rock climbing",
-            "playing soccer",
-            "early workouts",
-            "swimming laps",
-        ),
-        ("marathon training", "spin classes"),
+        ("hiking", "the gym", "running", "camping", "early mornings", "working out"),
+        ("bike rides",),
     ),
+    # staying in, slow schedules
     "relaxed": Bank(
-        (
-            "lazy Sundays",
-            "sleeping in",
-            "quiet nights in",
-            "slow mornings",
-            "afternoon naps",
-            "couch movie nights",
-            "long baths",
-            "lazy days",
-        ),
-        ("pajama days", "unplanned weekends"),
+        ("sleeping in", "lazy days", "staying in", "naps", "movie nights", "slow mornings"),
+        ("quiet weekends",),
     ),
+    # going out
     "extroverted": Bank(
-        (
-            "big parties",
-            "meeting new people",
-            "crowded bars",
-            "loud group dinners",
-            "nights out",
-            "clubbing",
-            "karaoke nights",
-            "the spotlight",
-        ),
-        ("house parties", "chatting with strangers"),
+        ("parties", "going out", "bars", "clubbing", "late nights", "big crowds"),
+        ("meeting new people",),
     ),
     "introverted": Bank(
-        (
-            "quiet evenings alone",
-            "reading at home",
-            "small gatherings",
-            "time to myself",
-            "solo walks",
-            "staying home on Fridays",
-            "one-on-one chats",
-            "journaling",
-        ),
-        ("recharging alone", "low-key weekends"),
+        ("quiet nights", "time alone", "reading", "small groups", "nights at home", "books"),
+        ("my own company",),
     ),
     "arts": Bank(
-        (
-            "art galleries",
-            "painting",
-            "museum visits",
-            "theater shows",
-            "poetry readings",
-            "sketching",
-            "indie films",
-            "pottery classes",
-        ),
-        ("photography walks", "ballet performances"),
+        ("art", "museums", "movies", "theater", "painting", "photography"),
+        ("galleries",),
     ),
     "music": Bank(
-        (
-            "live concerts",
-            "music festivals",
-            "jazz clubs",
-            "playing guitar",
-            "singing",
-            "loud rock music",
-            "the opera",
-            "vinyl records",
-        ),
-        ("piano lessons", "country music"),
+        ("live music", "concerts", "jazz", "rock music", "singing", "festivals"),
+        ("karaoke",),
     ),
     "travel": Bank(
-        (
-            "traveling abroad",
-            "backpacking",
-            "road trips",
-            "exploring new cities",
-            "beach vacations",
-            "long flights",
-            "spontaneous getaways",
-            "learning new languages",
-        ),
-        ("cruises", "weekend city breaks"),
+        ("travel", "road trips", "flying abroad", "beach trips", "new cities", "backpacking"),
+        ("long trips",),
     ),
     "food": Bank(
-        (
-            "trying new restaurants",
-            "cooking at home",
-            "spicy food",
-            "fancy dinners",
-            "street food",
-            "baking",
-            "sushi",
-            "food markets",
-        ),
-        ("wine tastings", "brunch spots"),
+        ("cooking", "spicy food", "trying new food", "sushi", "fancy dinners", "baking"),
+        ("street food",),
     ),
+    # work, money, ambition
     "career": Bank(
-        (
-            "working late",
-            "chasing promotions",
-            "talking about work",
-            "the corporate ladder",
-            "running a startup",
-            "long workdays",
-            "ambitious goals",
-            "late-night work emails",
-        ),
-        ("weekend overtime", "career coaching"),
+        ("working late", "my career", "saving money", "long hours", "making money", "big goals"),
+        ("side hustles",),
     ),
+    # family plans and pets
     "family": Bank(
-        (
-            "big family dinners",
-            "visiting my parents",
-            "family holidays",
-            "Sunday family lunches",
-            "raising kids",
-            "family reunions",
-            "sibling time",
-            "living near family",
-        ),
-        ("babysitting my nieces", "family traditions"),
+        ("kids", "family dinners", "dogs", "pets", "family time", "having a family"),
+        ("cats",),
     ),
+    # religion
     "spirituality": Bank(
-        (
-            "going to church",
-            "daily prayer",
-            "meditation",
-            "religious holidays",
-            "talking about faith",
-            "spiritual retreats",
-            "reading scripture",
-            "Sunday services",
-        ),
-        ("Bible study groups", "fasting for Lent"),
+        ("church", "prayer", "my faith", "religion", "meditation", "mass"),
+        ("prayer groups",),
     ),
+    # politics and causes
     "environment": Bank(
-        (
-            "recycling",
-            "driving less",
-            "plastic-free shopping",
-            "eating vegan",
-            "climate activism",
-            "buying secondhand",
-            "composting",
-            "saving energy at home",
-        ),
-        ("beach cleanups", "zero-waste living"),
+        ("politics", "recycling", "activism", "voting", "eating vegan", "climate causes"),
+        ("protests",),
     ),
 }
 
@@ -235,92 +174,92 @@ RELATED_TOPICS = {
 }
 
 # --- Stance phrasings ------------------------------------------------------------------------
-# Every frame keeps the object in object position, so no verb has to agree with it.
+# {o} is the object; a frame may start with it (the sentence builder capitalises).
 
-LIKE_FRAMES = Bank(
-    (
-        "I love {o}",
-        "I really enjoy {o}",
-        "I'm really into {o}",
-        "Nothing makes me happier than {o}",
-        "I always look forward to {o}",
-        "I could never get enough of {o}",
-        "I get so excited about {o}",
-        "I live for {o}",
-        "I'm passionate about {o}",
-        "There's nothing better than {o}",
-        "I can't live without {o}",
-        "I absolutely adore {o}",
+STANCE_FRAMES = {
+    LIKE: Bank(
+        (
+            "I love {o}",
+            "I really like {o}",
+            "I enjoy {o}",
+            "I'm into {o}",
+            "Big fan of {o}",
+            "{o}, yes please",
+            "I live for {o}",
+            "I'm all about {o}",
+            "{o} all the way",
+            "Love {o}",
+        ),
+        ("I'm obsessed with {o}", "Can't get enough of {o}", "{o}? Always", "I adore {o}"),
     ),
-    (
-        "I'm obsessed with {o}",
-        "I cherish {o}",
-        "I'm drawn to {o}",
-        "I crave {o}",
-        "I'd never say no to {o}",
-        "I genuinely treasure {o}",
+    DISLIKE: Bank(
+        (
+            "I hate {o}",
+            "I can't stand {o}",
+            "I don't like {o}",
+            "I avoid {o}",
+            "Not a fan of {o}",
+            "{o}? Not for me",
+            "I'm not into {o}",
+            "No {o} for me",
+            "I dislike {o}",
+            "{o}, no thanks",
+        ),
+        ("I never liked {o}", "Not big on {o}", "{o}? Pass", "I'd rather skip {o}"),
     ),
-)
-DISLIKE_FRAMES = Bank(
-    (
-        "I can't stand {o}",
-        "I really dislike {o}",
-        "I hate {o}",
-        "I'm not into {o} at all",
-        "I always avoid {o}",
-        "I get so bored by {o}",
-        "I could do without {o}",
-        "I have no time for {o}",
-        "I dread {o}",
-        "I'm so tired of {o}",
-        "Nothing bores me more than {o}",
-        "I find {o} exhausting",
-        "I stay far away from {o}",
+    INDIFFERENT: Bank(
+        (
+            "I don't mind {o}",
+            "{o}? Fine by me",
+            "I can take or leave {o}",
+            "I'm easy about {o}",
+            "{o} now and then is fine",
+        ),
+        ("I'm open to {o}", "{o}? Either way"),
     ),
-    (
-        "I truly detest {o}",
-        "I loathe {o}",
-        "I find {o} unbearable",
-        "I've never warmed to {o}",
-        "I'm sick of {o}",
-        "I want nothing to do with {o}",
+}
+# Words added after the object of a like or a dislike: they vary the sentences and set their
+# length (a few statements run long, as in profiles), never the stance.
+TAILS = {
+    LIKE: Bank(
+        (
+            "on weekends",
+            "whenever I can",
+            "with friends",
+            "more than anything",
+            "every week",
+            "with my friends on a lazy weekend",
+        ),
+        ("any day of the week",),
     ),
-)
+    DISLIKE: Bank(
+        ("these days", "anymore", "to be honest", "if I'm being totally honest with you"),
+        ("at this point",),
+    ),
+}
+TAIL_SHARE = 0.3
+COMPOUND_TAIL_SHARE = 0.7
 # Lead-ins leave the stance alone; they vary the sentences and set their length.
 LEAD_INS = Bank(
-    ("Honestly,", "To be honest,", "For me,", "Truthfully,", "I'll be honest,", "Frankly,"),
-    ("Personally,", "Real talk,", "Full disclosure,"),
+    ("Honestly,", "To be honest,", "For me,", "Fair warning,", "I'll be honest,"),
+    ("Truthfully,", "Real talk,"),
 )
 # DATA.md: mean ~8 words for text_1 and ~7 for text_2, so the boy's side gets more lead-ins.
-LEAD_IN_SHARE = {"boy": 0.55, "girl": 0.05}
+LEAD_IN_SHARE = {"boy": 0.5, "girl": 0.15}
 
-# Two-topic statements (complex pairs): the speaker ranks {x} above {y}.
-PREFERENCE_FRAMES = Bank(
-    (
-        "I'd pick {x} over {y} any day",
-        "I prefer {x} to {y}",
-        "I care more about {x} than {y}",
-        "I'll always choose {x} over {y}",
-        "I put {x} ahead of {y}",
-        "I'd give up {y} before {x}",
-        "I'd trade {y} for {x} without thinking",
-    ),
-    (
-        "I value {x} far more than {y}",
-        "Between {y} and {x}, I lean toward {x}",
-        "Given the choice, I'd take {x} over {y}",
-    ),
-)
-
-# Compound statements (llm_judged pairs): "I" and two verb phrases, one per aspect.
-LIKE_VERBS = Bank(("love {o}", "enjoy {o}", "live for {o}", "really like {o}"), ("adore {o}",))
-DISLIKE_VERBS = Bank(
-    ("hate {o}", "avoid {o}", "can't stand {o}", "dislike {o}"),
-    ("detest {o}", "steer clear of {o}"),
-)
-COMPOUND_FRAMES = Bank(
-    ("I {a} and {b}", "I {a}, and I {b}", "I {a} but {b}"), ("I {a}, plus I {b}",)
-)
+# Compound statements: two clauses, one per topic. "but" joins clauses of opposite stance,
+# "and" clauses of the same stance, and a full stop (ANY_JOIN_SHARE of them) either kind.
+# Having a dealbreaker habit counts as "like", refusing it as "dislike".
+SAME_STANCE_JOINS = Bank(("{a} and {b}", "{a}, and {b}"), ("{a}, plus {b}",))
+MIXED_STANCE_JOINS = Bank(("{a} but {b}", "{a}, but {b}"), ("{a}, though {b}",))
+ANY_JOINS = Bank(("{a}. {b}",))
+ANY_JOIN_SHARE = 0.3
+# Share of compound pairs where the second speaker names the two topics in the other order.
+SWAPPED_ORDER_SHARE = 0.3
+# Incompatible complex pairs clash on one topic or on both, half and half.
+COMPLEX_ONE_CLASH_SHARE = 0.5
+# Incompatible llm_judged pairs: one clash is judged 4 or 5, two clashes 3.
+LLM_ONE_CLASH_SHARE = 0.6
 
 # --- Dealbreakers ----------------------------------------------------------------------------
 
@@ -329,15 +268,14 @@ COMPOUND_FRAMES = Bank(
 class Dealbreaker:
     """A habit that the other side refuses outright.
 
-    ``person`` and ``people`` name whoever has the habit, ``does`` and ``i_do`` say what they
-    do (third and first person), ``habits`` are hand-written first-person admissions of it.
+    ``person`` and ``people`` name whoever has the habit, ``does`` says what they do (third
+    person), ``habits`` are first-person admissions of it.
     """
 
     subcategory: str
     person: str
     people: str
     does: str
-    i_do: str
     habits: Bank
 
 
@@ -346,11 +284,10 @@ DEALBREAKERS = (
         "substances",
         "a smoker",
         "smokers",
-        "smokes",
-        "smoke every day",
+        "smokes cigarettes",
         Bank(
-            ("I smoke a pack a day", "I always light up after dinner", "I can't quit cigarettes"),
-            ("A cigarette with coffee is my ritual",),
+            ("I smoke cigarettes", "I smoke a pack a day", "I can't quit smoking"),
+            ("I'm a smoker",),
         ),
     ),
     Dealbreaker(
@@ -358,64 +295,39 @@ DEALBREAKERS = (
         "a heavy drinker",
         "heavy drinkers",
         "drinks every night",
-        "drink every night",
         Bank(
-            ("I have a few beers every night", "I usually drink until I black out"),
-            ("My weekends revolve around getting drunk",),
+            ("I drink every night", "I drink a lot", "I get drunk most weekends"),
+            ("I love a drink every night",),
         ),
     ),
     Dealbreaker(
         "substances",
         "a stoner",
         "stoners",
-        "smokes weed daily",
-        "smoke weed daily",
-        Bank(
-            ("I get high most evenings", "I smoke a joint to unwind every day"),
-            ("Weed is part of my daily routine",),
-        ),
-    ),
-    Dealbreaker(
-        "substances",
-        "someone who does drugs",
-        "drug users",
-        "does drugs",
-        "do drugs at parties",
-        Bank(
-            ("I take pills when I go out", "I do a bit of coke at parties"),
-            ("Party drugs are my idea of fun",),
-        ),
+        "smokes weed",
+        Bank(("I smoke weed daily", "I get high most nights"), ("Weed helps me unwind every day",)),
     ),
     Dealbreaker(
         "lifestyle",
         "a slob",
-        "slobs",
+        "messy people",
         "never cleans up",
-        "never clean up",
-        Bank(
-            ("I leave dishes in the sink for days", "My apartment is always a total mess"),
-            ("Laundry piles up on my floor for weeks",),
-        ),
+        Bank(("My place is always a mess", "I never do the dishes"), ("I never clean up",)),
     ),
     Dealbreaker(
         "lifestyle",
-        "a reckless spender",
-        "reckless spenders",
-        "spends money recklessly",
-        "spend money recklessly",
-        Bank(
-            ("I max out my credit cards every month", "I never save a single dollar"),
-            ("I'm deep in debt from shopping sprees",),
-        ),
+        "a big spender",
+        "big spenders",
+        "spends every penny",
+        Bank(("I spend everything I earn", "I max out my cards"), ("I never save money",)),
     ),
     Dealbreaker(
         "lifestyle",
         "a party animal",
         "party animals",
         "parties every night",
-        "party every night",
         Bank(
-            ("I'm out partying until sunrise most nights", "I hit the clubs five nights a week"),
+            ("I party every night", "I'm out until sunrise most nights"),
             ("I rarely come home before 4 am",),
         ),
     ),
@@ -423,48 +335,25 @@ DEALBREAKERS = (
         "personality",
         "a jealous person",
         "jealous people",
-        "gets jealous easily",
-        "get jealous easily",
+        "gets jealous",
         Bank(
-            (
-                "I check my partner's phone when I'm suspicious",
-                "I get upset if you text other guys",
-            ),
-            ("I need to know where my partner is all day",),
+            ("I get jealous easily", "I check my partner's phone"),
+            ("I need to know where you are",),
         ),
     ),
     Dealbreaker(
         "personality",
         "a liar",
         "liars",
-        "lies all the time",
-        "lie all the time",
-        Bank(
-            ("I tell white lies constantly", "I bend the truth to avoid arguments"),
-            ("I make up stories when it's convenient",),
-        ),
+        "lies",
+        Bank(("I lie a lot", "I bend the truth a lot"), ("I tell white lies all the time",)),
     ),
     Dealbreaker(
         "personality",
         "a hothead",
         "hotheads",
-        "loses their temper",
-        "lose my temper fast",
-        Bank(
-            ("I yell when I get frustrated", "I snap at people when I'm stressed"),
-            ("I slam doors when I'm angry",),
-        ),
-    ),
-    Dealbreaker(
-        "personality",
-        "someone rude to waiters",
-        "people rude to staff",
-        "is rude to waiters",
-        "get rude with waiters",
-        Bank(
-            ("I yell at waiters when the food is late", "I snap at cashiers when they're slow"),
-            ("I never tip when service annoys me",),
-        ),
+        "yells when angry",
+        Bank(("I lose my temper fast", "I yell when I'm angry"), ("I snap at people",)),
     ),
 )
 DEALBREAKER_SUBCATEGORIES = ("substances", "lifestyle", "personality")
@@ -472,23 +361,16 @@ DEALBREAKER_SUBCATEGORIES = ("substances", "lifestyle", "personality")
 REFUSAL_FRAMES = Bank(
     (
         "I could never date {person}",
-        "Dating {person} is a hard no for me",
+        "No {people}, please",
+        "{people} are a dealbreaker",
+        "I won't date {people}",
+        "Hard no on {people}",
         "I refuse to date someone who {does}",
-        "Someone who {does} is an instant dealbreaker",
-        "I won't be with anyone who {does}",
-        "I'm out the moment my partner {does}",
-        "I would never get serious with {person}",
+        "Dealbreaker: someone who {does}",
+        "I'm out if my partner {does}",
     ),
-    (
-        "No way I'd ever date {person}",
-        "I walk away from anyone who {does}",
-        "A partner who {does} is off the table",
-    ),
+    ("Not dating {people}, sorry", "{people} need not apply", "I'd never date someone who {does}"),
 )
-HABIT_FRAMES = Bank(("I {i_do}", "I'll admit I {i_do}"), ("Full disclosure, I {i_do}",))
-HABIT_VERBS = Bank(("{i_do}",))
-REFUSAL_VERBS = Bank(("won't date {people}", "avoid {people}"), ("refuse to date {people}",))
-
 # --- Curated, profile-like pairs (label, text_1, text_2) -------------------------------------
 
 CURATED = {
@@ -560,9 +442,9 @@ OOD_TOPICS = {  # topic: (category, objects)
         "interests",
         Bank(("online shooters", "gaming all night", "console tournaments", "retro arcade games")),
     ),
-    "pets": (
+    "fashion": (
         "lifestyle",
-        Bank(("dogs on the bed", "rescue cats", "walking the dog at dawn", "a house full of pets")),
+        Bank(("designer clothes", "thrift shopping", "dressing up", "sneaker drops")),
     ),
     "fishing": (
         "interests",
@@ -585,37 +467,38 @@ OOD_TOPICS = {  # topic: (category, objects)
         Bank(("owning very little", "decluttering", "tiny house living", "capsule wardrobes")),
     ),
 }
-OOD_LIKE_FRAMES = Bank(
-    (
-        "I'm crazy about {o}",
-        "I don't mind {o} at all",
-        "I guess I kind of enjoy {o}",
-        "I never get tired of {o}",
-        "I'm totally hooked on {o}",
-        "Count me in for {o}, always",
-        "I'm pretty keen on {o}",
-        "I'd happily give my Saturdays to {o}",
-    )
-)
-OOD_DISLIKE_FRAMES = Bank(
-    (
-        "I have zero patience for {o}",
-        "I don't really care for {o}",
-        "I'm honestly over {o}",
-        "I don't get the appeal of {o}",
-        "I'd pass on {o}, thanks",
-        "I guess I'm lukewarm on {o}",
-        "I'm allergic to the whole idea of {o}",
-        "I'd be miserable with {o}",
-    )
-)
+OOD_STANCE_FRAMES = {
+    LIKE: Bank(
+        (
+            "I'm crazy about {o}",
+            "I'm a sucker for {o}",
+            "I guess I kind of enjoy {o}",
+            "I never get tired of {o}",
+            "I'm totally hooked on {o}",
+            "Count me in for {o}, always",
+            "I'm pretty keen on {o}",
+            "I'd happily give my Saturdays to {o}",
+        )
+    ),
+    DISLIKE: Bank(
+        (
+            "I have zero patience for {o}",
+            "I don't really care for {o}",
+            "I'm honestly over {o}",
+            "I don't get the appeal of {o}",
+            "I'd pass on {o}, thanks",
+            "I'm fed up with {o}",
+            "I'm allergic to the whole idea of {o}",
+            "I'd be miserable with {o}",
+        )
+    ),
+}
 OOD_DEALBREAKERS = (
     Dealbreaker(
         "lifestyle",
         "a gambler",
         "gamblers",
         "bets on everything",
-        "bet on everything",
         Bank(("I bet on sports every weekend", "I've lost rent money at poker")),
     ),
     Dealbreaker(
@@ -623,7 +506,6 @@ OOD_DEALBREAKERS = (
         "a phone addict",
         "phone addicts",
         "scrolls through dinner",
-        "scroll through dinner",
         Bank(("I'm glued to my phone", "I check my apps every few minutes")),
     ),
     Dealbreaker(
@@ -631,7 +513,6 @@ OOD_DEALBREAKERS = (
         "someone always late",
         "latecomers",
         "is always late",
-        "am always late",
         Bank(("I'm an hour late to everything", "I keep people waiting constantly")),
     ),
 )
@@ -727,13 +608,17 @@ CATEGORY_PLAN = {
 }
 
 # Share of eval phrasings drawn from the held-out banks; train never draws from them.
-EVAL_HELD_OUT_SHARE = 0.5
+EVAL_HELD_OUT_SHARE = 0.3
 # Chance that both sides of a pair talk about the very same object. Opposite stances share it
 # more often than equal stances do, as in the reference data: that is what makes topic
 # similarity mislead the base model, while the stance words still decide the label.
 SAME_OBJECT_SHARE = {True: 0.35, False: 0.65}  # keyed by "same stance"
 # Share of equal-stance pairs where both like (the rest both dislike).
-BOTH_LIKE_SHARE = 0.55
+BOTH_LIKE_SHARE = 0.62
+
+
+# Share of subtle-mismatch compatible pairs where one side is indifferent (the rest agree).
+SUBTLE_INDIFFERENT_SHARE = 0.5
 
 
 class _Draw:
@@ -761,21 +646,26 @@ class _Draw:
             second = self.pick(bank)
         return first, second
 
-    def stances(self, same_stance: bool) -> tuple[bool, bool]:
-        """Whether the boy and the girl like their object."""
+    def stances(self, same_stance: bool) -> tuple[str, str]:
+        """The boy's and the girl's stance on one topic: equal, or like against dislike."""
         if same_stance:
-            likes = self.chance(BOTH_LIKE_SHARE)
-            return likes, likes
-        boy_likes = self.chance(0.5)
-        return boy_likes, not boy_likes
+            stance = LIKE if self.chance(BOTH_LIKE_SHARE) else DISLIKE
+            return stance, stance
+        return (LIKE, DISLIKE) if self.chance(0.5) else (DISLIKE, LIKE)
 
     def with_lead_in(self, sentence: str, side: str) -> str:
         if not self.chance(self.lead_in_share[side]):
-            return sentence[0].upper() + sentence[1:]
-        # "I" stays upper case after a lead-in; any other first word does not.
-        keep_case = sentence.startswith(("I ", "I'"))
-        body = sentence if keep_case else sentence[0].lower() + sentence[1:]
-        return f"{self.pick(LEAD_INS)} {body}"
+            return _capitalised(sentence)
+        return f"{self.pick(LEAD_INS)} {_continued(sentence)}"
+
+
+def _capitalised(sentence: str) -> str:
+    return sentence[0].upper() + sentence[1:]
+
+
+def _continued(sentence: str) -> str:
+    """``sentence`` in the middle of another: "I" keeps its case, any other first word not."""
+    return sentence if sentence.startswith(("I ", "I'")) else sentence[0].lower() + sentence[1:]
 
 
 # A pair builder turns (draw, slot, label) into (boy statement, girl statement, subcategory);
@@ -783,41 +673,50 @@ class _Draw:
 PairBuilder = Callable[[_Draw, str, int], tuple[str, str, str]]
 
 
+def _clause(draw: _Draw, frames: dict[str, Bank], stance: str, obj: str, tail_share: float) -> str:
+    """One stance on one object, sometimes with a tail ("on weekends")."""
+    frame = draw.pick(frames[stance])
+    text = frame.format(o=obj)
+    if stance in TAILS and frame.endswith("{o}") and draw.chance(tail_share):
+        text = f"{text} {draw.pick(TAILS[stance])}"
+    return text
+
+
 def _stance_statements(
-    draw: _Draw, objects: Bank, like: Bank, dislike: Bank, same_stance: bool
+    draw: _Draw, objects: Bank, frames: dict[str, Bank], stances: tuple[str, str]
 ) -> tuple[str, str]:
-    """Boy and girl on one topic, liking or disliking the same or a different object."""
-    boy_likes, girl_likes = draw.stances(same_stance)
-    boy_obj, girl_obj = draw.two_objects(objects, draw.chance(SAME_OBJECT_SHARE[same_stance]))
+    """Boy and girl on one topic, with the given stances, on the same or another object."""
+    same_object = draw.chance(SAME_OBJECT_SHARE[stances[0] == stances[1]])
+    boy_obj, girl_obj = draw.two_objects(objects, same_object)
     return (
-        draw.pick(like if boy_likes else dislike).format(o=boy_obj),
-        draw.pick(like if girl_likes else dislike).format(o=girl_obj),
+        _clause(draw, frames, stances[0], boy_obj, TAIL_SHARE),
+        _clause(draw, frames, stances[1], girl_obj, TAIL_SHARE),
     )
 
 
 def _same_topic_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, str]:
     topic = draw.rng.choice([t for t, c in TOPIC_CATEGORY.items() if c == category])
-    boy, girl = _stance_statements(
-        draw, TOPIC_OBJECTS[topic], LIKE_FRAMES, DISLIKE_FRAMES, same_stance=label == 1
-    )
+    stances = draw.stances(same_stance=label == 1)
+    boy, girl = _stance_statements(draw, TOPIC_OBJECTS[topic], STANCE_FRAMES, stances)
     return boy, girl, topic
 
 
 def _ood_same_topic_pair(draw: _Draw, topic: str, label: int) -> tuple[str, str, str]:
-    boy, girl = _stance_statements(
-        draw, OOD_TOPICS[topic][1], OOD_LIKE_FRAMES, OOD_DISLIKE_FRAMES, same_stance=label == 1
-    )
+    stances = draw.stances(same_stance=label == 1)
+    boy, girl = _stance_statements(draw, OOD_TOPICS[topic][1], OOD_STANCE_FRAMES, stances)
     return boy, girl, topic
 
 
 def _subtle_mismatch_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, str]:
+    """Two related topics: agreeing or one indifferent side (label 1), a clash (label 0)."""
     boy_topic, girl_topic = draw.rng.choice(RELATED_TOPICS[category])
-    boy_likes, girl_likes = draw.stances(same_stance=label == 1)
-    boy_frames = LIKE_FRAMES if boy_likes else DISLIKE_FRAMES
-    girl_frames = LIKE_FRAMES if girl_likes else DISLIKE_FRAMES
+    if label == 1 and draw.chance(SUBTLE_INDIFFERENT_SHARE):
+        stances = (LIKE, INDIFFERENT) if draw.chance(0.5) else (INDIFFERENT, LIKE)
+    else:
+        stances = draw.stances(same_stance=label == 1)
     return (
-        draw.pick(boy_frames).format(o=draw.pick(TOPIC_OBJECTS[boy_topic])),
-        draw.pick(girl_frames).format(o=draw.pick(TOPIC_OBJECTS[girl_topic])),
+        _clause(draw, STANCE_FRAMES, stances[0], draw.pick(TOPIC_OBJECTS[boy_topic]), TAIL_SHARE),
+        _clause(draw, STANCE_FRAMES, stances[1], draw.pick(TOPIC_OBJECTS[girl_topic]), TAIL_SHARE),
         f"{boy_topic}_vs_{girl_topic}",
     )
 
@@ -832,25 +731,91 @@ def _topic_pair_for(draw: _Draw, category: str) -> tuple[str, str]:
     return a, b
 
 
+@dataclass(frozen=True)
+class CompoundPair:
+    """A compound pair before it is written out: both sides' stances on the same two aspects.
+
+    ``aspects`` are topic names or :class:`Dealbreaker` habits; ``boy`` and ``girl`` hold each
+    side's stance on them, in the order of ``aspects``. ``clashes`` counts the aspects the two
+    sides clash on; the pair is compatible exactly when it is 0 (the module's rule).
+    """
+
+    aspects: tuple[str | Dealbreaker, str | Dealbreaker]
+    boy: tuple[str, str]
+    girl: tuple[str, str]
+
+    @property
+    def n_clashes(self) -> int:
+        return sum(clashes(b, g) for b, g in zip(self.boy, self.girl, strict=True))
+
+
+def compound_stances(
+    draw: _Draw, aspects: tuple[str | Dealbreaker, str | Dealbreaker], n_clashes: int
+) -> CompoundPair:
+    """Stances on two aspects that clash on exactly ``n_clashes`` of them (chosen at random)."""
+    clashing = set(draw.rng.sample([0, 1], n_clashes))
+    boy, girl = [], []
+    for index in range(2):
+        first, second = draw.stances(same_stance=index not in clashing)
+        boy.append(first)
+        girl.append(second)
+    return CompoundPair(aspects, (boy[0], boy[1]), (girl[0], girl[1]))
+
+
+def _aspect_clause(
+    draw: _Draw, aspect: str | Dealbreaker, stance: str, obj: str, tail_share: float
+) -> str:
+    """One clause of a compound statement; for a dealbreaker, "like" means having the habit."""
+    if isinstance(aspect, Dealbreaker):
+        if stance == LIKE:
+            return draw.pick(aspect.habits)
+        return draw.pick(REFUSAL_FRAMES).format(
+            person=aspect.person, people=aspect.people, does=aspect.does
+        )
+    return _clause(draw, STANCE_FRAMES, stance, obj, tail_share)
+
+
+def _compound_statement(draw: _Draw, clauses: list[tuple[str, str]]) -> str:
+    """Two (stance, clause) pairs as one sentence: "and" for equal stances, "but" for mixed."""
+    (first_stance, first), (second_stance, second) = clauses
+    if draw.chance(ANY_JOIN_SHARE):
+        joins = ANY_JOINS
+        second = _capitalised(second)
+    else:
+        joins = SAME_STANCE_JOINS if first_stance == second_stance else MIXED_STANCE_JOINS
+        second = _continued(second)
+    return draw.pick(joins).format(a=_capitalised(first), b=second)
+
+
+def _compound_texts(draw: _Draw, pair: CompoundPair) -> tuple[str, str]:
+    """Write a compound pair out; the girl names the two aspects in the other order sometimes."""
+    boy_clauses, girl_clauses = [], []
+    for index, aspect in enumerate(pair.aspects):
+        objects = ("", "")
+        if not isinstance(aspect, Dealbreaker):
+            same_stance = pair.boy[index] == pair.girl[index]
+            same_object = draw.chance(SAME_OBJECT_SHARE[same_stance])
+            objects = draw.two_objects(TOPIC_OBJECTS[aspect], same_object)
+        boy_stance, girl_stance = pair.boy[index], pair.girl[index]
+        # Only the second clause may get a tail, and often does: compound statements run long.
+        last = COMPOUND_TAIL_SHARE if index == 1 else 0.0
+        boy_clauses.append((boy_stance, _aspect_clause(draw, aspect, boy_stance, objects[0], last)))
+        girl_clauses.append(
+            (girl_stance, _aspect_clause(draw, aspect, girl_stance, objects[1], last))
+        )
+    if draw.chance(SWAPPED_ORDER_SHARE):
+        girl_clauses.reverse()
+    return _compound_statement(draw, boy_clauses), _compound_statement(draw, girl_clauses)
+
+
 def _complex_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, str]:
     a, b = _topic_pair_for(draw, category)
-    boy_prefers_a = draw.chance(0.5)
-    girl_prefers_a = boy_prefers_a if label == 1 else not boy_prefers_a
-    statements = []
-    for prefers_a in (boy_prefers_a, girl_prefers_a):
-        a_obj, b_obj = draw.pick(TOPIC_OBJECTS[a]), draw.pick(TOPIC_OBJECTS[b])
-        x, y = (a_obj, b_obj) if prefers_a else (b_obj, a_obj)
-        statements.append(draw.pick(PREFERENCE_FRAMES).format(x=x, y=y))
-    return statements[0], statements[1], f"{a}_vs_{b}"
-
-
-def _verb_phrase(draw: _Draw, aspect: str | Dealbreaker, obj: str, likes: bool) -> str:
-    """One half of a compound statement; for a dealbreaker, "likes" means having the habit."""
-    if isinstance(aspect, Dealbreaker):
-        if likes:
-            return draw.pick(HABIT_VERBS).format(i_do=aspect.i_do)
-        return draw.pick(REFUSAL_VERBS).format(people=aspect.people)
-    return draw.pick(LIKE_VERBS if likes else DISLIKE_VERBS).format(o=obj)
+    if label == 1:
+        n_clashes = 0
+    else:
+        n_clashes = 1 if draw.chance(COMPLEX_ONE_CLASH_SHARE) else 2
+    boy, girl = _compound_texts(draw, compound_stances(draw, (a, b), n_clashes))
+    return boy, girl, f"{a}_vs_{b}"
 
 
 def _aspect_for(draw: _Draw, category: str) -> str | Dealbreaker:
@@ -861,42 +826,29 @@ def _aspect_for(draw: _Draw, category: str) -> str | Dealbreaker:
 
 def _llm_judged_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, str]:
     first, _, second = category.partition("_and_")
-    aspects = [_aspect_for(draw, first), _aspect_for(draw, second)]
-    # Compatible: both halves agree (judged 6-9). Incompatible: one half clashes (4-5) or both (3).
+    aspects = (_aspect_for(draw, first), _aspect_for(draw, second))
+    # Compatible: no clash (judged 6-9). Incompatible: one clash (4-5) or two (3).
     if label == 1:
-        clash_count, score = 0, draw.rng.choice((6, 7, 8, 9))
-    elif draw.chance(0.6):
-        clash_count, score = 1, draw.rng.choice((4, 5))
+        n_clashes, score = 0, draw.rng.choice((6, 7, 8, 9))
+    elif draw.chance(LLM_ONE_CLASH_SHARE):
+        n_clashes, score = 1, draw.rng.choice((4, 5))
     else:
-        clash_count, score = 2, 3
-    clashes = set(draw.rng.sample([0, 1], clash_count))
-    boy_phrases, girl_phrases = [], []
-    for index, aspect in enumerate(aspects):
-        same_stance = index not in clashes
-        boy_likes, girl_likes = draw.stances(same_stance)
-        objects = ("", "")
-        if not isinstance(aspect, Dealbreaker):
-            same_object = draw.chance(SAME_OBJECT_SHARE[same_stance])
-            objects = draw.two_objects(TOPIC_OBJECTS[aspect], same_object)
-        boy_phrases.append(_verb_phrase(draw, aspect, objects[0], boy_likes))
-        girl_phrases.append(_verb_phrase(draw, aspect, objects[1], girl_likes))
-    boy = draw.pick(COMPOUND_FRAMES).format(a=boy_phrases[0], b=boy_phrases[1])
-    girl = draw.pick(COMPOUND_FRAMES).format(a=girl_phrases[0], b=girl_phrases[1])
+        n_clashes, score = 2, 3
+    boy, girl = _compound_texts(draw, compound_stances(draw, aspects, n_clashes))
     return boy, girl, f"score_{score}"
 
 
 def _dealbreaker_builder(
-    dealbreakers: tuple[Dealbreaker, ...], refusal_frames: Bank, habit_frames: Bank | None
+    dealbreakers: tuple[Dealbreaker, ...], refusal_frames: Bank
 ) -> PairBuilder:
-    """Refusal-versus-habit pairs; without ``habit_frames``, only the hand-written habits."""
+    """Refusal-versus-habit pairs: one side refuses what the other admits to."""
 
     def build(draw: _Draw, subcategory: str, label: int) -> tuple[str, str, str]:
         dealbreaker = draw.rng.choice([d for d in dealbreakers if d.subcategory == subcategory])
-        refusal = draw.pick(refusal_frames).format(person=dealbreaker.person, does=dealbreaker.does)
-        if habit_frames is None or draw.chance(0.5):
-            habit = draw.pick(dealbreaker.habits)
-        else:
-            habit = draw.pick(habit_frames).format(i_do=dealbreaker.i_do)
+        refusal = draw.pick(refusal_frames).format(
+            person=dealbreaker.person, people=dealbreaker.people, does=dealbreaker.does
+        )
+        habit = draw.pick(dealbreaker.habits)
         boy, girl = (refusal, habit) if draw.chance(0.5) else (habit, refusal)
         return boy, girl, subcategory
 
@@ -967,7 +919,7 @@ def _generate_split(split: str, seed: int, taken: set[tuple[str, str]]) -> list[
     complex_types = {1: "complex_compatible", 0: "complex_incompatible"}
     llm_types = {1: "llm_judged_compatible", 0: "llm_judged_incompatible"}
     dealbreaker_slots = _cycled(list(DEALBREAKER_SUBCATEGORIES), labels["dealbreaker"][1], 0)
-    dealbreaker_pair = _dealbreaker_builder(DEALBREAKERS, REFUSAL_FRAMES, HABIT_FRAMES)
+    dealbreaker_pair = _dealbreaker_builder(DEALBREAKERS, REFUSAL_FRAMES)
     pairs = [
         *_fill(draw, same, plain("compatible"), _same_topic_pair, taken),
         *_fill(draw, same, plain("incompatible"), _same_topic_pair, taken),
@@ -1030,7 +982,7 @@ def _generate_ood(seed: int, taken: set[tuple[str, str]]) -> list[DatingPair]:
             draw,
             {0: "dealbreaker"},
             _cycled(subcategories, OOD_COUNTS["dealbreaker"], 0),
-            _dealbreaker_builder(OOD_DEALBREAKERS, OOD_REFUSAL_FRAMES, None),
+            _dealbreaker_builder(OOD_DEALBREAKERS, OOD_REFUSAL_FRAMES),
             taken,
             category_of=lambda _subcategory: "dealbreakers",
         ),

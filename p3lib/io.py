@@ -143,6 +143,15 @@ def mark_made_by_p3(folder: str | Path, what: str) -> None:
     )
 
 
+def _plain_file_modes(folder: Path) -> None:
+    # Libraries that write through temporary files (transformers' model.safetensors) leave
+    # them private (0600); every file of a p3 folder gets the mode a plain open() gives.
+    mode = 0o666 & ~_umask()
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            os.chmod(path, mode)
+
+
 @contextmanager
 def atomic_directory(path: str | Path, what: str = "p3 output") -> Iterator[Path]:
     """Yield a temporary folder beside ``path``; on success it replaces ``path`` whole.
@@ -162,6 +171,7 @@ def atomic_directory(path: str | Path, what: str = "p3 output") -> Iterator[Path
     os.chmod(staging, 0o777 & ~_umask())
     try:
         yield staging
+        _plain_file_modes(staging)
         mark_made_by_p3(staging, what)
         check_replaceable(path)
         if path.exists():

@@ -32,7 +32,6 @@ Example:
 from __future__ import annotations
 
 import math
-import warnings
 from collections import Counter
 from collections.abc import Sequence
 from typing import ClassVar
@@ -42,18 +41,39 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from p3lib.cluster_bootstrap import ClusterIntervals, cluster_bootstrap
+
+# The UMAP map and HDBSCAN clusters (metrics 2 and 3) live in p3lib.clustering; their names
+# are imported here (re-exported) so that callers of p3lib.metrics keep working.
+from p3lib.clustering import (  # noqa: F401
+    HDBSCAN_MIN_CLUSTER_SIZE,
+    HDBSCAN_MIN_SAMPLES,
+    HDBSCAN_SELECTION,
+    N_SHUFFLES,
+    N_UMAP_SEEDS,
+    PAIR_FEATURES,
+    UMAP_METRIC,
+    UMAP_MIN_DIST,
+    UMAP_N_NEIGHBORS,
+    UMAP_RANDOM_STATE,
+    ClusterInfo,
+    ClusteringOverSeeds,
+    ClusterSummary,
+    UmapProjection,
+    cluster_points,
+    clustering_over_seeds,
+    pair_features,
+    project_pairs,
+)
+from p3lib.errors import ErrorsByPairType, errors_by_pair_type
+from p3lib.operating_point import (
+    DEFAULT_TARGET_RECALL,
+    MatchedOperatingPoint,
+    matched_operating_point,
+)
 from p3lib.schema import PAIR_TYPES, DatingPair
 
-# PRD section 4, step 2.
-UMAP_N_NEIGHBORS = 15
-UMAP_MIN_DIST = 0.1
-UMAP_METRIC = "cosine"
-UMAP_RANDOM_STATE = 42
-HDBSCAN_MIN_CLUSTER_SIZE = 10
-HDBSCAN_MIN_SAMPLES = 5
-HDBSCAN_SELECTION = "eom"
-SWEEP_POINTS = 101
-PAIR_FEATURES = "concat(u*v, |u-v|)"
+SWEEP_POINTS = 201
 # Metrics with a bootstrap interval.
 INTERVAL_METRICS = ("auc_roc", "margin", "cohens_d", "spearman")
 
@@ -96,56 +116,6 @@ class CosineSummary(_Model):
     margin: float = Field(description="mean compatible - mean incompatible")
     scores: list[float]
     labels: list[int]
-
-
-class UmapProjection(_Model):
-    """Metric 2: one 2-d point per pair, with what a hover label needs.
-
-    ``text_1`` and ``text_2`` are the raw statements; they are escaped where they are drawn
-    (:func:`p3lib.charts.escape`), so every reader of the JSON gets the text as written.
-    """
-
-    features: str = PAIR_FEATURES
-    n_neighbors: int
-    min_dist: float
-    metric: str
-    random_state: int
-    x: list[float]
-    y: list[float]
-    labels: list[int]
-    pair_types: list[str]
-    categories: list[str]
-    text_1: list[str]
-    text_2: list[str]
-    scores: list[float]
-
-
-class ClusterInfo(_Model):
-    """One HDBSCAN cluster: its size, label counts and majority label."""
-
-    cluster: int
-    n: int
-    n_compatible: int
-    n_incompatible: int
-    majority_label: int
-
-
-class ClusterSummary(_Model):
-    """Metric 3: HDBSCAN clusters of the 2-d points and how label-pure they are.
-
-    ``purity`` is the share of clustered (non-noise) points that carry their cluster's majority
-    label; ``null`` when HDBSCAN finds no cluster. ``cluster_ids`` has one id per pair, ``-1``
-    for noise.
-    """
-
-    min_cluster_size: int
-    min_samples: int
-    cluster_selection_method: str
-    n_clusters: int
-    purity: float | None
-    noise_fraction: float
-    clusters: list[ClusterInfo]
-    cluster_ids: list[int]
 
 
 class FalsePositive(_Model):
@@ -295,8 +265,10 @@ class BaselineMetrics(_Model):
     accuracy_at_best_threshold: float
     precision_at_best_threshold: float
     recall_at_best_threshold: float
+    # Medians over the UMAP seeds (p3lib.clustering); n_clusters is a half-integer when the
+    # number of seeds is even.
     cluster_purity: float | None
-    n_clusters: int
+    n_clusters: float
     noise_ratio: float
     spearman_correlation: float
 
@@ -323,7 +295,9 @@ class EvaluationResult(_Model):
     ``false_positives``, ``separation``, ``cohens_d``, ``t_statistic``, ``p_value``,
     ``threshold_sweep``, ``auc_roc``, ``category_margins``, ``spearman``, ``spearman_p_value``,
     ``spearman_ceiling``, ``spearman_ratio``, ``intervals``, ``n_overlap``, ``leak_free``,
-    ``summary`` (the PRD's :class:`BaselineMetrics`). No wall time is stored: the same inputs and
+    ``clustering`` (:class:`p3lib.clustering.ClusteringOverSeeds`),
+    ``summary`` (the PRD's :class:`BaselineMetrics`), ``errors_by_pair_type``
+    (:class:`p3lib.errors.ErrorsByPairType`). No wall time is stored: the same inputs and
     seed give byte-identical JSON.
     """
 
@@ -336,6 +310,9 @@ class EvaluationResult(_Model):
     cosine: CosineSummary
     umap: UmapProjection
     hdbscan: ClusterSummary
+    # The clustering figures over several UMAP seeds, with the purity null; the headline purity
+    # is their median. ``null`` in results written before it existed.
+    clustering: ClusteringOverSeeds | None = None
     false_positives: FalsePositives
     separation: Separation
     cohens_d: float
@@ -352,6 +329,14 @@ class EvaluationResult(_Model):
     n_overlap: int
     leak_free: LeakFree | None
     summary: BaselineMetrics
+    # Per pair type at the threshold (p3lib.errors); None in results written before it existed.
+    errors_by_pair_type: ErrorsByPairType | None = None
+    # Each pair's subcategory (its template group), the cluster bootstrap over those groups
+    # (the intervals the book reports), and the matched-recall operating point. ``null`` in
+    # results written before they existed, or when no groups / validation scores were given.
+    groups: list[str] | None = None
+    cluster_intervals: ClusterIntervals | None = None
+    matched_recall: MatchedOperatingPoint | None = None
 
     primary_metric: ClassVar[str] = "spearman"
 
@@ -359,7 +344,8 @@ class EvaluationResult(_Model):
         """Flat ``{prefix}_{metric}`` dictionary of the headline metrics (``prefix=name``).
 
         Like a sentence-transformers evaluator's result: one dictionary per model, easy to log
-        and to compare. ``purity`` is ``None`` when HDBSCAN found no cluster.
+        and to compare. ``purity`` is the median over the UMAP seeds, ``None`` when HDBSCAN found
+        no cluster on any.
 
         Example:
             ``result.headline()["eval_auc_roc"]``
@@ -372,7 +358,11 @@ class EvaluationResult(_Model):
             "auc_roc": self.auc_roc,
             "spearman": self.spearman,
             "spearman_ratio": self.spearman_ratio,
-            "purity": self.hdbscan.purity,
+            "purity": (
+                self.clustering.purity.median
+                if self.clustering is not None
+                else self.hdbscan.purity
+            ),
             "f1": at.f1,
             "accuracy": at.accuracy,
             "n_false_positives": float(self.false_positives.n),
@@ -552,10 +542,14 @@ def separation(scores, labels) -> Separation:
 def classification(
     scores, labels, threshold: float, n_points: int = SWEEP_POINTS
 ) -> ThresholdSweep:
-    """Metric 6: threshold sweep over 0..1, AUC-ROC, ROC curve, and the scores at ``threshold``."""
+    """Metric 6: threshold sweep over -1..1, AUC-ROC, ROC curve, and the scores at ``threshold``.
+
+    The sweep starts at -1, the lowest cosine, so a model whose scores run negative (the base
+    model scores some pairs below 0) is swept over all of them.
+    """
     scores, labels = _as_arrays(scores, labels)
     require_both_labels(labels)
-    grid = np.linspace(0.0, 1.0, n_points)
+    grid = np.linspace(-1.0, 1.0, n_points)
     rows = [classification_at(scores, labels, float(t)) for t in grid]
     fpr, tpr, roc_thresholds = roc_curve(labels, scores)
     eval_best = select_threshold(scores, labels, chosen_on="eval")
@@ -824,118 +818,6 @@ def independent_differences(
     return _difference_intervals(sides[0], sides[1], level)
 
 
-def pair_features(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """One vector per pair, ``concat(u * v, |u - v|)``, from normalised embeddings u and v.
-
-    Why these features: UMAP needs one point per *pair*, and what we evaluate is the pair's
-    similarity, not the topic of either statement. ``u * v`` is the element-wise product whose
-    sum is the cosine (for unit vectors), so it carries exactly the similarity the model
-    reports, dimension by dimension; ``|u - v|`` carries where the two statements differ. These
-    are the classification features of Sentence-BERT (Reimers & Gurevych, 2019), are symmetric
-    in the two statements, and ignore what the pair talks about as long as both sides agree.
-    Concatenating u and v instead would cluster pairs by topic (hiking pairs with hiking pairs)
-    whatever their label, and the mean (u + v) / 2 would do the same.
-    """
-    u = np.asarray(u, dtype=float)
-    v = np.asarray(v, dtype=float)
-    if u.shape != v.shape or u.ndim != 2:
-        raise ValueError(f"u and v must be 2-d of equal shape, got {u.shape} and {v.shape}")
-    return np.hstack([u * v, np.abs(u - v)])
-
-
-def project_pairs(
-    features: np.ndarray,
-    *,
-    n_neighbors: int = UMAP_N_NEIGHBORS,
-    min_dist: float = UMAP_MIN_DIST,
-    metric: str = UMAP_METRIC,
-    random_state: int = UMAP_RANDOM_STATE,
-) -> tuple[np.ndarray, int]:
-    """UMAP to 2-d; returns ``(points, n_neighbors_used)``.
-
-    With fewer points than ``n_neighbors + 1`` the neighbourhood shrinks to ``n - 1`` (at least
-    2), and below five points the spectral initialisation (which needs more points than
-    dimensions) gives way to a random one; one or two points are placed on a line.
-    """
-    import umap
-
-    features = np.asarray(features, dtype=float)
-    n = features.shape[0]
-    if n < 3:
-        return np.column_stack([np.arange(n, dtype=float), np.zeros(n)]), 0
-    used = int(max(2, min(n_neighbors, n - 1)))
-    with warnings.catch_warnings():
-        # n_jobs is forced to 1 by random_state; numba and sklearn chatter is not for readers.
-        warnings.simplefilter("ignore")
-        reducer = umap.UMAP(
-            n_neighbors=used,
-            min_dist=min_dist,
-            metric=metric,
-            random_state=random_state,
-            init="spectral" if n >= 5 else "random",
-        )
-        points = reducer.fit_transform(features)
-    return np.asarray(points, dtype=float), used
-
-
-def cluster_points(
-    points: np.ndarray,
-    labels,
-    *,
-    min_cluster_size: int = HDBSCAN_MIN_CLUSTER_SIZE,
-    min_samples: int = HDBSCAN_MIN_SAMPLES,
-    cluster_selection_method: str = HDBSCAN_SELECTION,
-) -> ClusterSummary:
-    """Metric 3: HDBSCAN on 2-d points; purity, noise fraction and per-point cluster ids.
-
-    Purity is the share of clustered points that carry their cluster's majority label
-    (0.5-ish means clusters mix labels; 1 means every cluster is one label). Fewer points than
-    ``min_cluster_size`` cannot form a cluster: all are noise and purity is ``null``.
-    """
-    import hdbscan
-
-    points = np.asarray(points, dtype=float)
-    labels = np.asarray(labels, dtype=int)
-    n = points.shape[0]
-    if n >= max(min_cluster_size, min_samples + 1, 2):
-        clusterer = hdbscan.HDBSCAN(
-            min_cluster_size=min_cluster_size,
-            min_samples=min_samples,
-            cluster_selection_method=cluster_selection_method,
-            core_dist_n_jobs=1,
-        )
-        ids = np.asarray(clusterer.fit_predict(points), dtype=int)
-    else:
-        ids = np.full(n, -1, dtype=int)
-    clusters = []
-    majority_total = 0
-    for cluster in sorted(set(ids.tolist()) - {-1}):
-        member_labels = labels[ids == cluster]
-        n1 = int(member_labels.sum())
-        n0 = int(member_labels.size - n1)
-        majority_total += max(n0, n1)
-        clusters.append(
-            ClusterInfo(
-                cluster=cluster,
-                n=int(member_labels.size),
-                n_compatible=n1,
-                n_incompatible=n0,
-                majority_label=1 if n1 >= n0 else 0,
-            )
-        )
-    clustered = int(np.sum(ids != -1))
-    return ClusterSummary(
-        min_cluster_size=min_cluster_size,
-        min_samples=min_samples,
-        cluster_selection_method=cluster_selection_method,
-        n_clusters=len(clusters),
-        purity=majority_total / clustered if clustered else None,
-        noise_fraction=float(np.mean(ids == -1)) if n else 0.0,
-        clusters=clusters,
-        cluster_ids=[int(i) for i in ids],
-    )
-
-
 def false_positives(
     scores,
     labels,
@@ -1027,11 +909,17 @@ def evaluate_scores(
     umap_min_dist: float = UMAP_MIN_DIST,
     umap_metric: str = UMAP_METRIC,
     umap_random_state: int = UMAP_RANDOM_STATE,
+    n_umap_seeds: int = N_UMAP_SEEDS,
+    n_shuffles: int = N_SHUFFLES,
     hdbscan_min_cluster_size: int = HDBSCAN_MIN_CLUSTER_SIZE,
     hdbscan_min_samples: int = HDBSCAN_MIN_SAMPLES,
     hdbscan_cluster_selection_method: str = HDBSCAN_SELECTION,
     name: str = "eval",
     model: str | None = None,
+    groups: Sequence[str] | None = None,
+    validation_scores=None,
+    validation_labels=None,
+    target_recall: float = DEFAULT_TARGET_RECALL,
 ) -> EvaluationResult:
     """All eight metrics from eval scores, with a threshold chosen elsewhere (on validation).
 
@@ -1048,7 +936,16 @@ def evaluate_scores(
         n_bootstrap: bootstrap resamples.
         leak_mask: True for eval pairs that also occur in train; with any True, the headline
             metrics are repeated on the rest in ``leak_free``.
-        projection: precomputed 2-d points (skips UMAP), e.g. for tests.
+        projection: precomputed 2-d points (skips UMAP, so one "seed"), e.g. for tests.
+        n_umap_seeds: UMAP random states the clustering figures are measured over
+            (``umap_random_state`` and the next ones); the first projection is the map.
+        n_shuffles: label shuffles of the purity null (:func:`p3lib.clustering.purity_null`,
+            seeded with ``seed``).
+        groups: each eval pair's template group (its subcategory); with them, every table
+            metric gets a cluster-bootstrap interval (:mod:`p3lib.cluster_bootstrap`).
+        validation_scores: the validation pairs' scores; with ``validation_labels`` they give
+            the matched-recall operating point (:mod:`p3lib.operating_point`).
+        target_recall: the validation recall of the matched operating point.
 
     Raises:
         ValueError: the eval set lacks a label (AUC and margin undefined) or has fewer than two
@@ -1075,20 +972,29 @@ def evaluate_scores(
     t = choice.threshold
 
     cosine = cosine_summary(scores, labels)
+    if n_umap_seeds < 1:
+        raise ValueError(f"n_umap_seeds must be at least 1, got {n_umap_seeds}")
     if projection is None:
         if pair_points is None:
             raise ValueError("give pair_points (pair features for UMAP) or a 2-d projection")
-        points, used = project_pairs(
-            pair_points,
-            n_neighbors=umap_n_neighbors,
-            min_dist=umap_min_dist,
-            metric=umap_metric,
-            random_state=umap_random_state,
-        )
+        seeds = [umap_random_state + k for k in range(n_umap_seeds)]
+        projected_points = [
+            project_pairs(
+                pair_points,
+                n_neighbors=umap_n_neighbors,
+                min_dist=umap_min_dist,
+                metric=umap_metric,
+                random_state=seed_k,
+            )
+            for seed_k in seeds
+        ]
+        points, used = projected_points[0]
+        projections = [p for p, _ in projected_points]
     else:
         points, used = np.asarray(projection, dtype=float), 0
         if points.shape != (n, 2):
             raise ValueError(f"projection must have shape ({n}, 2), got {points.shape}")
+        seeds, projections = [None], [points]
     projected = UmapProjection(
         n_neighbors=used,
         min_dist=umap_min_dist,
@@ -1103,18 +1009,36 @@ def evaluate_scores(
         text_2=[b for _, b in texts],
         scores=cosine.scores,
     )
-    clusters = cluster_points(
-        points,
+    over_seeds, seed_clusters = clustering_over_seeds(
+        projections,
+        seeds,
         labels,
+        features=pair_points if projection is None else None,
         min_cluster_size=hdbscan_min_cluster_size,
         min_samples=hdbscan_min_samples,
         cluster_selection_method=hdbscan_cluster_selection_method,
+        n_shuffles=n_shuffles,
+        null_seed=seed,
     )
+    clusters = seed_clusters[0]
     fps = false_positives(scores, labels, pair_types, categories, texts, t)
     sep = separation(scores, labels)
     sweep = classification(scores, labels, t)
     rho, rho_p, ceiling, ratio = spearman_summary(scores, labels)
     intervals = bootstrap_intervals(scores, labels, seed=seed, n_bootstrap=n_bootstrap)
+    cluster_intervals = None
+    if groups is not None:
+        groups = [str(g) for g in groups]
+        if len(groups) != n:
+            raise ValueError(f"groups has {len(groups)} entries for {n} scores")
+        cluster_intervals = cluster_bootstrap(
+            scores, labels, groups, t, seed=seed, n_resamples=n_bootstrap
+        )
+    matched = None
+    if validation_scores is not None and validation_labels is not None:
+        matched = matched_operating_point(
+            scores, labels, pair_types, validation_scores, validation_labels, target_recall
+        )
 
     n_overlap = 0
     leak_free = None
@@ -1141,9 +1065,9 @@ def evaluate_scores(
         accuracy_at_best_threshold=at.accuracy,
         precision_at_best_threshold=at.precision,
         recall_at_best_threshold=at.recall,
-        cluster_purity=clusters.purity,
-        n_clusters=clusters.n_clusters,
-        noise_ratio=clusters.noise_fraction,
+        cluster_purity=over_seeds.purity.median,
+        n_clusters=over_seeds.n_clusters.median,
+        noise_ratio=over_seeds.noise_fraction.median,
         spearman_correlation=rho,
     )
     return EvaluationResult(
@@ -1156,6 +1080,7 @@ def evaluate_scores(
         cosine=cosine,
         umap=projected,
         hdbscan=clusters,
+        clustering=over_seeds,
         false_positives=fps,
         separation=sep,
         cohens_d=sep.cohens_d,
@@ -1172,6 +1097,10 @@ def evaluate_scores(
         n_overlap=n_overlap,
         leak_free=leak_free,
         summary=summary,
+        errors_by_pair_type=errors_by_pair_type(scores, labels, pair_types, t),
+        groups=groups,
+        cluster_intervals=cluster_intervals,
+        matched_recall=matched,
     )
 
 
@@ -1192,6 +1121,8 @@ def evaluate(
     umap_min_dist: float = UMAP_MIN_DIST,
     umap_metric: str = UMAP_METRIC,
     umap_random_state: int = UMAP_RANDOM_STATE,
+    n_umap_seeds: int = N_UMAP_SEEDS,
+    n_shuffles: int = N_SHUFFLES,
     hdbscan_min_cluster_size: int = HDBSCAN_MIN_CLUSTER_SIZE,
     hdbscan_min_samples: int = HDBSCAN_MIN_SAMPLES,
     hdbscan_cluster_selection_method: str = HDBSCAN_SELECTION,
@@ -1200,6 +1131,7 @@ def evaluate(
     name: str = "eval",
     model_name: str | None = None,
     prompt: str | None = None,
+    target_recall: float = DEFAULT_TARGET_RECALL,
 ) -> EvaluationResult:
     """Encode the pairs with ``model`` and measure the eight metrics on ``eval_pairs``.
 
@@ -1216,11 +1148,14 @@ def evaluate(
             (``n_overlap``) and the headline metrics repeated without them (``leak_free``).
         seed: bootstrap seed.
         n_bootstrap: bootstrap resamples.
+        n_umap_seeds: UMAP random states of the clustering figures (median and range).
+        n_shuffles: label shuffles of the purity null.
         show_progress_bar: show the encoding progress bar.
         name: prefix of :meth:`EvaluationResult.headline` keys.
         model_name: recorded in the result's ``model`` field.
         prompt: an instruction prepended to every statement (eval and validation alike)
             before encoding; give the one a model was trained with (``TrainConfig.prompts``).
+        target_recall: the validation recall at which the matched operating point is set.
 
     Example:
         >>> from p3lib.embed import load_model
@@ -1251,7 +1186,8 @@ def evaluate(
 
     vu, vv = embed(validation_pairs)
     validation_labels = np.array([int(p.label) for p in validation_pairs])
-    choice = select_threshold(cosine_scores(vu, vv), validation_labels, chosen_on="validation")
+    validation_scores = cosine_scores(vu, vv)
+    choice = select_threshold(validation_scores, validation_labels, chosen_on="validation")
     u, v = embed(eval_pairs)
     return evaluate_scores(
         cosine_scores(u, v),
@@ -1268,9 +1204,15 @@ def evaluate(
         umap_min_dist=umap_min_dist,
         umap_metric=umap_metric,
         umap_random_state=umap_random_state,
+        n_umap_seeds=n_umap_seeds,
+        n_shuffles=n_shuffles,
         hdbscan_min_cluster_size=hdbscan_min_cluster_size,
         hdbscan_min_samples=hdbscan_min_samples,
         hdbscan_cluster_selection_method=hdbscan_cluster_selection_method,
         name=name,
         model=model_name,
+        groups=[p.subcategory for p in eval_pairs],
+        validation_scores=validation_scores,
+        validation_labels=validation_labels,
+        target_recall=target_recall,
     )

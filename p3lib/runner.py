@@ -5,7 +5,7 @@ source of truth for what it accepts: a parameters file (``params/full.yaml``) ma
 names that some chapter declares, with values of the declared type. Each executed notebook
 lands in ``<out>/notebooks/NN_name.ipynb`` together with a content hash in
 ``<out>/run.json``; a chapter whose source, parameters, input data, ``p3lib`` code and
-upstream chapters are unchanged is not executed again.
+upstream chapters are unchanged, and whose recorded outputs are intact, is not executed again.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import ast
 import hashlib
 import json
 import logging
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,8 +22,18 @@ from typing import Any
 
 import yaml
 
-from p3lib.io import atomic_write_json, atomic_write_text, read_json
+from p3lib.io import atomic_write_text
 from p3lib.layout import NOTEBOOK_SOURCES, REPO_ROOT, RunLayout, resolve_path
+from p3lib.output_lock import output_lock
+from p3lib.run_record import (
+    chapter_entries,
+    chapter_entry,
+    fingerprint_changes,
+    output_problems,
+    read_run_record,
+    scan_outputs,
+    write_run_record,
+)
 
 CHAPTERS = (
     "01_data_quality",
@@ -80,6 +89,20 @@ class Parameter:
         if isinstance(value, int) and float in allowed:
             return True
         return any(type(value) is kind for kind in allowed)
+
+    def coerce(self, value: Any) -> Any:
+        """``value``, or the float a person meant by text such as ``1e-5``.
+
+        YAML 1.1 reads ``1e-5`` (no dot) as a string; a float parameter takes it as the
+        number it is. Any other value is returned as given for :meth:`accepts` to judge.
+        """
+        allowed = _types_of(self.annotation, self.default) or ()
+        if isinstance(value, str) and float in allowed and str not in allowed:
+            try:
+                return float(value)
+            except ValueError:
+                return value
+        return value
 
     def type_name(self) -> str:
         """The accepted types, as a reader would write them."""
@@ -167,9 +190,13 @@ def load_parameters_file(path: str | Path) -> dict[str, Any]:
 
 
 def resolve_parameters(
-    chapters: list[Chapter], values: dict[str, Any], source: str = "parameters"
+    chapters: list[Chapter], values: dict[str, Any], source: str | dict[str, str] = "parameters"
 ) -> dict[str, Any]:
     """Check ``values`` against the chapters' parameters; make path values absolute.
+
+    ``source`` says where the values came from, for the messages: one name for all, or one
+    per parameter name (``{"EPOCHS": "--set epochs=-1"}``; unlisted names read
+    "parameters"). Text that is a number is taken as the float a float parameter expects.
 
     Raises:
         ParameterError: an unknown name, or a value of the wrong type, listing every problem.
@@ -178,19 +205,22 @@ def resolve_parameters(
     for chapter in chapters:
         declared.update(chapter.parameters)
     problems = []
+    resolved = dict(values)
     for name, value in values.items():
+        where = source.get(name, "parameters") if isinstance(source, dict) else source
         if name not in declared:
             known = ", ".join(sorted(key.lower() for key in declared))
-            problems.append(f"{source}: {name.lower()}: unknown parameter (known: {known})")
-        elif not declared[name].accepts(value):
+            problems.append(f"{where}: {name.lower()}: unknown parameter (known: {known})")
+            continue
+        resolved[name] = value = declared[name].coerce(value)
+        if not declared[name].accepts(value):
             problems.append(
-                f"{source}: {name.lower()}: expected {declared[name].type_name()}, "
+                f"{where}: {name.lower()}: expected {declared[name].type_name()}, "
                 f"got {type(value).__name__} {value!r}"
             )
     if problems:
         raise ParameterError("\n".join(problems))
-    resolved = dict(values)
-    for name, value in values.items():
+    for name, value in resolved.items():
         if name.endswith(PATH_PARAMETERS_SUFFIX) and isinstance(value, str):
             resolved[name] = str(resolve_path(value))
     return resolved
@@ -219,7 +249,15 @@ def _sha256_file(path: Path) -> str:
 
 # The modules that run chapters and build the book; no chapter imports them (a test checks),
 # so a change to them cannot change a chapter's output and does not re-execute the book.
-DRIVER_MODULES = ("p3lib/book.py", "p3lib/cli.py", "p3lib/runner.py")
+DRIVER_MODULES = (
+    "p3lib/book.py",
+    "p3lib/cli.py",
+    "p3lib/notebook.py",
+    "p3lib/output_lock.py",
+    "p3lib/preflight.py",
+    "p3lib/run_record.py",
+    "p3lib/runner.py",
+)
 
 
 def library_fingerprint() -> str:
@@ -237,17 +275,37 @@ def library_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def source_fingerprint(source: Path) -> str:
+    """Hash of the cells of a jupytext chapter that decide what it computes and shows.
+
+    Every cell counts, its type, source and metadata (tags such as ``hide-input`` change the
+    page), except the cell tagged ``parameters``: ``p3 run`` injects every name it declares
+    (see :func:`complete_parameters`), so those values are hashed as parameters instead, and
+    editing a default there changes nothing the run does. jupytext's header (format and
+    jupytext versions, kernelspec) says how the file is stored, not what runs, so a JupyterLab
+    save that rewrites it keeps the chapter warm.
+    """
+    import jupytext
+
+    cells = [
+        {"type": cell.cell_type, "source": cell.source, "metadata": cell.metadata}
+        for cell in jupytext.read(source).cells
+        if "parameters" not in cell.metadata.get("tags", [])
+    ]
+    return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
+
+
 def chapter_key(
     chapter: Chapter, parameters: dict[str, Any], upstream_key: str, library: str
 ) -> str:
     """Content hash of everything a chapter's output depends on.
 
-    Source, the parameters it receives, the bytes of every input file those parameters
-    name, the ``p3lib`` code, and the key of the chapter before it (so a change re-runs
-    that chapter and every later one).
+    Source (as :func:`source_fingerprint` reads it), the parameters it receives, the bytes
+    of every input file those parameters name, the ``p3lib`` code, and the key of the
+    chapter before it (so a change re-runs that chapter and every later one).
     """
     digest = hashlib.sha256()
-    digest.update(chapter.source.read_bytes())
+    digest.update(source_fingerprint(chapter.source).encode())
     # Where the outputs live does not change them: a moved output folder stays warm.
     content = {name: value for name, value in parameters.items() if name != "OUT_DIR"}
     digest.update(json.dumps(content, sort_keys=True, default=str).encode())
@@ -303,37 +361,64 @@ def run_book(
     ``parameters`` must already be checked with :func:`resolve_parameters` and hold
     ``OUT_DIR``. Each chapter receives only the names its parameters cell declares.
 
+    A chapter is skipped only when its cache key matches the run record *and* every output
+    it recorded there is present with the bytes it wrote (see :mod:`p3lib.run_record`). The
+    output folder is locked for the whole run (:func:`p3lib.output_lock.output_lock`).
+
     Raises:
         ChapterFailed: a chapter raised; earlier chapters' outputs are kept, the failed
             chapter's previous executed notebook is left untouched.
+        OutputBusy: another p3 process is using the output folder.
+        RunRecordError: the run record is unreadable (``force`` starts a new one).
     """
+    layout = RunLayout(parameters["OUT_DIR"])
+    with output_lock(layout.root):
+        return _run_chapters(layout, parameters, chapters, force=force, log=log)
+
+
+def _run_chapters(
+    layout: RunLayout,
+    parameters: dict[str, Any],
+    chapters: list[Chapter],
+    *,
+    force: bool,
+    log: Callable[[str], None],
+) -> RunReport:
     import papermill
 
-    layout = RunLayout(parameters["OUT_DIR"])
-    manifest_path = layout.root / "run.json"
-    manifest = read_json(manifest_path) if manifest_path.is_file() else {}
-    keys: dict[str, str] = dict(manifest.get("chapters", {}))
+    entries = chapter_entries(read_run_record(layout.root, ignore_corrupt=force))
     library = library_fingerprint()
     report = RunReport()
     started = time.perf_counter()
     upstream = ""
+    # Once a chapter executes, every later one does: they read what it wrote.
+    rerun = force
     for number, chapter in enumerate(chapters, start=1):
         given = {k: v for k, v in parameters.items() if k in chapter.parameters}
-        key = chapter_key(chapter, given, upstream, library)
+        previous, key = upstream, chapter_key(chapter, given, upstream, library)
         upstream = key
         executed = layout.notebooks / f"{chapter.name}.ipynb"
         prefix = f"[{number}/{len(chapters)}] {chapter.name}"
-        if not force and keys.get(chapter.name) == key and executed.is_file():
-            report.skipped.append(chapter.name)
-            log(f"{prefix}: unchanged, skipped")
-            continue
+        entry = entries.get(chapter.name)
+        if not rerun and entry is not None and entry.get("key") == key:
+            # The key says nothing changed; the outputs must say so too.
+            problems = output_problems(layout.root, entry.get("outputs", {}))
+            if executed.is_file() and not problems:
+                report.skipped.append(chapter.name)
+                log(f"{prefix}: unchanged, skipped")
+                continue
+            if problems:
+                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                log(f"{prefix}: {problems[0]}{more}")
         log(f"{prefix}: executing ...")
+        rerun = True
         chapter_started = time.perf_counter()
         staging = layout.notebooks / ".staging"
         source_notebook = to_notebook(chapter.source, staging / f"{chapter.name}.source.ipynb")
         partial = staging / f"{chapter.name}.ipynb"
+        before = scan_outputs(layout.root)
         # Any change means this chapter's record is stale until it succeeds again.
-        keys.pop(chapter.name, None)
+        entries.pop(chapter.name, None)
         quiet = _KnownParametersFilter(set(given))
         papermill_log = logging.getLogger("papermill")
         papermill_log.addFilter(quiet)
@@ -346,16 +431,35 @@ def run_book(
                 cwd=str(REPO_ROOT),
                 progress_bar=False,
                 log_output=False,
+                # The kernel's own log is infrastructure noise on the console: a notice that
+                # its local TCP sockets are unencrypted for every chapter, and a ZMQ traceback
+                # when Ctrl-C closes its sockets. A chapter's errors reach p3 as cell errors.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
-        except Exception as exc:
-            _write_manifest(manifest_path, parameters, keys)
-            raise ChapterFailed(f"{prefix} failed: {_error_message(exc)}") from None
+        except BaseException as exc:
+            # Stopped or failed: the chapter may have written part of its outputs, so it has
+            # no record until it succeeds again.
+            write_run_record(layout.root, parameters, entries)
+            partial.unlink(missing_ok=True)
+            if isinstance(exc, Exception):
+                raise ChapterFailed(f"{prefix} failed: {_error_message(exc)}") from None
+            raise
         finally:
             papermill_log.removeFilter(quiet)
+            source_notebook.unlink(missing_ok=True)
+            _remove_if_empty(staging)
         atomic_write_text(executed, partial.read_text(encoding="utf-8"))
         partial.unlink(missing_ok=True)
-        keys[chapter.name] = key
-        _write_manifest(manifest_path, parameters, keys)
+        _remove_if_empty(staging)
+        after = scan_outputs(layout.root)
+        written = fingerprint_changes(before, after)
+        gone = set(before) - set(after)
+        # A file this chapter rewrote or removed is no longer another chapter's output.
+        for other in entries.values():
+            for relative in [*written, *gone]:
+                other.get("outputs", {}).pop(relative, None)
+        entries[chapter.name] = chapter_entry(key, previous, given, layout.root, written)
+        write_run_record(layout.root, parameters, entries)
         seconds = time.perf_counter() - chapter_started
         report.executed[chapter.name] = seconds
         log(f"{prefix}: done in {seconds:.1f} s (total {time.perf_counter() - started:.1f} s)")
@@ -363,12 +467,8 @@ def run_book(
     return report
 
 
-def _write_manifest(path: Path, parameters: dict[str, Any], keys: dict[str, str]) -> None:
-    atomic_write_json(
-        path,
-        {
-            "parameters": {k.lower(): v for k, v in sorted(parameters.items())},
-            "chapters": keys,
-            "python": sys.version.split()[0],
-        },
-    )
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass

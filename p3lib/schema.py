@@ -12,6 +12,8 @@ Example:
 from __future__ import annotations
 
 import json
+import stat
+import unicodedata
 from enum import IntEnum
 from pathlib import Path
 
@@ -19,6 +21,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 FIELDS = ("text_1", "text_2", "label", "category", "subcategory", "pair_type")
 PREFIXES = {"text_1": "boy: ", "text_2": "girl: "}
+# Where a pair comes from is optional (a published out-of-distribution set has only the texts
+# and the label); an absent value reads ABSENT, which figures and the audit show as such.
+OPTIONAL_FIELDS = ("category", "subcategory", "pair_type")
+ABSENT = "(not given)"
 
 # The nine pair types and fifteen categories of the reference data (DATA.md). Other values are
 # allowed in a user's data; the audit reports them as unknown rather than rejecting them.
@@ -62,8 +68,11 @@ class CompatibilityLabel(IntEnum):
 class DatingPair(BaseModel):
     """One record: two statements, the label, and where the pair comes from.
 
-    Strict: a label of ``"1"``, ``1.0`` or ``true`` is an error, not a 1, and unknown fields are
-    rejected, so nothing in a user's file is silently coerced or ignored.
+    Strict: a label of ``"1"``, ``1.0`` or ``true`` is an error, not a 1. Text must be text: a
+    lone surrogate (``"\\ud800"``, which no tokenizer can encode) or a statement of only
+    invisible characters is refused. ``category``, ``subcategory`` and ``pair_type`` are
+    optional (:data:`ABSENT` when not given). Fields outside :data:`FIELDS` are not part of a
+    pair; :func:`parse_pairs` leaves them out and :func:`field_notes` reports them once.
     """
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
@@ -71,9 +80,9 @@ class DatingPair(BaseModel):
     text_1: str
     text_2: str
     label: CompatibilityLabel
-    category: str
-    subcategory: str
-    pair_type: str
+    category: str = ABSENT
+    subcategory: str = ABSENT
+    pair_type: str = ABSENT
 
     @field_validator("label", mode="before")
     @classmethod
@@ -85,14 +94,33 @@ class DatingPair(BaseModel):
             raise ValueError(f"must be 0 or 1, got {value!r}")
         return CompatibilityLabel(value)
 
+    @field_validator("text_1", "text_2", "category", "subcategory", "pair_type", mode="before")
+    @classmethod
+    def _is_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                bad = value[exc.start]
+                raise ValueError(
+                    f"contains a lone surrogate {bad!r} at character {exc.start + 1}: "
+                    "not text (half of a UTF-16 pair, which no tokenizer can encode)"
+                ) from None
+        return value
+
     @field_validator("text_1", "text_2")
     @classmethod
     def _prefixed_statement(cls, value: str, info) -> str:
         prefix = PREFIXES[info.field_name]
         if not value.startswith(prefix):
             raise ValueError(f"must start with {prefix!r}, got {value[:20]!r}")
-        if not value[len(prefix) :].strip():
+        statement = value[len(prefix) :]
+        if not statement.strip():
             raise ValueError(f"is empty after the {prefix.strip()!r} prefix")
+        if not visible(statement):
+            raise ValueError(
+                f"has only invisible characters after the {prefix.strip()!r} prefix ({statement!r})"
+            )
         return value
 
     @field_validator("category", "subcategory", "pair_type")
@@ -100,6 +128,8 @@ class DatingPair(BaseModel):
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("is empty")
+        if not visible(value):
+            raise ValueError(f"has only invisible characters ({value!r})")
         return value
 
     @property
@@ -116,6 +146,17 @@ class DatingPair(BaseModel):
     def statement_2(self) -> str:
         """``text_2`` without its ``girl: `` prefix."""
         return self.text_2[len(PREFIXES["text_2"]) :]
+
+
+def visible(text: str) -> bool:
+    """Whether ``text`` has a character that shows: not a space, separator or format/control
+    character (``\\u00a0``, ``\\u200b``, ``\\u2060``, ...).
+
+    Example:
+        >>> visible("girl: \\u00a0\\u200b"[6:]), visible("hi\\u200b")
+        (False, True)
+    """
+    return any(unicodedata.category(char)[0] not in "ZC" for char in text)
 
 
 class DataError(ValueError):
@@ -146,19 +187,45 @@ def _describe(error: dict) -> tuple[str, str]:
     return field, message
 
 
-def parse_pairs(lines: list[str], source: str) -> list[DatingPair]:
-    """Validate JSONL lines; raise :class:`DataError` listing every bad line.
+class DuplicateKey(ValueError):
+    """A JSON object that gives the same key twice (``json`` would silently keep the last)."""
 
-    Blank lines are the only lines skipped (a trailing newline is not a record); every other
-    line must be one valid record.
+
+def _unique_keys(items: list[tuple[str, object]]) -> dict:
+    seen: dict = {}
+    for key, value in items:
+        if key in seen:
+            raise DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of a JSONL text: split on ``\\n`` only, as JSONL defines them.
+
+    ``str.splitlines`` also splits on U+2028, U+0085 and other characters that are valid,
+    unescaped, inside a JSON string; that would break a good record in two and shift every
+    later line number.
+
+    Example:
+        >>> split_lines('{"a": "x\\u2028y"}\\n{"b": 1}\\r\\n')
+        ['{"a": "x\\u2028y"}', '{"b": 1}\\r', '']
     """
-    pairs: list[DatingPair] = []
-    problems: list[str] = []
+    return text.split("\n")
+
+
+def _read_records(lines: list[str], source: str) -> tuple[list[tuple[int, dict]], list[str]]:
+    records, problems = [], []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw = json.loads(line, object_pairs_hook=_unique_keys)
+        except DuplicateKey as exc:
+            problems.append(
+                f"{source}:{number}: {exc.args[0]}: duplicate key (the record gives it twice)"
+            )
+            continue
         except json.JSONDecodeError as exc:
             problems.append(
                 f"{source}:{number}: record: malformed JSON ({exc.msg}, column {exc.colno})"
@@ -169,8 +236,44 @@ def parse_pairs(lines: list[str], source: str) -> list[DatingPair]:
                 f"{source}:{number}: record: expected a JSON object, got {type(raw).__name__}"
             )
             continue
+        records.append((number, raw))
+    return records, problems
+
+
+def _has_prefix(raw: dict, field: str) -> bool:
+    value = raw.get(field)
+    return isinstance(value, str) and value.startswith(PREFIXES[field])
+
+
+def parse_pairs(lines: list[str], source: str) -> list[DatingPair]:
+    """Validate JSONL lines; raise :class:`DataError` listing every bad line.
+
+    Blank lines are the only lines skipped (a trailing newline is not a record); every other
+    line must be one valid record. Fields outside :data:`FIELDS` are left out (see
+    :func:`field_notes`). A file in which no record has the ``boy: ``/``girl: `` prefixes gets
+    one message saying so and how to add them, not one per line.
+    """
+    records, problems = _read_records(lines, source)
+    unprefixed = [
+        field
+        for field in PREFIXES
+        if records and not any(_has_prefix(raw, field) for _, raw in records)
+    ]
+    for field in unprefixed:
+        problems.append(
+            f"{source}:{records[0][0]}: {field}: no record starts with {PREFIXES[field]!r}, "
+            f"the prefix the model is trained and evaluated with ({len(records)} records); "
+            f"add it with `p3 check --fix-prefixes FOLDER {source}`, which writes a prefixed "
+            "copy into FOLDER"
+        )
+    pairs: list[DatingPair] = []
+    for number, raw in records:
+        record = {key: value for key, value in raw.items() if key in FIELDS}
+        if unprefixed:
+            # Checked as if prefixed, so that the file's other problems still show.
+            record = add_prefixes(record, unprefixed)
         try:
-            pairs.append(DatingPair.model_validate(raw))
+            pairs.append(DatingPair.model_validate(record))
         except ValidationError as exc:
             for error in exc.errors():
                 field, message = _describe(error)
@@ -182,21 +285,107 @@ def parse_pairs(lines: list[str], source: str) -> list[DatingPair]:
     return pairs
 
 
+def add_prefixes(record: dict, fields: list[str] | tuple[str, ...] = tuple(PREFIXES)) -> dict:
+    """``record`` with ``boy: ``/``girl: `` put before each text of ``fields`` lacking it.
+
+    Example:
+        >>> add_prefixes({"text_1": "I hike", "text_2": "girl: Me too", "label": 1})
+        {'text_1': 'boy: I hike', 'text_2': 'girl: Me too', 'label': 1}
+    """
+    fixed = dict(record)
+    for field in fields:
+        value, prefix = fixed.get(field), PREFIXES[field]
+        if isinstance(value, str) and not value.startswith(prefix):
+            fixed[field] = prefix + value
+    return fixed
+
+
+def _read_text(path: Path) -> str:
+    if path.is_dir():
+        raise DataError(path, [f"{path}: file: is a folder, not a JSONL file"])
+    if not path.exists():
+        raise DataError(path, [f"{path}: file: not found"])
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise DataError(
+            path,
+            [
+                f"{path}: file: not a regular file (a pipe such as <(...) or a device); p3 "
+                "reads each data file more than once, so save it to a file first"
+            ],
+        )
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(path, [f"{path}: file: not UTF-8 text ({exc.reason})"]) from None
+
+
 def load_pairs(path: str | Path) -> list[DatingPair]:
     """Load and validate a JSONL file of pairs.
 
     Raises:
-        DataError: the file is missing, unreadable, empty, or has bad records; the message
-            names ``file:line: field: problem`` for each.
+        DataError: the file is missing, a folder or pipe, unreadable, empty, or has bad
+            records; the message names ``file:line: field: problem`` for each.
     """
     path = Path(path)
-    if not path.is_file():
-        raise DataError(path, [f"{path}: file: not found"])
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(path, [f"{path}: file: not UTF-8 text ({exc.reason})"]) from None
-    return parse_pairs(text.splitlines(), str(path))
+    return parse_pairs(split_lines(_read_text(path)), str(path))
+
+
+def write_prefixed_copy(path: str | Path, folder: str | Path) -> tuple[Path, int]:
+    """Write ``path`` into ``folder`` (same name) with the missing prefixes added.
+
+    Every field of every record is kept as it is, in its order; only ``text_1``/``text_2``
+    without ``boy: ``/``girl: `` change. Lines that are not JSON objects are copied as they
+    are (``p3 check`` reports them). Returns the copy and the number of texts prefixed.
+
+    Raises:
+        ValueError: the copy would overwrite ``path`` itself.
+    """
+    from p3lib.io import atomic_write_text
+
+    path, folder = Path(path), Path(folder)
+    target = folder / path.name
+    if target.resolve() == path.resolve():
+        raise ValueError(f"--fix-prefixes {folder}: would overwrite {path}; name another folder")
+    records = dict(_read_records(split_lines(_read_text(path)), str(path))[0])
+    lines, changed = [], 0
+    for number, line in enumerate(split_lines(_read_text(path)), start=1):
+        raw = records.get(number)
+        if raw is not None:
+            fixed = add_prefixes(raw)
+            changed += sum(fixed[key] != raw.get(key) for key in PREFIXES if key in fixed)
+            line = json.dumps(fixed, ensure_ascii=False)
+        lines.append(line)
+    atomic_write_text(target, "\n".join(lines))
+    return target, changed
+
+
+def field_notes(path: str | Path) -> list[str]:
+    """What a loadable file leaves out or lacks, one sentence per field, not per line.
+
+    Fields outside :data:`FIELDS` (ignored) and optional fields no record gives (figures by
+    that field then show :data:`ABSENT`).
+    """
+    path = Path(path)
+    records, _ = _read_records(split_lines(_read_text(path)), str(path))
+    notes = []
+    extra: dict[str, list[int]] = {}
+    for number, raw in records:
+        for key in raw:
+            if key not in FIELDS:
+                extra.setdefault(key, []).append(number)
+    for key, numbers in extra.items():
+        notes.append(
+            f"{path}: {key}: not a p3 field, ignored ({len(numbers)} of {len(records)} "
+            f"records, first on line {numbers[0]})"
+        )
+    for field in OPTIONAL_FIELDS:
+        missing = sum(1 for _, raw in records if field not in raw)
+        if missing:
+            notes.append(
+                f"{path}: {field}: not given in {missing} of {len(records)} records; "
+                f"figures by {field} show them as {ABSENT!r}"
+            )
+    return notes
 
 
 def dump_pairs(pairs: list[DatingPair]) -> str:

@@ -16,13 +16,14 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from p3lib.io import atomic_write_json, read_json
+from p3lib.io import atomic_write_json
 from p3lib.schema import DatingPair, load_pairs
 
 THRESHOLD_FILE = "decision_threshold.json"
@@ -36,9 +37,10 @@ class DecisionThreshold(BaseModel):
     was chosen on prompted cosines.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    # A cosine threshold is a finite number in [-1, 1]; NaN would call every pair incompatible.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    threshold: float
+    threshold: float = Field(ge=-1, le=1)
     chosen_on: str = "validation"
     f1: float | None = None
     prompt: str | None = None
@@ -74,6 +76,8 @@ def load_threshold(model_dir: str | Path) -> DecisionThreshold:
 
     Raises:
         FileNotFoundError: there is none; chapter 05 writes it.
+        ValueError: it is not valid JSON or not a finite threshold in [-1, 1]; the message
+            names the file.
     """
     path = threshold_path(model_dir)
     if not path.is_file():
@@ -81,7 +85,24 @@ def load_threshold(model_dir: str | Path) -> DecisionThreshold:
             f"{path} not found: the decision threshold is chosen on the validation split by "
             "chapter 05 (post-training evaluation); run chapter 05 first"
         )
-    return DecisionThreshold.model_validate(read_json(path))
+    rerun = "run chapter 05 again to write it"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc}); {rerun}") from None
+    try:
+        return DecisionThreshold.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc'])) or 'file'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ValueError(f"{path}: {problems}; {rerun}") from None
+
+
+def _no_constant(name: str) -> float:
+    # JSON has no NaN or Infinity; Python's reader accepts them unless told otherwise.
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def validate_texts(texts: Sequence[str]) -> tuple[str, str]:
@@ -153,6 +174,20 @@ def accuracy(scored: Sequence[ScoredPair]) -> float | None:
     return sum(judged) / len(judged) if judged else None
 
 
+def _load(model_dir: Path):
+    """The model in ``model_dir``; a folder that does not load is named in a ValueError."""
+    from p3lib.embed import load_model
+
+    try:
+        return load_model(model_dir)
+    except Exception as exc:  # safetensors, transformers and OS errors alike
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(
+            f"{model_dir}: the model does not load ({type(exc).__name__}: {reason}); its "
+            "files are damaged or incomplete: run the chapter that trains it again"
+        ) from None
+
+
 def _decision(pair: ScoredPair) -> str:
     return "compatible" if pair.compatible else "incompatible"
 
@@ -180,9 +215,7 @@ def score_command(
     pairs: list[DatingPair | tuple[str, str]]
     pairs = load_pairs(pairs_path) if pairs_path is not None else [validate_texts(texts)]
 
-    from p3lib.embed import load_model
-
-    scored = score_pairs(load_model(model_dir), pairs, choice.threshold, prompt=choice.prompt)
+    scored = score_pairs(_load(model_dir), pairs, choice.threshold, prompt=choice.prompt)
     print(
         f"model {model_dir}; compatible when cosine >= {choice.threshold:.4f} "
         f"(chosen on {choice.chosen_on})"

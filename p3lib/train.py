@@ -16,6 +16,11 @@ loss, arguments, evaluator, trainer) plus what p3 adds around it:
 The same code runs on one CPU, or under ``torchrun``/``accelerate launch`` on several processes
 (``python -m p3lib.train ...``); only rank 0 writes.
 
+The ``device`` setting (``auto`` by default) trains on CUDA where PyTorch sees a GPU, with
+mixed precision (bf16 where the GPU supports it, else fp16), and on the CPU otherwise. The GPU
+path is a few lines of trainer arguments; it cannot be tested on the CPU machine this project
+is developed on, and the tests run the CPU path.
+
 Example:
     >>> from p3lib.train import TrainConfig
     >>> config = TrainConfig(method="lora")
@@ -64,9 +69,9 @@ class TrainConfig(BaseModel):
     ~68 steps and four epochs ~270, so an evaluation every 500 steps would never fire and no
     checkpoint would ever be chosen.
 
-    LoRA trains at ``lora_learning_rate`` (2e-4): at the PRD's 2e-5 the low-rank update barely
-    moves in four epochs (ADR 001; chapter 04 records both). Full fine-tuning uses
-    ``learning_rate`` (2e-5).
+    LoRA trains at ``lora_learning_rate``; chapter 04 sets it to the rate chosen on the
+    validation split from a grid (:mod:`p3lib.rate_search`, ADR 001), and 2e-4 is only the
+    default of a bare ``TrainConfig``. Full fine-tuning uses ``learning_rate``, the PRD's 2e-5.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -98,6 +103,8 @@ class TrainConfig(BaseModel):
     # {"sentence1": ..., "sentence2": ...}. Applied to training and validation alike.
     prompts: str | dict[str, str] | None = None
     ddp_backend: str | None = None
+    # "auto": CUDA where PyTorch sees a GPU (with mixed precision), else the CPU.
+    device: Literal["auto", "cpu", "cuda"] = "auto"
 
     @property
     def effective_learning_rate(self) -> float:
@@ -129,6 +136,38 @@ class ParameterCount(BaseModel):
     trainable_share: float
 
 
+class LearningRateTrial(BaseModel):
+    """One rate of a learning-rate search: its short run's validation curve and best score."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    learning_rate: float
+    epochs: int
+    warmup_steps: int
+    total_steps: int
+    best_score: float
+    best_step: int
+    still_improving: bool
+    train_seconds: float
+    validation: list[Evaluation]
+
+
+class LearningRateSearch(BaseModel):
+    """A learning rate chosen on the validation split from a grid (:mod:`p3lib.rate_search`).
+
+    Each rate of ``learning_rate_grid`` trained ``search_epochs`` epochs (its schedule shortened
+    in proportion); ``chosen_learning_rate`` is the one with the best validation Spearman.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    learning_rate_grid: list[float]
+    search_epochs: int
+    learning_rate_trials: list[LearningRateTrial]
+    chosen_learning_rate: float
+    chosen_on: Literal["validation"] = "validation"
+
+
 class TrainingRecord(BaseModel):
     """What a run did and measured; saved as ``training_record.json`` beside the model."""
 
@@ -151,6 +190,8 @@ class TrainingRecord(BaseModel):
     best_step: int
     best_epoch: float
     best_score: float
+    # The best checkpoint is the last step: more training might still have helped.
+    still_improving: bool = False
     restored_score: float
     parameters: ParameterCount
     wall_seconds: float
@@ -162,6 +203,34 @@ class TrainingRecord(BaseModel):
     output_dir: str | None = None
     adapter_dir: str | None = None
     reload_max_abs_diff: dict[str, float] = {}
+    device: str = "cpu"
+    mixed_precision: Literal["bf16", "fp16"] | None = None
+    # Set when the learning rate was chosen by a search (chapter 04's LoRA); flat so that the
+    # record's JSON answers "which rates, which won, on what" at its top level.
+    learning_rate_grid: list[float] | None = None
+    search_epochs: int | None = None
+    learning_rate_trials: list[LearningRateTrial] | None = None
+    chosen_learning_rate: float | None = None
+    chosen_on: Literal["validation"] | None = None
+
+    def convergence(self) -> str:
+        """One sentence on whether the run had stopped improving, for the chapters.
+
+        Example:
+            >>> TrainingRecord.model_construct(best_step=270, total_steps=270,
+            ...     still_improving=True).convergence()[:60]
+            'The best checkpoint is the last step (270 of 270): the run w'
+        """
+        if self.still_improving:
+            return (
+                f"The best checkpoint is the last step ({self.best_step} of {self.total_steps}): "
+                "the run was **still improving** when its schedule ended, so a longer run or a "
+                "larger learning rate might score higher on validation."
+            )
+        return (
+            f"The best checkpoint, step {self.best_step} of {self.total_steps}, came before the "
+            "end of the schedule: validation Spearman had stopped improving."
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> TrainingRecord:
@@ -355,19 +424,21 @@ def _save(model, record: TrainingRecord, output_dir: Path, probe: list[str]) -> 
     """
     from sentence_transformers import SentenceTransformer
 
+    # Reloads go to the trained model's device, so the check compares like with like.
+    device = str(model.device)
     reference = model.encode(probe, convert_to_numpy=True, show_progress_bar=False)
     diffs: dict[str, float] = {}
     with atomic_directory(output_dir) as staging:
         if record.method == "lora":
             model.save(str(staging / ADAPTER_DIR))
             merge_lora(model).save(str(staging))
-            adapter = SentenceTransformer(str(staging / ADAPTER_DIR), device="cpu")
+            adapter = SentenceTransformer(str(staging / ADAPTER_DIR), device=device)
             if not adapter.has_peft_compatible_model() or not adapter.active_adapters():
                 raise RuntimeError("the saved adapter reloaded without its LoRA layers")
             diffs["adapter"] = _max_abs_diff(adapter, probe, reference)
         else:
             model.save(str(staging))
-        reloaded = SentenceTransformer(str(staging), device="cpu")
+        reloaded = SentenceTransformer(str(staging), device=device)
         diffs["model"] = _max_abs_diff(reloaded, probe, reference)
         bad = {name: diff for name, diff in diffs.items() if diff > RELOAD_TOLERANCE}
         if bad:
@@ -392,6 +463,7 @@ def train(
     config: TrainConfig | None = None,
     output_dir: str | Path | None = None,
     model=None,
+    learning_rate_search: LearningRateSearch | None = None,
 ) -> TrainingRecord:
     """Fine-tune on ``train_pairs``, keep the checkpoint best on ``validation_pairs``, save it.
 
@@ -403,6 +475,9 @@ def train(
             ``None`` trains and returns the record without saving.
         model: a ``SentenceTransformer`` (trained in place; for LoRA it keeps its live adapter),
             a model name or folder, or ``None`` for the packaged all-MiniLM-L6-v2.
+        learning_rate_search: the search that chose ``config``'s learning rate, if one did
+            (:func:`p3lib.rate_search.search_learning_rate`); its grid, per-rate scores and
+            choice are copied into the record.
 
     Returns:
         The :class:`TrainingRecord`. The model in memory holds the best checkpoint.
@@ -428,7 +503,7 @@ def train(
     from transformers import PrinterCallback, set_seed
     from transformers.utils import logging as transformers_logging
 
-    from p3lib.embed import load_model
+    from p3lib.embed import load_model, resolve_device
 
     config = config or TrainConfig()
     output_dir = Path(output_dir) if output_dir is not None else None
@@ -439,8 +514,16 @@ def train(
     set_seed(config.seed)
 
     # 1. Model: the base sentence-transformer; for LoRA, frozen weights plus a fresh adapter.
+    device = resolve_device(config.device)
+    on_gpu = device.startswith("cuda")
+    # Mixed precision on a GPU only (CPU autocast is slower than float32 for this model).
+    mixed_precision = None
+    if on_gpu:
+        mixed_precision = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
     if model is None or isinstance(model, str | Path):
-        model = load_model(model)
+        model = load_model(model, device=device)
+    else:
+        model.to(device)
     base_model = str(model.transformers_model.config._name_or_path)
     if config.method == "lora":
         model.add_adapter(lora_config(config))
@@ -475,7 +558,7 @@ def train(
         1, math.ceil(steps_per_epoch / config.evaluations_per_epoch)
     )
     ddp_backend = config.ddp_backend
-    if ddp_backend is None and world_size > 1 and not torch.cuda.is_available():
+    if ddp_backend is None and world_size > 1 and not on_gpu:
         ddp_backend = "gloo"
     scratch = Path(tempfile.mkdtemp(prefix="p3-train-"))
     args = SentenceTransformerTrainingArguments(
@@ -502,9 +585,11 @@ def train(
         ddp_backend=ddp_backend,
         dataloader_drop_last=world_size > 1,
         ddp_find_unused_parameters=False,
-        dataloader_pin_memory=torch.cuda.is_available(),
+        dataloader_pin_memory=on_gpu,
         # accelerate treats several CPU processes as distributed (MULTI_CPU) only with use_cpu
-        use_cpu=not torch.cuda.is_available(),
+        use_cpu=not on_gpu,
+        bf16=mixed_precision == "bf16",
+        fp16=mixed_precision == "fp16",
     )
 
     # 5. Evaluator: Spearman of cosine vs label on the validation pairs picks the checkpoint.
@@ -570,6 +655,7 @@ def train(
         best_step=best.best_step,
         best_epoch=best.best_epoch,
         best_score=best.best_score,
+        still_improving=best.best_step == trainer.state.global_step,
         restored_score=restored_score,
         parameters=parameters,
         wall_seconds=0.0,
@@ -578,6 +664,9 @@ def train(
         seconds_per_epoch=sum(epoch_seconds) / len(epoch_seconds),
         peak_rss_mb=peak_rss_mb(),
         versions=library_versions(),
+        device=device,
+        mixed_precision=mixed_precision,
+        **(learning_rate_search.model_dump() if learning_rate_search is not None else {}),
     )
     # Wall time covers loading, training, the final evaluation; not the save and reload checks.
     record = record.model_copy(update={"wall_seconds": time.perf_counter() - started})
@@ -614,6 +703,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "lora_r": int,
         "lora_alpha": int,
         "lora_dropout": float,
+        "device": str,
     }
     for name, kind in fields.items():
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, default=None)
@@ -642,7 +732,9 @@ def main(argv: list[str] | None = None) -> TrainingRecord:
     if _is_main_process():
         print(
             f"{config.method}: best {PRIMARY_METRIC} {record.best_score:.4f} at step "
-            f"{record.best_step}/{record.total_steps}, {record.seconds_per_epoch:.1f} s/epoch, "
+            f"{record.best_step}/{record.total_steps}"
+            f"{' (the last step: still improving)' if record.still_improving else ''}, "
+            f"{record.seconds_per_epoch:.1f} s/epoch on {record.device}, "
             f"world size {record.world_size}, saved to {options.out}"
         )
     return record

@@ -11,8 +11,8 @@ import zlib
 import numpy as np
 
 from p3lib import experiments as ex
+from p3lib.comparison import Estimate, TrainingSummary
 from p3lib.metrics import INTERVAL_METRICS
-from p3lib.report import Estimate
 
 PROMPT = "boy : "
 
@@ -37,6 +37,25 @@ def headline(rho: float, *, width: float = 0.02, shift: float = 0.0) -> dict[str
         else Estimate(value=value)
         for key, value in values.items()
     }
+
+
+def training(validation_rho: float) -> TrainingSummary:
+    """A made-up training record whose best validation Spearman is ``validation_rho``."""
+    return TrainingSummary(
+        method="full",
+        learning_rate=2e-5,
+        epochs=1,
+        n_train_pairs=100,
+        train_seconds=10.0,
+        seconds_per_epoch=10.0,
+        trainable_parameters=1000,
+        total_parameters=1000,
+        trainable_share=1.0,
+        peak_rss_mb=100.0,
+        best_validation_score=validation_rho,
+        best_step=10,
+        total_steps=10,
+    )
 
 
 def pair_scores(n: int, quality: float, jitter: float, name: str) -> tuple[list, list]:
@@ -78,7 +97,7 @@ def measured(
         prompt=prompt,
         model_dir=None,
         trained_in_appendix=trained,
-        training=None,
+        training=None if method == "base" else training(rho),
         n_eval=100,
         n_ood=60,
         eval=headline(rho, width=width),

@@ -7,7 +7,7 @@ import json
 import pytest
 from tiny_model import pair
 
-from p3lib.audit import DataAudit, audit, audit_files, format_audit, record_lines
+from p3lib.audit import DataAudit, audit, audit_files, format_audit, overlap_warnings, record_lines
 from p3lib.layout import DEFAULT_EVAL, DEFAULT_TRAIN
 from p3lib.schema import DataError, dump_pairs
 
@@ -183,3 +183,28 @@ def test_audit_of_the_default_data():
     assert 0 <= overlap.overlap_share <= 1
     assert overlap.n_shared_texts <= overlap.n_distinct_texts
     format_audit(report)
+
+
+def test_record_lines_split_on_newline_only(tmp_path):
+    # A raw U+2028 or U+0085 inside a JSON string is text; str.splitlines would count a line.
+    text_line = dump_pairs([JAZZ]).rstrip("\n").replace("Jazz is", "Jazz\u2028is\u0085")
+    path = tmp_path / "odd.jsonl"
+    path.write_text(text_line + "\n\n" + dump_pairs([HIKING]), encoding="utf-8")
+    assert record_lines(path) == [1, 3]
+
+
+def test_overlap_warnings_name_each_pair_of_files_once():
+    report = audit({"train": [JAZZ, HIKING, COOKING], "eval": [JAZZ_RELABELLED, ASTROLOGY]})
+    assert overlap_warnings(report) == [
+        "eval shares 1 of its 2 records with train (exact text_1/text_2 copies)"
+    ]
+    assert overlap_warnings(audit({"train": [JAZZ], "eval": [COOKING]})) == []
+
+
+def test_a_field_that_was_not_given_is_absent_not_unknown():
+    from p3lib.schema import DatingPair
+
+    bare = DatingPair(text_1="boy: I hike", text_2="girl: Me too", label=1)
+    split = audit({"ood": [bare]}).splits["ood"]
+    assert split.by_category == {"(not given)": split.labels}
+    assert split.unknown_categories == {} and split.unknown_pair_types == {}

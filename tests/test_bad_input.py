@@ -4,6 +4,8 @@ and leave the previous outputs of the run untouched."""
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 from conftest import run_p3
@@ -172,3 +174,409 @@ def test_a_chapter_run_on_bad_data_stops_with_the_same_message(tmp_path):
     assert "01_data_quality failed: DataError" in str(info.value)
     assert f"{path}:2: label: must be 0 or 1, got 2" in str(info.value)
     assert not (tmp_path / "out" / "metrics").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# The matrix: every kind of bad input, in process (no chapter ever starts), each asserting the
+# message, the exit status, and that the output folder is byte for byte what it was.
+# --------------------------------------------------------------------------------------------
+
+
+def record(**change):
+    return json.dumps({**GOOD, **change}, ensure_ascii=False)
+
+
+def balanced(n: int = 40, **change) -> str:
+    """``n`` distinct records, both labels, enough for the validation split."""
+    return "\n".join(
+        record(text_1=f"boy: I like thing {i}", label=i % 2, **change) for i in range(n)
+    )
+
+
+# name: (file content, the message after "<file>")
+DATA_CASES = {
+    **{
+        kind: (json.dumps(GOOD) + "\n" + content, message)
+        for kind, (content, message) in BAD_FILES.items()
+    },
+    "lone_surrogate": (
+        # As a file holds it: the JSON escape \ud800, which json.loads turns into the char.
+        balanced() + "\n" + json.dumps({**GOOD, "text_2": "girl: caf\ud800"}),
+        ":41: text_2: contains a lone surrogate '\\ud800' at character 10",
+    ),
+    "duplicate_key": (
+        balanced() + "\n" + record()[:-1] + ', "label": 0}',
+        ":41: label: duplicate key",
+    ),
+    "invisible_text": (
+        balanced() + "\n" + record(text_2="girl: \u00a0\u200b"),
+        ":41: text_2: has only invisible characters after the 'girl:' prefix",
+    ),
+    "no_prefixes": (
+        "\n".join(
+            json.dumps({"text_1": f"I like {i}", "text_2": "Me too", "label": i % 2})
+            for i in range(600)
+        ),
+        ":1: text_1: no record starts with 'boy: '",
+    ),
+    "u2028_shifts_nothing": (
+        record(text_2="girl: a\u2028b") + "\n" + record(label=5),
+        ":2: label: must be 0 or 1, got 5",
+    ),
+}
+
+
+def snapshot(folder):
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+# The chapters' own defaults, so that these tests do not depend on params/full.yaml.
+NO_PARAMS = Path(tempfile.gettempdir()) / "p3-tests-no-parameters.yaml"
+
+
+def p3(capsys, *args):
+    from p3lib.cli import main
+
+    args = [str(arg) for arg in args]
+    if args[0] in ("run", "all") and "--params" not in args:
+        NO_PARAMS.write_text("{}\n", encoding="utf-8")
+        args[1:1] = ["--params", str(NO_PARAMS)]
+    status = main(args)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.mark.parametrize("kind", sorted(DATA_CASES))
+def test_matrix_bad_data_file(tmp_path, capsys, previous_run, kind):
+    out, _ = previous_run
+    before = snapshot(out)
+    content, message = DATA_CASES[kind]
+    path = tmp_path / f"{kind}.jsonl"
+    path.write_text(content + "\n", encoding="utf-8")
+    status, _, err = p3(capsys, "check", path)
+    assert status == 1 and f"{path}{message}" in err
+    status, stdout, err = p3(capsys, "run", "--eval", path, "--out", out)
+    assert status == 1 and f"{path}{message}" in err
+    assert "executing" not in stdout and "Traceback" not in err
+    assert snapshot(out) == before
+
+
+def mixed_run(out):
+    """A run record whose chapter 02 ran with another eval file than the run's."""
+    (out / "notebooks").mkdir()
+    for name in ("01_data_quality", "02_baseline"):
+        (out / "notebooks" / f"{name}.ipynb").write_text("{}")
+    entry = {"upstream": "", "inputs": {}, "outputs": {}}
+    (out / "run.json").write_text(
+        json.dumps(
+            {
+                "parameters": {"eval_path": "/new/eval.jsonl"},
+                "chapters": {
+                    "01_data_quality": {**entry, "key": "k1", "parameters": {}},
+                    "02_baseline": {
+                        **entry,
+                        "key": "k2",
+                        "upstream": "k1",
+                        "parameters": {"eval_path": "/old/eval.jsonl"},
+                    },
+                },
+            }
+        )
+    )
+
+
+def hold_lock(out):
+    """A process holding the output folder, as a running ``p3 run`` does."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nfrom p3lib.output_lock import output_lock\n"
+            f"with output_lock({str(out)!r}):\n    print('held', flush=True)\n    time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+# name: (setup(tmp_path, out) -> argv, message; "{tmp}"/"{out}" are filled in)
+def _train_and_eval_same(tmp, out):
+    path = tmp / "both.jsonl"
+    path.write_text(balanced() + "\n")
+    return ["run", "--train", path, "--eval", path, "--out", out]
+
+
+def _overlap_strict(tmp, out):
+    train, evaluation = tmp / "train.jsonl", tmp / "eval.jsonl"
+    train.write_text(balanced() + "\n")
+    evaluation.write_text(balanced(6) + "\n")
+    return ["run", "--strict", "--train", train, "--eval", evaluation, "--out", out]
+
+
+def _out_is_a_file(tmp, out):
+    (tmp / "afile").write_text("mine")
+    return ["run", "--out", tmp / "afile"]
+
+
+def _corrupt_record(tmp, out):
+    (out / "run.json").write_text('{"chapters": ')
+    return ["run", "--out", out]
+
+
+def _folder_as_data(tmp, out):
+    return ["run", "--train", tmp, "--out", out]
+
+
+def _set_path_relative_to_cwd(tmp, out):
+    return ["run", "--set", "train_path=data/raw/train.jsonl", "--out", out]
+
+
+RUN_CASES = {
+    "epochs_negative": (
+        lambda tmp, out: ["run", "--set", "epochs=-1", "--out", out],
+        "--set epochs=-1: epochs: Input should be greater than or equal to 1, got -1",
+    ),
+    "batch_size_zero": (
+        lambda tmp, out: ["run", "--set", "batch_size=0", "--out", out],
+        "--set batch_size=0: batch_size: Input should be greater than or equal to 1, got 0",
+    ),
+    "n_bootstrap_zero": (
+        lambda tmp, out: ["run", "--set", "n_bootstrap=0", "--out", out],
+        "--set n_bootstrap=0: n_bootstrap: Input should be greater than or equal to 1",
+    ),
+    "validation_fraction": (
+        lambda tmp, out: ["run", "--set", "validation_fraction=1.5", "--out", out],
+        "--set validation_fraction=1.5: validation_fraction: Input should be less than 1",
+    ),
+    "learning_rate_negative": (
+        lambda tmp, out: ["run", "--set", "learning_rate=-1e-5", "--out", out],
+        "--set learning_rate=-1e-5: learning_rate: Input should be greater than 0",
+    ),
+    "model_not_offline": (
+        lambda tmp, out: ["run", "--set", "model=all-MiniLM-L6-v3", "--out", out],
+        "--set model=all-MiniLM-L6-v3: model: 'all-MiniLM-L6-v3' is not the packaged base model",
+    ),
+    "set_wrong_type_blames_set": (
+        lambda tmp, out: ["run", "--set", "epochs=two", "--out", out],
+        "--set epochs=two: epochs: expected int, got str 'two'",
+    ),
+    "set_unknown": (
+        lambda tmp, out: ["run", "--set", "epochz=2", "--out", out],
+        "--set epochz=2: epochz: unknown parameter",
+    ),
+    "set_without_value": (
+        lambda tmp, out: ["run", "--set", "epochs", "--out", out],
+        "--set epochs: expected NAME=VALUE",
+    ),
+    "set_path_is_relative_to_cwd": (
+        _set_path_relative_to_cwd,
+        "{tmp}/data/raw/train.jsonl: file: not found",
+    ),
+    "train_and_eval_same_file": (
+        _train_and_eval_same,
+        "--eval {tmp}/both.jsonl: eval_path: {tmp}/both.jsonl is also the train_path",
+    ),
+    "overlap_under_strict": (
+        _overlap_strict,
+        "{tmp}/eval.jsonl: 6 of 6 records are exact copies of train pairs",
+    ),
+    "out_is_a_file": (_out_is_a_file, "--out {tmp}/afile: out_dir: {tmp}/afile is a file"),
+    "corrupt_run_record": (
+        _corrupt_record,
+        "{out}/run.json: the run record is not readable",
+    ),
+    "folder_as_data_file": (_folder_as_data, "{tmp}: file: is a folder, not a JSONL file"),
+    "book_not_a_run": (
+        lambda tmp, out: ["book", "--out", tmp / "typo", "--html", tmp / "html"],
+        "{tmp}/typo is not the output folder of a p3 run (no run.json)",
+    ),
+    "book_mixed_run": (
+        lambda tmp, out: mixed_run(out) or ["book", "--out", out, "--html", tmp / "html"],
+        "02_baseline: it ran with eval_path='/old/eval.jsonl', the run has '/new/eval.jsonl'",
+    ),
+    "results_mixed_run": (
+        lambda tmp, out: mixed_run(out) or ["results", "--out", out],
+        "1 chapter(s) are not from this run's inputs",
+    ),
+    "generate_folder_is_a_file": (
+        lambda tmp, out: (
+            (tmp / "afile").write_text("x") and ["generate", "--folder", tmp / "afile"]
+        ),
+        "--folder {tmp}/afile: is a file, not a folder",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RUN_CASES))
+def test_matrix_bad_options(tmp_path, capsys, monkeypatch, previous_run, kind):
+    out, _ = previous_run
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    setup, message = RUN_CASES[kind]
+    argv = setup(work, out)
+    before = snapshot(out)
+    status, stdout, err = p3(capsys, *argv)
+    assert status == 1
+    assert message.format(tmp=work, out=out) in err
+    assert "executing" not in stdout and "Traceback" not in err
+    assert snapshot(out) == before
+    assert not (work / "typo").exists() and not (work / "html").exists()
+
+
+def test_matrix_busy_output_folder(tmp_path, capsys, previous_run):
+    out, _ = previous_run
+    mixed_run(out)
+    # Made whole: chapter 02 ran with the run's eval file.
+    record = json.loads((out / "run.json").read_text())
+    record["chapters"]["02_baseline"]["parameters"]["eval_path"] = "/new/eval.jsonl"
+    (out / "run.json").write_text(json.dumps(record))
+    holder = hold_lock(out)
+    try:
+        before = snapshot(out)
+        for argv in (
+            ["run", "--out", out],
+            ["book", "--out", out, "--html", tmp_path / "html"],
+            ["results", "--out", out],
+        ):
+            status, stdout, err = p3(capsys, *argv)
+            assert status == 1
+            assert f"another p3 run is using {out} (pid {holder.pid})" in err
+            assert "executing" not in stdout and snapshot(out) == before
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_matrix_read_only_output_folder(tmp_path, capsys, monkeypatch, previous_run):
+    # Tests run as root here, which writes anywhere; the permission answer is faked.
+    out, _ = previous_run
+    monkeypatch.setattr("p3lib.preflight.writable", lambda folder: folder != out)
+    before = snapshot(out)
+    status, stdout, err = p3(capsys, "run", "--out", out)
+    assert status == 1 and f"out_dir: {out}: no permission to write here" in err
+    assert snapshot(out) == before
+
+
+def test_matrix_every_problem_is_reported_not_only_the_first(capsys, previous_run):
+    out, _ = previous_run
+    status, _, err = p3(
+        capsys,
+        "run",
+        "--set",
+        "epochs=0",
+        "--set",
+        "batch_size=-2",
+        "--set",
+        "seed=-1",
+        "--out",
+        out,
+    )
+    assert status == 1
+    problems = err.removeprefix("p3 run: ").strip().splitlines()
+    assert [line.split(":")[0] for line in problems] == [
+        "--set seed=-1",
+        "--set epochs=0",
+        "--set batch_size=-2",
+    ]
+
+
+# Accepted as typed, warned about, or optional: these must *not* be refused.
+
+
+def test_a_float_typed_as_a_person_types_it_is_accepted():
+    from p3lib.runner import discover_chapters, resolve_parameters
+
+    chapters = discover_chapters(("03_full_finetune",))
+    resolved = resolve_parameters(chapters, {"LEARNING_RATE": "1e-5"}, source="--set")
+    assert resolved["LEARNING_RATE"] == 1e-5
+
+
+def test_same_file_twice_is_an_error_for_check(tmp_path, capsys):
+    path = tmp_path / "a.jsonl"
+    path.write_text(balanced() + "\n")
+    status, stdout, err = p3(capsys, "check", path, path)
+    assert status == 1 and f"{path}: the same file as {path}" in err
+
+
+def test_overlap_is_a_warning_for_check_and_an_error_under_strict(tmp_path, capsys):
+    train, evaluation = tmp_path / "train.jsonl", tmp_path / "eval.jsonl"
+    train.write_text(balanced() + "\n")
+    evaluation.write_text(balanced(6) + "\n" + record(text_1="boy: new", label=0) + "\n")
+    status, _, err = p3(capsys, "check", train, evaluation)
+    warning = f"{evaluation} shares 6 of its 7 records with {train}"
+    assert status == 0 and f"p3 check: warning: {warning}" in err
+    status, _, err = p3(capsys, "check", "--strict", train, evaluation)
+    assert status == 1 and f"p3 check: error: {warning}" in err
+
+
+def test_an_ood_file_with_only_texts_and_label_is_accepted_with_one_note_per_field(
+    tmp_path, capsys
+):
+    ood = tmp_path / "ood.jsonl"
+    ood.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "text_1": f"boy: I like {i}",
+                    "text_2": "girl: ok",
+                    "label": i % 2,
+                    "bucket": "far",
+                }
+            )
+            for i in range(600)
+        )
+        + "\n"
+    )
+    status, stdout, err = p3(capsys, "check", ood)
+    assert status == 0
+    assert err.count("\n") == 4  # bucket ignored; category, subcategory, pair_type not given
+    assert f"{ood}: bucket: not a p3 field, ignored (600 of 600 records" in err
+    assert "(not given)" in stdout and "(unknown)" not in stdout
+
+
+def test_fix_prefixes_writes_a_copy_that_checks_clean(tmp_path, capsys):
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text(
+        "\n".join(
+            json.dumps({"text_1": f"I like {i}", "text_2": "Me too", "label": i % 2})
+            for i in range(10)
+        )
+        + "\n"
+    )
+    status, stdout, _ = p3(capsys, "check", "--fix-prefixes", tmp_path / "fixed", bare)
+    assert status == 0
+    assert f"{tmp_path / 'fixed' / 'bare.jsonl'}: 20 texts prefixed (a copy of {bare})" in stdout
+    assert bare.read_text().startswith('{"text_1": "I like 0"')  # the original is untouched
+
+
+def test_run_repeats_overlap_and_field_notes_on_the_console_before_any_chapter(
+    tmp_path, capsys, monkeypatch
+):
+    from p3lib.runner import RunReport
+
+    ran = []
+    monkeypatch.setattr(
+        "p3lib.runner.run_book", lambda parameters, chapters, force: ran.append(1) or RunReport()
+    )
+    train, evaluation = tmp_path / "train.jsonl", tmp_path / "eval.jsonl"
+    train.write_text(balanced() + "\n")
+    evaluation.write_text(
+        balanced(6, bucket="x") + "\n" + record(text_1="boy: new", label=0) + "\n"
+    )
+    status, _, err = p3(
+        capsys, "run", "--train", train, "--eval", evaluation, "--out", tmp_path / "out"
+    )
+    assert status == 0 and ran == [1]
+    assert f"p3 run: warning: {evaluation}: 6 of 7 records are exact copies of train pairs" in err
+    assert f"p3 run: warning: {evaluation}: bucket: not a p3 field, ignored (6 of 7" in err

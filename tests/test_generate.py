@@ -8,9 +8,10 @@ from collections import Counter
 import pytest
 
 from p3lib.generate import (
-    DISLIKE_FRAMES,
-    LIKE_FRAMES,
+    DEALBREAKERS,
     OOD_TOPICS,
+    REFUSAL_FRAMES,
+    STANCE_FRAMES,
     TOPIC_CATEGORY,
     TOPIC_OBJECTS,
     generate_splits,
@@ -156,10 +157,10 @@ def test_eval_copies_no_train_pair(splits):
 
 def _held_out_pattern() -> re.Pattern:
     """Any held-out stance frame (its object as a wildcard) or held-out topic object."""
-    frames = LIKE_FRAMES.held_out + DISLIKE_FRAMES.held_out
+    frames = [frame for bank in STANCE_FRAMES.values() for frame in bank.held_out]
     objects = [o for bank in TOPIC_OBJECTS.values() for o in bank.held_out]
     alternatives = [re.escape(frame).replace(re.escape("{o}"), ".+") for frame in frames]
-    return re.compile("|".join(alternatives + [re.escape(o) for o in objects]))
+    return re.compile("|".join(alternatives + [rf"\b{re.escape(o)}\b" for o in objects]), re.I)
 
 
 def test_held_out_phrasings_are_eval_only(splits):
@@ -194,3 +195,165 @@ def test_committed_data_equals_a_fresh_regeneration(tmp_path):
     for name, path in written.items():
         assert path == tmp_path / f"{name}.jsonl"
         assert path.read_bytes() == (DEFAULT_DATA / f"{name}.jsonl").read_bytes()
+
+
+# --- The rule: a pair is compatible exactly when its statements clash on no shared topic ------
+# The test reads each statement back into (aspect, stance) claims with a parser of its own, and
+# re-derives the label from them; it never calls the generator's own rule.
+
+
+def _claim_patterns() -> list[tuple[str, re.Pattern, str, str]]:
+    """(needle, regex, aspect, stance) for every frame filled with every object, and every
+    dealbreaker habit and refusal; the regex is only tried where the needle occurs."""
+    found = []
+    for stance, bank in STANCE_FRAMES.items():
+        for frame in bank.shared + bank.held_out:
+            for topic, objects in TOPIC_OBJECTS.items():
+                for obj in objects.shared + objects.held_out:
+                    text = re.escape(frame).replace(re.escape("{o}"), re.escape(obj))
+                    pattern = re.compile(rf"(?<![\w']){text}(?![\w'])", re.I)
+                    found.append((obj, pattern, topic, stance))
+    for dealbreaker in DEALBREAKERS:
+        aspect = f"dealbreaker:{dealbreaker.people}"
+        for habit in dealbreaker.habits.shared + dealbreaker.habits.held_out:
+            pattern = re.compile(rf"(?<![\w']){re.escape(habit)}(?![\w'])", re.I)
+            found.append((habit.lower(), pattern, aspect, "like"))
+        for frame in REFUSAL_FRAMES.shared + REFUSAL_FRAMES.held_out:
+            text = frame.format(
+                person=dealbreaker.person, people=dealbreaker.people, does=dealbreaker.does
+            )
+            pattern = re.compile(rf"(?<![\w']){re.escape(text)}(?![\w'])", re.I)
+            found.append((text.lower(), pattern, aspect, "dislike"))
+    return found
+
+
+CLAIMS = _claim_patterns()
+
+
+def _claims(statement: str) -> dict[str, str]:
+    """The statement's stance on each aspect it names; an error if it names one two ways."""
+    claims: dict[str, set[str]] = {}
+    lower = statement.lower()
+    for needle, pattern, aspect, stance in CLAIMS:
+        if needle in lower and pattern.search(statement):
+            claims.setdefault(aspect, set()).add(stance)
+    # "Love {o}" also matches inside "I love {o}": the same stance twice is one claim.
+    assert all(len(stances) == 1 for stances in claims.values()), (statement, claims)
+    return {aspect: stances.pop() for aspect, stances in claims.items()}
+
+
+def _clash(first: str, second: str) -> bool:
+    return {first, second} == {"like", "dislike"}
+
+
+COMPOUND_TYPES = {
+    "complex_compatible",
+    "complex_incompatible",
+    "llm_judged_compatible",
+    "llm_judged_incompatible",
+}
+
+
+@pytest.mark.parametrize("split", ["train", "eval"])
+def test_compound_pairs_follow_the_rule(splits, split):
+    """Both sides name the same two aspects; label 1 exactly when no aspect clashes; the judged
+    score says how many clash (3: both, 4-5: one, 6-9: none)."""
+    compound = [p for p in splits[split] if p.pair_type in COMPOUND_TYPES]
+    assert len(compound) == {"train": 360, "eval": 90}[split]
+    for pair in compound:
+        boy, girl = _claims(pair.statement_1), _claims(pair.statement_2)
+        assert len(boy) == 2 and set(boy) == set(girl), pair
+        n_clashes = sum(_clash(boy[aspect], girl[aspect]) for aspect in boy)
+        assert int(pair.label) == int(n_clashes == 0), pair
+        if pair.pair_type.startswith("complex_"):
+            assert set(boy) == set(pair.subcategory.split("_vs_")), pair
+        else:
+            score = int(pair.subcategory.removeprefix("score_"))
+            assert n_clashes == (2 if score == 3 else 1 if score in (4, 5) else 0), pair
+
+
+@pytest.mark.parametrize("split", ["train", "eval"])
+def test_single_topic_pairs_follow_the_rule(splits, split):
+    """compatible / incompatible: one topic, equal or opposite stances; subtle_mismatch: two
+    related topics, label 0 exactly when one side likes and the other dislikes."""
+    for pair in splits[split]:
+        if pair.pair_type not in {"compatible", "incompatible", "subtle_mismatch"}:
+            continue
+        boy, girl = _claims(pair.statement_1), _claims(pair.statement_2)
+        assert len(boy) == 1 and len(girl) == 1, pair
+        (boy_topic, boy_stance), (girl_topic, girl_stance) = *boy.items(), *girl.items()
+        if pair.pair_type == "subtle_mismatch":
+            assert f"{boy_topic}_vs_{girl_topic}" == pair.subcategory, pair
+        else:
+            assert boy_topic == girl_topic == pair.subcategory, pair
+        assert int(pair.label) == int(not _clash(boy_stance, girl_stance)), pair
+
+
+def test_dealbreaker_pairs_set_a_habit_against_its_refusal(splits):
+    for pair in splits["train"] + splits["eval"]:
+        if pair.pair_type == "dealbreaker":
+            boy, girl = _claims(pair.statement_1), _claims(pair.statement_2)
+            assert set(boy) == set(girl) and len(boy) == 1, pair
+            assert {*boy.values(), *girl.values()} == {"like", "dislike"}, pair
+
+
+def test_stance_patterns_of_compound_statements_occur_in_both_labels(splits):
+    """No stance word gives the label away: every mix of like and dislike that a compound
+    statement can carry occurs in train's compatible and incompatible compound pairs alike."""
+    patterns: dict[int, set[tuple[str, ...]]] = {0: set(), 1: set()}
+    for pair in splits["train"]:
+        if pair.pair_type in COMPOUND_TYPES:
+            for statement in (pair.statement_1, pair.statement_2):
+                stances = tuple(sorted(_claims(statement).values()))
+                patterns[int(pair.label)].add(stances)
+    everything = {("dislike", "dislike"), ("dislike", "like"), ("like", "like")}
+    assert patterns[0] == patterns[1] == everything
+
+
+# --- Closer to real profiles (the reference set's figures in DATA.md) -------------------------
+
+
+def _statements(pairs):
+    return [s for p in pairs for s in (p.statement_1, p.statement_2)]
+
+
+def test_statements_are_short_with_a_few_long_ones(splits):
+    """Reference: median 6 words, 90th percentile 14."""
+    words = sorted(len(s.split()) for s in _statements(splits["train"]))
+    median, p90 = words[len(words) // 2], words[int(0.9 * len(words))]
+    assert 5 <= median <= 7
+    assert 11 <= p90 <= 15
+    assert max(words) >= 15
+
+
+def test_share_of_negative_statements_is_near_the_reference(splits):
+    """Reference: about 44% of statements carry a negative stance word."""
+    negative = re.compile(r"\b(not|no|never|hate|dislike|avoid|refuse|won't|can't|don't)\b", re.I)
+    for split in ("train", "eval"):
+        statements = _statements(splits[split])
+        share = sum(bool(negative.search(s)) for s in statements) / len(statements)
+        assert 0.38 <= share <= 0.52, (split, share)
+
+
+def test_vocabulary_is_small_so_topics_repeat(splits):
+    """Reference: about 175 distinct words; eval reuses train's words."""
+    tokens = {
+        split: [w for s in _statements(splits[split]) for w in re.findall(r"[a-z']+", s.lower())]
+        for split in ("train", "eval")
+    }
+    train_words = set(tokens["train"])
+    assert len(train_words) <= 300
+    # Eval's held-out phrasings bring a few new words; the rest of eval is train's words.
+    seen = sum(w in train_words for w in tokens["eval"]) / len(tokens["eval"])
+    assert seen >= 0.8
+
+
+def test_everyday_topics_are_covered():
+    objects = " | ".join(o for bank in TOPIC_OBJECTS.values() for o in bank.shared)
+    habits = " | ".join(h for d in DEALBREAKERS for h in d.habits.shared)
+    for word in ("hiking", "gym", "concerts", "cooking", "road trips", "dogs", "kids", "going out"):
+        assert word in objects
+    for word in ("church", "politics", "saving money", "staying in", "early mornings"):
+        assert word in objects
+    for word in ("smoke", "drink", "mess", "spend"):
+        assert word in habits

@@ -130,3 +130,20 @@ def test_folders_p3_may_replace(tmp_path):
     (tmp_path / "link").symlink_to(made)
     with pytest.raises(ForeignFolderError, match="not a folder"):
         check_replaceable(tmp_path / "link")
+
+
+def test_a_folder_written_atomically_has_plain_file_modes(tmp_path):
+    # transformers writes model.safetensors through a private temporary file (0600).
+    import os
+    import stat
+
+    from p3lib.io import atomic_directory
+
+    with atomic_directory(tmp_path / "model") as staging:
+        weights = staging / "model.safetensors"
+        weights.write_bytes(b"x")
+        os.chmod(weights, 0o600)
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = stat.S_IMODE((tmp_path / "model" / "model.safetensors").stat().st_mode)
+    assert mode == 0o666 & ~umask

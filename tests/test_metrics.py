@@ -129,9 +129,12 @@ def test_classification_at_threshold_counts():
     assert at.f1 == pytest.approx(6 / 7)
 
 
-def test_sweep_has_101_points_and_roc_is_json_safe():
+def test_sweep_covers_negative_cosines_and_roc_is_json_safe():
     sweep = metrics.classification(SCORES, LABELS, threshold=0.55)
-    assert len(sweep.thresholds) == 101 and sweep.thresholds[0] == 0 and sweep.thresholds[-1] == 1
+    assert len(sweep.thresholds) == 201
+    assert sweep.thresholds[0] == -1 and sweep.thresholds[100] == 0 and sweep.thresholds[-1] == 1
+    # At -1 every pair (cosines are >= -1) is predicted compatible: recall 1.
+    assert sweep.recall[0] == 1.0
     assert sweep.roc.thresholds[0] is None  # sklearn's +inf
     assert sweep.auc_roc == pytest.approx(roc_auc_score(LABELS, SCORES))
     json.dumps(sweep.model_dump(mode="json"), allow_nan=False)

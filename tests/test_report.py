@@ -30,7 +30,7 @@ from p3lib.report import (
     table_rows,
 )
 from p3lib.schema import PAIR_TYPES
-from p3lib.train import TrainingRecord
+from p3lib.train import LearningRateTrial, TrainingRecord
 
 # category: (n compatible, n incompatible, mean compatible, mean incompatible)
 BASELINE = {
@@ -246,7 +246,8 @@ def test_headline_sentence_has_the_numbers_and_the_right_categories(comparison, 
 def test_headline_sentence_is_honest_when_the_margin_falls(results):
     worse = compare(results["full"], results["baseline"])  # "fine-tuned" is the weaker one
     sentence = headline_sentence(worse)
-    assert "did not improve the compatibility margin" in sentence
+    # The verb follows the paired interval of the margin, which here lies below 0.
+    assert "lowered the compatibility margin from" in sentence
     assert "improved the compatibility margin from" not in sentence
 
 
@@ -283,7 +284,7 @@ def test_results_table_has_one_row_per_metric(comparison, results):
     margin_row = next(line for line in body if line.startswith("| Compatibility margin"))
     full = comparison.full.headline["margin"]
     assert f"{full.value:+.3f} [{full.low:+.3f}, {full.high:+.3f}]" in margin_row
-    assert all(line.count("|") == 5 for line in lines)
+    assert all(line.count("|") == 6 for line in lines)  # metric and four models
 
 
 def test_results_command_rewrites_only_the_marked_block(comparison, tmp_path, capsys):
@@ -294,6 +295,8 @@ def test_results_command_rewrites_only_the_marked_block(comparison, tmp_path, ca
     readme.write_text(f"{before}{RESULTS_START}\nold table\n{RESULTS_END}{after}")
     results_command(out, readme)
     text = readme.read_text()
+    # The README is written from the saved JSON (floats at fixed precision), so compare with it.
+    comparison = load_comparison(RunLayout(out).metric("comparison"))
     assert text.startswith(before + RESULTS_START + "\n")
     assert text.endswith(RESULTS_END + after)
     assert "old table" not in text
@@ -344,15 +347,40 @@ def test_adr_substitutions_fall_back_without_a_run(tmp_path):
     assert "no verdict" in values["adr_verdict"]
 
 
+def _searched_lora_record():
+    """RECORDS["lora"] as chapter 04 writes it: chosen at 2e-4 from a three-rate grid."""
+    trials = [
+        {
+            "learning_rate": rate,
+            "epochs": 1,
+            "warmup_steps": 1,
+            "total_steps": 6,
+            "best_score": score,
+            "best_step": 6,
+            "still_improving": True,
+            "train_seconds": 12.0,
+            "validation": [],
+        }
+        for rate, score in ((2e-5, 0.61), (2e-4, 0.8), (2e-3, 0.7))
+    ]
+    return RECORDS["lora"].model_copy(
+        update={
+            "best_score": 0.85,
+            "still_improving": True,
+            "learning_rate_grid": [2e-5, 2e-4, 2e-3],
+            "search_epochs": 1,
+            "learning_rate_trials": [LearningRateTrial.model_validate(t) for t in trials],
+            "chosen_learning_rate": 2e-4,
+            "chosen_on": "validation",
+        }
+    )
+
+
 def test_adr_substitutions_from_a_run(tmp_path, comparison):
     layout = RunLayout(tmp_path)
     atomic_write_json(layout.metric("comparison"), comparison)
-    evidence = [
-        {"learning_rate": 2e-4, "best_score": 0.9, "best_step": 12},
-        {"learning_rate": 2e-5, "best_score": 0.61, "best_step": 4},
-    ]
-    lora_training = {**RECORDS["lora"].model_dump(mode="json"), "learning_rate_evidence": evidence}
-    atomic_write_json(layout.metric("lora_training"), lora_training)
+    atomic_write_json(layout.metric("lora_training"), _searched_lora_record())
+    atomic_write_json(layout.model("full") / "training_record.json", RECORDS["full"])
     values = adr_substitutions(tmp_path)
     assert values["adr_full_spearman"] == f"{comparison.full.headline['spearman'].value:.3f}"
     assert values["adr_lora_margin"] == f"{comparison.lora.headline['margin'].value:+.3f}"
@@ -361,9 +389,20 @@ def test_adr_substitutions_from_a_run(tmp_path, comparison):
     assert values["adr_full_seconds_per_epoch"] == "30.0 s"
     assert values["adr_lora_rate"] == "2e-4"
     assert values["adr_full_rate"] == "2e-5"
-    assert values["adr_lora_rate_score"] == "0.900"
-    assert values["adr_lora_prd_rate_score"] == "0.610"
-    assert "LoRA" in values["adr_verdict"] or "full fine-tuning" in values["adr_verdict"]
+    assert values["adr_lora_grid"] == "2e-5, 2e-4 and 2e-3"
+    assert values["adr_lora_search_epochs"] == "1"
+    # short runs: 0.80 at the chosen 2e-4 against 0.61 at the PRD's 2e-5
+    assert (values["adr_lora_rate_score"], values["adr_lora_prd_rate_score"]) == ("0.800", "0.610")
+    assert values["adr_rate_gain"] == "+0.190"
+    # full schedules: full fine-tuning 0.90, LoRA 0.85 on validation
+    assert (values["adr_full_validation"], values["adr_lora_validation"]) == ("0.900", "0.850")
+    assert values["adr_validation_gap"] == "+0.050"
+    assert "+0.190 from the learning rate alone" in values["adr_rate_and_capacity"]
+    assert "the 0.050 that remains" in values["adr_rate_and_capacity"]
+    assert "still improving" in values["adr_lora_convergence"]
+    d = comparison.paired_differences["full_vs_lora"].differences["spearman"]
+    assert values["adr_paired_spearman"] == f"{d.estimate:+.3f} [{d.low:+.3f}, {d.high:+.3f}]"
+    assert "Spearman" in values["adr_verdict"] and "paired" in values["adr_verdict"]
 
 
 # --- the eight charts --------------------------------------------------------------------------
@@ -405,7 +444,8 @@ def test_umap_side_by_side_escapes_hover_text(results):
 
 def test_purity_roc_and_cohens_d(results, comparison):
     purity = charts.plot_purity(results)
-    assert len(purity.data) == 1 and len(purity.data[0].y) == 3
+    bars = [trace for trace in purity.data if trace.type == "bar"]
+    assert len(bars) == 1 and len(bars[0].y) == 3
     roc = charts.plot_roc_overlay(results)
     names = [trace.name for trace in roc.data]
     assert sum("AUC" in name for name in names) == 4  # three models and chance
@@ -424,6 +464,12 @@ def test_margin_heatmap_leaves_undefined_cells_blank(comparison):
     assert list(heatmap.z[row]) == [None, None, None]
     values = rows.index("values")
     assert heatmap.z[values][1] == pytest.approx(comparison.full.category_margins["values"].margin)
+    # "tiny" has 2 pairs of each label, under the minimum of 5: grey, written, not coloured.
+    tiny = rows.index("tiny")
+    assert list(heatmap.z[tiny]) == [None, None, None]
+    grey = fig.data[1]
+    assert list(grey.z[tiny]) == [0.0, 0.0, 0.0] and grey.z[values][1] is None
+    assert grey.text[tiny][1] == f"{comparison.full.category_margins['tiny'].margin:+.2f}"
     assert "n = 6 compatible / 6 incompatible" in heatmap.customdata[values][1]
 
 

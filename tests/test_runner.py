@@ -195,5 +195,238 @@ def test_no_chapter_imports_the_driver_modules_left_out_of_the_cache_key():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO_ROOT
     ).stdout
     drivers = {path.removesuffix(".py").replace("/", ".") for path in DRIVER_MODULES}
-    assert "'p3lib.report'" in loaded
+    assert "'p3lib.comparison'" in loaded
     assert not [name for name in drivers if f"'{name}'" in loaded]
+
+
+# --------------------------------------------------------------------------------------------
+# Run integrity, with papermill replaced by an in-process executor (no kernel, milliseconds)
+# --------------------------------------------------------------------------------------------
+
+
+def execute_in_process(input_path, output_path, parameters=None, **_):
+    """Stand-in for papermill.execute_notebook: run the code cells here, parameters injected."""
+    import nbformat
+
+    notebook = nbformat.read(input_path, as_version=4)
+    namespace: dict = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        exec(cell.source, namespace)  # the test's own chapters
+        if "parameters" in cell.metadata.get("tags", []):
+            namespace.update(parameters or {})
+    nbformat.write(notebook, output_path)
+
+
+WRITER = """\
+import pathlib
+out = pathlib.Path(OUT_DIR)
+(out / "metrics").mkdir(parents=True, exist_ok=True)
+target = out / "metrics" / f"{NAME}.json"
+runs = out / f"{NAME}.count"
+runs.write_text(str(int(runs.read_text()) + 1 if runs.exists() else 1))
+target.write_text('{"step": %d}' % STEP)
+"""
+
+
+@pytest.fixture
+def fake_book(tmp_path, monkeypatch):
+    """Three chapters that each write ``metrics/<name>.json`` and count their runs."""
+    import papermill
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_in_process)
+    monkeypatch.setattr("p3lib.runner.library_fingerprint", lambda: "fixed")
+    sources, out = tmp_path / "src", tmp_path / "out"
+    sources.mkdir()
+    for name in ("01_a", "02_b", "03_c"):
+        write_chapter(sources, name, f'NAME = "{name}"\n' + WRITER)
+    chapters = discover_chapters(("01_a", "02_b", "03_c"), sources)
+    return chapters, {"OUT_DIR": str(out), "STEP": 1}, out
+
+
+def quiet_run(parameters, chapters, **options):
+    return run_book(parameters, chapters, log=lambda message: None, **options)
+
+
+@pytest.mark.parametrize(
+    ("damage", "reruns"),
+    [
+        (lambda out: (out / "metrics" / "02_b.json").unlink(), ["02_b", "03_c"]),
+        (lambda out: (out / "metrics" / "03_c.json").write_text('{"step": 9}'), ["03_c"]),
+        (lambda out: (out / "notebooks" / "01_a.ipynb").unlink(), ["01_a", "02_b", "03_c"]),
+        (lambda out: None, []),
+    ],
+    ids=["deleted", "edited", "notebook deleted", "intact"],
+)
+def test_a_chapter_is_unchanged_only_if_its_recorded_outputs_are(fake_book, damage, reruns):
+    chapters, parameters, out = fake_book
+    assert sorted(quiet_run(parameters, chapters).executed) == ["01_a", "02_b", "03_c"]
+    record = json.loads((out / "run.json").read_text())
+    written = record["chapters"]["02_b"]["outputs"]
+    assert set(written) == {"02_b.count", "metrics/02_b.json", "notebooks/02_b.ipynb"}
+    assert written["metrics/02_b.json"]["size"] == len('{"step": 1}')
+    damage(out)
+    again = quiet_run(parameters, chapters)
+    assert sorted(again.executed) == reruns
+    assert (out / "metrics" / "02_b.json").read_text() == '{"step": 1}'
+
+
+def test_a_copied_output_folder_stays_unchanged(fake_book, tmp_path):
+    # New modification times, same bytes: hashes decide, nothing runs again.
+    import shutil
+
+    chapters, parameters, out = fake_book
+    quiet_run(parameters, chapters)
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    assert quiet_run({**parameters, "OUT_DIR": str(copy)}, chapters).skipped == [
+        "01_a",
+        "02_b",
+        "03_c",
+    ]
+
+
+def test_a_run_leaves_no_staging_files(fake_book):
+    chapters, parameters, out = fake_book
+    quiet_run(parameters, chapters)
+    assert not (out / "notebooks" / ".staging").exists()
+    assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
+        "01_a.ipynb",
+        "02_b.ipynb",
+        "03_c.ipynb",
+    ]
+
+
+def test_a_second_run_into_the_same_folder_is_refused_with_the_holders_pid(fake_book):
+    from p3lib.output_lock import OutputBusy
+
+    chapters, parameters, out = fake_book
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom p3lib.output_lock import output_lock\n"
+            f"with output_lock({str(out)!r}):\n    print('held', flush=True)\n    time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(OutputBusy) as info:
+            quiet_run(parameters, chapters)
+        assert str(info.value) == f"another p3 run is using {out} (pid {holder.pid})"
+        assert not (out / "notebooks").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    # The kernel drops the lock with its holder: the folder is usable at once.
+    assert sorted(quiet_run(parameters, chapters).executed) == ["01_a", "02_b", "03_c"]
+
+
+def test_a_corrupt_run_record_is_named_and_force_gets_past_it(fake_book):
+    from p3lib.run_record import RunRecordError
+
+    chapters, parameters, out = fake_book
+    quiet_run(parameters, chapters)
+    (out / "run.json").write_text('{"chapters": {', encoding="utf-8")
+    with pytest.raises(RunRecordError, match=rf"{out / 'run.json'}: the run record is not"):
+        quiet_run(parameters, chapters)
+    assert sorted(quiet_run(parameters, chapters, force=True).executed) == [
+        "01_a",
+        "02_b",
+        "03_c",
+    ]
+    assert set(json.loads((out / "run.json").read_text())["chapters"]) == {"01_a", "02_b", "03_c"}
+
+
+def test_a_run_stopped_midway_with_new_inputs_is_not_one_run(fake_book):
+    from p3lib.run_record import RunRecordError, require_one_run, stale_chapters
+
+    chapters, parameters, out = fake_book
+    quiet_run(parameters, chapters)
+    assert stale_chapters(out) == {}
+    # A new value; chapter 02 stops (here: fails) after chapter 01 ran with it.
+    broken = chapters[1].source
+    original = broken.read_text()
+    broken.write_text(original.replace('NAME = "02_b"', 'raise KeyboardInterrupt\nNAME = "x"'))
+    with pytest.raises(KeyboardInterrupt):
+        quiet_run(
+            {**parameters, "STEP": 2}, discover_chapters(("01_a", "02_b", "03_c"), broken.parent)
+        )
+    stale = stale_chapters(out)
+    assert list(stale) == ["02_b", "03_c"]
+    assert stale["02_b"] == ["no record of what it ran with (its last run failed or was stopped)"]
+    assert stale["03_c"][0] == "it ran with step=1, the run has 2"
+    with pytest.raises(RunRecordError, match=r"2 chapter\(s\) are not from this run's inputs"):
+        require_one_run(out)
+    broken.write_text(original)
+    quiet_run({**parameters, "STEP": 2}, chapters)
+    assert stale_chapters(out) == {}
+
+
+def test_an_edited_input_file_or_output_makes_a_chapter_stale(fake_book, tmp_path):
+    from p3lib.run_record import stale_chapters
+
+    chapters, parameters, out = fake_book
+    data = tmp_path / "train.jsonl"
+    data.write_text("one\n")
+    sources = chapters[0].source.parent
+    write_chapter(
+        sources,
+        "01_a",
+        'NAME = "01_a"\n' + WRITER,
+        parameters='OUT_DIR = "outputs"\nSTEP = 1\nTRAIN_PATH = "x"\n',
+    )
+    chapters = discover_chapters(("01_a", "02_b", "03_c"), sources)
+    quiet_run({**parameters, "TRAIN_PATH": str(data)}, chapters)
+    data.write_text("two\n")
+    (out / "metrics" / "03_c.json").unlink()
+    stale = stale_chapters(out)
+    assert stale["01_a"] == [f"its train_path file {data} changed since it ran"]
+    assert stale["03_c"] == ["metrics/03_c.json is missing"]
+    assert "02_b" not in stale
+
+
+@pytest.mark.smoke
+def test_a_real_kernel_run_is_quiet_and_ctrl_c_prints_one_line(tmp_path):
+    """No kernel notices per chapter, no ZMQ traceback on Ctrl-C, no staging files left."""
+    import os
+    import signal
+    import time
+
+    sources, out = tmp_path / "src", tmp_path / "out"
+    sources.mkdir()
+    write_chapter(sources, "01_a", "print('quick')\n")
+    write_chapter(sources, "02_b", "import time\ntime.sleep(60)\n")
+    script = (
+        "import sys\nfrom pathlib import Path\n"
+        "from p3lib.runner import discover_chapters, run_book\n"
+        f"chapters = discover_chapters(('01_a', '02_b'), Path({str(sources)!r}))\n"
+        "try:\n"
+        f"    run_book({{'OUT_DIR': {str(out)!r}, 'STEP': 1}}, chapters)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', file=sys.stderr)\n"
+        "    sys.exit(130)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    for line in process.stdout:
+        if "02_b: executing" in line:
+            break
+    time.sleep(5)  # into chapter 02's cell
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches p3 and the kernel alike
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert stderr == "interrupted\n"  # not the kernel's TCP notice, not a ZMQ traceback
+    assert sorted(p.name for p in (out / "notebooks").iterdir()) == ["01_a.ipynb"]
+    chapters = json.loads((out / "run.json").read_text())["chapters"]
+    assert list(chapters) == ["01_a"]  # the stopped chapter has no record

@@ -101,3 +101,37 @@ def test_threshold_file_format(model_dir):
     set_threshold(model_dir, 0.5)
     data = json.loads((model_dir / THRESHOLD_FILE).read_text())
     assert data == {"threshold": 0.5, "chosen_on": "validation", "f1": 0.8, "prompt": None}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"threshold": 0.5', "not valid JSON"),
+        ('{"threshold": NaN}', "NaN is not a number JSON allows"),
+        ('{"threshold": 1.5}', "threshold: Input should be less than or equal to 1"),
+        ('{"chosen_on": "validation"}', "threshold: Field required"),
+    ],
+    ids=["truncated", "nan", "out of range", "missing"],
+)
+def test_a_bad_threshold_file_is_named_and_refused(tmp_path, capsys, content, message):
+    folder = tmp_path / "full"
+    folder.mkdir()
+    (folder / THRESHOLD_FILE).write_text(content, encoding="utf-8")
+    assert main(["score", "--model", str(folder), BOY, GIRL]) == 1
+    err = capsys.readouterr().err
+    assert f"p3 score: {folder / THRESHOLD_FILE}: " in err and message in err
+    assert "run chapter 05 again" in err and "Traceback" not in err
+
+
+def test_a_truncated_model_file_is_named_not_a_traceback(model_dir, tmp_path, capsys):
+    import shutil
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(model_dir, damaged)
+    set_threshold(damaged, 0.5)
+    weights = next(damaged.rglob("model.safetensors"))
+    weights.write_bytes(weights.read_bytes()[:100])
+    assert main(["score", "--model", str(damaged), BOY, GIRL]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"p3 score: {damaged}: the model does not load (")
+    assert "damaged or incomplete" in err

@@ -165,7 +165,7 @@ def plot_umap(
         purity = "n/a" if clusters.purity is None else f"{clusters.purity:.2f}"
         subtitle = (
             f"<br><sup>{clusters.n_clusters} HDBSCAN clusters (marker shape; hollow = noise, "
-            f"{clusters.noise_fraction:.0%}), purity {purity}</sup>"
+            f"{clusters.noise_fraction:.0%}), purity {purity} on this map</sup>"
         )
     fig.update_layout(
         **_LAYOUT,
@@ -216,9 +216,8 @@ def plot_roc(
             title=_title(title, "ROC curve", None),
             xaxis=dict(title="false positive rate", range=[0, 1], constrain="domain"),
             yaxis=dict(title="true positive rate", range=[0, 1.01], scaleanchor="x"),
-            legend=dict(x=0.55, y=0.05),
-            width=620,
-            height=560,
+            legend=dict(x=0.98, xanchor="right", y=0.02, yanchor="bottom"),
+            height=520,
         )
     return fig
 
@@ -267,11 +266,13 @@ def plot_category_margins(
     *,
     name: str | None = None,
     title: str | None = None,
+    min_per_label: int = 5,
 ) -> go.Figure:
     """Margin per category as horizontal bars, with n per label beside each bar.
 
     A category lacking one of the labels has no margin: it keeps its row, with no bar and the
-    note "no margin" instead.
+    note "no margin" instead. A category with fewer than ``min_per_label`` eval pairs of a
+    label is drawn grey (its margin is too noisy to rank; the headline ranks only the others).
     """
     margins = result.category_margins if isinstance(result, EvaluationResult) else result
     categories = list(margins)[::-1]  # largest category at the top
@@ -280,13 +281,20 @@ def plot_category_margins(
         f"n={margins[c].n_compatible} compatible / {margins[c].n_incompatible} incompatible"
         for c in categories
     ]
+    # Short labels beside the bars (they must fit a phone's width); the counts are in the hover.
+    text = [f"{v:+.3f}" if v is not None else "no margin" for v in values]
+    small = [
+        min(margins[c].n_compatible, margins[c].n_incompatible) < min_per_label for c in categories
+    ]
     text = [
-        f"{v:+.3f} ({n})" if v is not None else f"no margin ({n})"
-        for v, n in zip(values, counts, strict=True)
+        f"{t} (too few)" if few and v is not None else t
+        for t, v, few in zip(text, values, small, strict=True)
     ]
     colors = [
-        "#cccccc" if v is None else (COLORS["compatible"] if v >= 0 else COLORS["incompatible"])
-        for v in values
+        "#cccccc"
+        if v is None or few
+        else (COLORS["compatible"] if v >= 0 else COLORS["incompatible"])
+        for v, few in zip(values, small, strict=True)
     ]
     fig = go.Figure(
         go.Bar(
@@ -297,12 +305,13 @@ def plot_category_margins(
             text=text,
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}<br>%{text}<extra></extra>",
+            customdata=counts,
+            hovertemplate="%{y}<br>%{text}<br>%{customdata}<extra></extra>",
         )
     )
     fig.add_vline(x=0, line=dict(color="black", width=1))
     present = [abs(v) for v in values if v is not None] or [0.1]
-    span = max(present) * 2.4 + 0.05
+    span = max(present) * 1.6 + 0.05
     fig.update_layout(
         **_LAYOUT,
         title=_title(title, "Margin (compatible - incompatible mean cosine) by category", name),

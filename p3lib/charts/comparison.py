@@ -16,14 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from p3lib.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape
 from p3lib.charts.baseline import plot_roc, umap_traces
+from p3lib.comparison import MODEL_LABELS, ComparisonResult
 from p3lib.metrics import EvaluationResult
-from p3lib.report import MODEL_LABELS, ComparisonResult
 from p3lib.schema import PAIR_TYPES
+from p3lib.words_only import WordsOnlyResult
 
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=30, t=80, b=60))
 # Cohen's conventional thresholds: small, medium, large.
@@ -118,7 +120,10 @@ def plot_umap_side_by_side(results: Mapping[str, EvaluationResult]) -> go.Figure
     for name in names:
         h = results[name].hdbscan
         purity = "n/a" if h.purity is None else f"{h.purity:.2f}"
-        titles.append(f"{_label(name)}<br>{h.n_clusters} clusters, purity {purity}")
+        titles.append(
+            f"{_label(name)}<br>this map: {h.n_clusters} clusters, purity {purity}, "
+            f"noise {h.noise_fraction:.0%}"
+        )
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=titles, horizontal_spacing=0.04)
     for column, name in enumerate(names, start=1):
         traces = umap_traces(
@@ -145,38 +150,99 @@ def plot_umap_side_by_side(results: Mapping[str, EvaluationResult]) -> go.Figure
 
 
 def plot_purity(results: Mapping[str, EvaluationResult]) -> go.Figure:
-    """Chart 3: HDBSCAN cluster purity per model; clusters and noise share in the hover.
+    """Chart 3: HDBSCAN cluster purity per model over UMAP seeds, against shuffled labels.
 
-    A model whose clustering found no cluster has no purity: its bar is absent and its label
-    says so.
+    Each bar is a model's median purity over the UMAP seeds, its whisker the range, and the
+    dots the seeds themselves (hover: clusters and noise share of that seed). The grey band
+    behind each bar holds 95% of the median purity when the labels are shuffled over the same
+    clusters (:func:`p3lib.clustering.purity_null`): a bar inside its band is what clusters
+    that ignore the label would score. Bar labels carry the median noise share. A model
+    without any cluster has no bar, and its label says so.
     """
     names = list(results)
-    purities = [results[name].hdbscan.purity for name in names]
-    text = ["no cluster" if p is None else f"{p:.3f}" for p in purities]
-    custom = [
-        [results[name].hdbscan.n_clusters, results[name].hdbscan.noise_fraction] for name in names
-    ]
-    fig = go.Figure(
+    fig = go.Figure()
+    band_x, band_y = [], []
+    medians, lows, highs, text = [], [], [], []
+    seed_x, seed_y, seed_hover = [], [], []
+    for i, name in enumerate(names):
+        result = results[name]
+        over = result.clustering
+        if over is None:  # results written before the seeds existed: the one map's clusters
+            per_seed = [(None, result.hdbscan)]
+            median = result.hdbscan.purity
+            low = high = median
+            noise = result.hdbscan.noise_fraction
+            null = None
+        else:
+            per_seed = [(f.random_state, f) for f in over.per_seed]
+            median, low, high = over.purity.median, over.purity.low, over.purity.high
+            noise = over.noise_fraction.median
+            null = over.purity_null
+        medians.append(median)
+        lows.append(None if median is None else median - low)
+        highs.append(None if median is None else high - median)
+        text.append("no cluster" if median is None else f"{median:.3f}, noise {noise:.0%}")
+        if null is not None:
+            band_x += [i - 0.45, i + 0.45, i + 0.45, i - 0.45, i - 0.45, None]
+            band_y += [null.low, null.low, null.high, null.high, null.low, None]
+        offsets = np.linspace(-0.25, 0.25, len(per_seed)) if len(per_seed) > 1 else [0.0]
+        for offset, (seed, f) in zip(offsets, per_seed, strict=True):
+            if f.purity is None:
+                continue
+            seed_x.append(i + offset)
+            seed_y.append(f.purity)
+            seed_hover.append(
+                f"{_label(name)}, UMAP seed {seed if seed is not None else '(given)'}: purity "
+                f"{f.purity:.3f}, {f.n_clusters} clusters, {f.noise_fraction:.1%} noise"
+            )
+    if band_x:
+        fig.add_trace(
+            go.Scatter(
+                x=band_x,
+                y=band_y,
+                fill="toself",
+                mode="lines",
+                line=dict(width=0),
+                fillcolor="rgba(120, 120, 120, 0.25)",
+                name="labels shuffled: 95% range",
+                hoverinfo="skip",
+            )
+        )
+    fig.add_trace(
         go.Bar(
-            x=[_label(name) for name in names],
-            y=purities,
+            x=list(range(len(names))),
+            y=medians,
             marker_color=[_color(name) for name in names],
+            opacity=0.75,
+            width=0.6,
             text=text,
             textposition="outside",
             cliponaxis=False,
-            customdata=custom,
-            hovertemplate=(
-                "%{x}<br>purity %{text}<br>%{customdata[0]} clusters, "
-                "%{customdata[1]:.1%} noise<extra></extra>"
-            ),
+            error_y=dict(type="data", symmetric=False, array=highs, arrayminus=lows),
+            name="median over UMAP seeds",
+            hovertemplate="purity %{text}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=seed_x,
+            y=seed_y,
+            mode="markers",
+            marker=dict(color="#222222", size=7),
+            name="one UMAP seed",
+            text=seed_hover,
+            hovertemplate="%{text}<extra></extra>",
         )
     )
     fig.update_layout(
         **_LAYOUT,
-        title="HDBSCAN cluster purity (share of clustered pairs in their cluster's majority label)",
-        yaxis=dict(title="purity", range=[0, 1.1]),
-        showlegend=False,
-        height=420,
+        title="HDBSCAN cluster purity over UMAP seeds, against labels shuffled over the clusters",
+        xaxis=dict(
+            tickmode="array", tickvals=list(range(len(names))), ticktext=[_label(n) for n in names]
+        ),
+        yaxis=dict(title="purity (share of clustered pairs in the majority label)", range=[0, 1.1]),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
+        height=460,
     )
     return fig
 
@@ -184,11 +250,23 @@ def plot_purity(results: Mapping[str, EvaluationResult]) -> go.Figure:
 # 4 ------------------------------------------------------------------------------------------
 
 
-def plot_roc_overlay(results: Mapping[str, EvaluationResult]) -> go.Figure:
-    """Chart 4: the ROC curves of all models on one set of axes, AUCs in the legend."""
+def plot_roc_overlay(
+    results: Mapping[str, EvaluationResult], words_only: WordsOnlyResult | None = None
+) -> go.Figure:
+    """Chart 4: the ROC curves of all models on one set of axes, AUCs in the legend.
+
+    With ``words_only``, the words-only baseline's curve (its probability as the score) too.
+    """
     fig = None
     for name, result in results.items():
         fig = plot_roc(result, name=MODEL_LABELS.get(name, name), color=_color(name), fig=fig)
+    if words_only is not None:
+        fig = plot_roc(
+            words_only.threshold_sweep,
+            name=MODEL_LABELS["words_only"],
+            color=_color("words_only"),
+            fig=fig,
+        )
     fig.update_layout(title="ROC curves before and after fine-tuning")
     return fig
 
@@ -200,30 +278,41 @@ def plot_margin_heatmap(comparison: ComparisonResult) -> go.Figure:
     """Chart 5: margin per category (rows) and model (columns).
 
     A cell is blank (``None``) where the category lacks one of the labels, so it has no margin;
-    the hover gives the number of eval pairs of each label. Categories keep the order of the
-    baseline result (largest first).
+    it is grey, with its margin written but not coloured, where the category has fewer than
+    ``comparison.min_category_per_label`` eval pairs of a label (too few to rank). The hover
+    gives the number of eval pairs of each label. Categories keep the order of the baseline
+    result (largest first).
     """
+    minimum = comparison.min_category_per_label
     models = comparison.models()
     names = list(models)
     categories = list(comparison.baseline.category_margins)
     for summary in models.values():
         categories += [c for c in summary.category_margins if c not in categories]
-    z, text, hover = [], [], []
+    z, grey, text, grey_text, hover = [], [], [], [], []
     for category in categories:
-        row, row_text, row_hover = [], [], []
+        row, grey_row, row_text, grey_row_text, row_hover = [], [], [], [], []
         for name in names:
             margin = models[name].category_margins.get(category)
             value = margin.margin if margin is not None else None
-            row.append(value)
-            row_text.append("" if value is None else f"{value:+.2f}")
+            small = value is not None and min(margin.n_compatible, margin.n_incompatible) < minimum
+            row.append(None if small else value)
+            grey_row.append(0.0 if small else None)
+            written = "" if value is None else f"{value:+.2f}"
+            row_text.append("" if small else written)
+            grey_row_text.append(written if small else "")
             counts = (
                 f"n = {margin.n_compatible} compatible / {margin.n_incompatible} incompatible"
                 if margin is not None
                 else "no pairs"
             )
             shown = "no margin (a label is missing)" if value is None else f"margin {value:+.3f}"
+            if small:
+                shown += f" (fewer than {minimum} pairs of a label: not ranked)"
             row_hover.append(f"{escape(category)} · {_label(name)}<br>{shown}<br>{counts}")
         z.append(row)
+        grey.append(grey_row)
+        grey_text.append(grey_row_text)
         text.append(row_text)
         hover.append(row_hover)
     present = [abs(v) for row in z for v in row if v is not None] or [1.0]
@@ -245,9 +334,26 @@ def plot_margin_heatmap(comparison: ComparisonResult) -> go.Figure:
             hoverongaps=True,
         )
     )
+    # Categories too small to rank: grey cells under their written margin, not coloured.
+    fig.add_trace(
+        go.Heatmap(
+            z=grey,
+            x=[_label(name) for name in names],
+            y=[escape(c) for c in categories],
+            colorscale=[[0, "#dddddd"], [1, "#dddddd"]],
+            showscale=False,
+            text=grey_text,
+            texttemplate="%{text}",
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
     fig.update_layout(
         **_LAYOUT,
-        title="Margin by category and model (blank: the category lacks one label)",
+        title=(
+            f"Margin by category and model (blank: a label is missing; grey: fewer than "
+            f"{minimum} pairs of a label)"
+        ),
         yaxis=dict(autorange="reversed"),
         height=max(360, 30 * len(categories) + 160),
     )
@@ -266,9 +372,16 @@ def plot_cohens_d(comparison: ComparisonResult) -> go.Figure:
     names = list(models)
     estimates = [models[name].headline["cohens_d"] for name in names]
     values = [e.value for e in estimates]
+    # Each bar's value and interval go under its name, where error bars cannot cross them.
+    intervals = [
+        f"{e.value:.2f} [{e.low:.2f}, {e.high:.2f}]"
+        if e.low is not None and e.high is not None
+        else f"{e.value:.2f}"
+        for e in estimates
+    ]
     fig = go.Figure(
         go.Bar(
-            x=[_label(name) for name in names],
+            x=[f"{_label(name)}<br>{text}" for name, text in zip(names, intervals, strict=True)],
             y=values,
             marker_color=[_color(name) for name in names],
             error_y=dict(
@@ -278,28 +391,28 @@ def plot_cohens_d(comparison: ComparisonResult) -> go.Figure:
                 arrayminus=[(e.value - e.low) if e.low is not None else None for e in estimates],
                 color="#333",
             ),
-            text=[
-                f"{e.value:.2f} [{e.low:.2f}, {e.high:.2f}]"
-                if e.low is not None and e.high is not None
-                else f"{e.value:.2f}"
-                for e in estimates
-            ],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{x}<br>Cohen's d %{text}<extra></extra>",
+            customdata=intervals,
+            hovertemplate="Cohen's d %{customdata}<extra></extra>",
         )
     )
     for value, name in COHENS_D_REFERENCES:
         for sign in (1, -1):
-            fig.add_hline(
-                y=sign * value,
-                line=dict(color="grey", dash="dot", width=1),
-                annotation_text=name if sign == 1 else None,
-                annotation_position="right",
-            )
+            fig.add_hline(y=sign * value, line=dict(color="grey", dash="dot", width=1))
+        # Named once, on the positive side, in a right margin wide enough for the words.
+        fig.add_annotation(
+            x=1,
+            xref="paper",
+            xanchor="left",
+            xshift=4,
+            y=value,
+            yanchor="bottom",
+            text=name,
+            showarrow=False,
+            font=dict(size=11, color="grey"),
+        )
     fig.add_hline(y=0, line=dict(color="black", width=1))
     fig.update_layout(
-        **_LAYOUT,
+        **{**_LAYOUT, "margin": dict(l=60, r=70, t=80, b=80)},
         title="Cohen's d (margin in pooled standard deviations), 95% bootstrap intervals",
         yaxis_title="Cohen's d",
         showlegend=False,
@@ -327,45 +440,117 @@ def plot_training_comparison(records) -> go.Figure:
 # 8 ------------------------------------------------------------------------------------------
 
 
+def _fp_rows(comparison: ComparisonResult) -> list[tuple[str, dict, dict, str]]:
+    """``(name, false positives by type, incompatible by type, legend)`` at the validation
+    thresholds, the words-only model included."""
+    rows = []
+    for name, summary in comparison.models().items():
+        legend = (
+            f"{_label(name)}: {summary.n_false_positives} of {summary.n_incompatible} "
+            f"(threshold {summary.threshold:.3f}"
+            + (", near-trivial)" if summary.near_trivial else ")")
+        )
+        rows.append(
+            (name, summary.false_positives_by_pair_type, summary.incompatible_by_pair_type, legend)
+        )
+    words = comparison.words_only
+    if words is not None:
+        legend = (
+            f"{_label('words_only')}: {words.n_false_positives} of {words.n_incompatible} "
+            f"(probability {words.threshold.threshold:.3f})"
+        )
+        rows.insert(
+            1,
+            (
+                "words_only",
+                words.false_positives_by_pair_type,
+                words.incompatible_by_pair_type,
+                legend,
+            ),
+        )
+    return rows
+
+
 def plot_false_positive_reduction(comparison: ComparisonResult) -> go.Figure:
     """Chart 8: false positives by pair type, one bar per model, for all nine pair types.
 
-    Each model's false positives are counted at its own validation threshold. Pair types
-    without incompatible pairs can never be false positives; the hover says so.
+    Top panel: counts at each model's own validation threshold (a near-trivial threshold, one
+    that puts 90% or more of the eval pairs on one side, is marked in the legend). Bottom
+    panel, when the comparison has matched operating points: the false positive *rate* per
+    pair type at the threshold where each model reaches the same recall on the validation
+    split, the fair comparison. Pair types without incompatible pairs can never be false
+    positives; the hover says so.
     """
-    models = comparison.models()
+    rows = _fp_rows(comparison)
     types = list(PAIR_TYPES)
-    for summary in models.values():
-        types += [t for t in summary.false_positives_by_pair_type if t not in types]
-    fig = go.Figure()
-    for name, summary in models.items():
-        counts = [summary.false_positives_by_pair_type.get(t, 0) for t in types]
-        totals = [summary.incompatible_by_pair_type.get(t, 0) for t in types]
+    for _, by_type, _, _ in rows:
+        types += [t for t in by_type if t not in types]
+    matched = comparison.matched_recall
+    target = next(iter(matched.values())).target_recall if matched else None
+    fig = make_subplots(
+        rows=2 if matched else 1,
+        cols=1,
+        vertical_spacing=0.16,
+        subplot_titles=(
+            ["at each model's validation threshold (count)"]
+            + ([f"at validation recall {target:.2f} for every model (rate)"] if matched else [])
+        ),
+    )
+    for name, by_type, incompatible, legend in rows:
+        counts = [by_type.get(t, 0) for t in types]
+        totals = [incompatible.get(t, 0) for t in types]
         fig.add_trace(
             go.Bar(
                 x=[escape(t) for t in types],
                 y=counts,
-                name=(
-                    f"{_label(name)}: {summary.n_false_positives} of {summary.n_incompatible} "
-                    f"(threshold {summary.threshold:.3f})"
-                ),
+                name=legend,
+                legendgroup=name,
                 marker_color=_color(name),
                 customdata=[
                     f"{c} of {n} incompatible pairs" if n else "no incompatible pairs"
                     for c, n in zip(counts, totals, strict=True)
                 ],
                 hovertemplate=f"{_label(name)}<br>%{{x}}<br>%{{customdata}}<extra></extra>",
-            )
+            ),
+            row=1,
+            col=1,
+        )
+        point = matched.get(name)
+        if point is None:
+            continue
+        cells = [point.false_positives_by_pair_type.get(t) for t in types]
+        fig.add_trace(
+            go.Bar(
+                x=[escape(t) for t in types],
+                y=[c.rate if c is not None else None for c in cells],
+                name=(
+                    f"{_label(name)}: {point.false_positives.n} of {point.false_positives.of} "
+                    f"(threshold {point.threshold:.3f}"
+                    + (", near-trivial)" if point.near_trivial else ")")
+                ),
+                legendgroup=name,
+                marker_color=_color(name),
+                marker_pattern_shape="/",
+                customdata=[
+                    f"{c.n} of {c.of} incompatible pairs" if c and c.of else "no incompatible pairs"
+                    for c in cells
+                ],
+                hovertemplate=f"{_label(name)}<br>%{{x}}<br>%{{customdata}}<extra></extra>",
+            ),
+            row=2,
+            col=1,
         )
     fig.update_layout(
         **_LAYOUT,
         barmode="group",
         title="False positives (incompatible pairs scored compatible) by pair type",
-        xaxis_title="pair type",
-        yaxis_title="false positives",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        height=480,
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
+        height=820 if matched else 480,
     )
+    fig.update_yaxes(title_text="false positives", row=1, col=1)
+    if matched:
+        fig.update_yaxes(title_text="false positive rate", range=[0, 1.05], row=2, col=1)
+        fig.update_xaxes(title_text="pair type", row=2, col=1)
     return fig
 
 

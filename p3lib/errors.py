@@ -1,0 +1,203 @@
+"""Where a model still fails, pair type by pair type, at the validation threshold.
+
+For every ``pair_type`` in the eval data: the pairs it gets wrong at the decision threshold
+(false positives among its label-0 pairs, false negatives among its label-1 pairs, both for a
+type that holds both labels), the error rate with a 95% Wilson score interval, the mean cosine
+of each label, and the AUC-ROC where the type holds both labels. The PRD asks for false
+positives by pair type; a compatible pair scored as incompatible is the other half of "where
+does it still fail".
+
+The Wilson interval (``scipy.stats.binomtest(...).proportion_ci(method="wilson")``) is used
+rather than a bootstrap because several types hold only a handful of pairs: with 0 errors out
+of 5 a percentile bootstrap gives the empty interval [0, 0], while Wilson gives [0, 0.43].
+
+Conventions follow :mod:`p3lib.metrics`: a pair is predicted compatible when its cosine is at
+or above the threshold, and anything undefined (the mean cosine of a label a type does not
+hold, the AUC of a one-label type) is ``None``, never 0.
+
+Example:
+    >>> from p3lib.errors import errors_by_pair_type
+    >>> table = errors_by_pair_type([0.9, 0.2, 0.7, 0.6], [1, 0, 0, 1],
+    ...                             ["compatible", "incompatible", "incompatible", "compatible"],
+    ...                             threshold=0.5)
+    >>> table.by_pair_type["incompatible"].n_errors, table.worst
+    (1, 'incompatible')
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+from scipy.stats import binomtest
+from sklearn.metrics import roc_auc_score
+
+from p3lib.io import read_json
+from p3lib.schema import PAIR_TYPES
+
+INTERVAL_METHOD = "wilson"
+INTERVAL_LEVEL = 0.95
+# Subjects of the results page's sentences, by metrics file name.
+SUBJECTS = {"baseline": "The base model", "full": "Full fine-tuning", "lora": "LoRA"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TypeErrors(_Model):
+    """One pair type's errors at the threshold.
+
+    ``error_rate`` is ``n_errors / n`` with ``n_errors = false_positives + false_negatives``;
+    ``error_low`` and ``error_high`` bound it (Wilson, 95%).
+    """
+
+    pair_type: str
+    n: int
+    n_compatible: int
+    n_incompatible: int
+    false_positives: int
+    false_negatives: int
+    n_errors: int
+    error_rate: float
+    error_low: float
+    error_high: float
+    mean_cosine_compatible: float | None
+    mean_cosine_incompatible: float | None
+    auc_roc: float | None
+
+
+class ErrorsByPairType(_Model):
+    """Errors of every pair type present, in the order of :data:`p3lib.schema.PAIR_TYPES`
+    (then any other type, alphabetically); ``worst`` is the type with the highest error rate
+    (ties: more errors, then the earlier type), ``None`` when no type has an error."""
+
+    threshold: float
+    interval_method: str = INTERVAL_METHOD
+    interval_level: float = INTERVAL_LEVEL
+    by_pair_type: dict[str, TypeErrors]
+    worst: str | None
+
+    def rows(self) -> list[dict[str, object]]:
+        """One row per pair type for a table: counts, error rate and interval, cosines, AUC."""
+        return [
+            {
+                "pair type": row.pair_type,
+                "pairs": row.n,
+                "label 1": row.n_compatible,
+                "label 0": row.n_incompatible,
+                "false positives": row.false_positives,
+                "false negatives": row.false_negatives,
+                "error rate": row.error_rate,
+                "95% low": row.error_low,
+                "95% high": row.error_high,
+                "mean cosine, label 1": row.mean_cosine_compatible,
+                "mean cosine, label 0": row.mean_cosine_incompatible,
+                "AUC within type": row.auc_roc,
+            }
+            for row in self.by_pair_type.values()
+        ]
+
+    def worst_sentence(self, model: str, escape: bool = True) -> str:
+        """One sentence naming the worst type and its error rate with interval, from the numbers.
+
+        ``model`` is the sentence's subject ("Full fine-tuning"). The pair type comes from the
+        data, so it is HTML-escaped for a page unless ``escape`` is False.
+        """
+        if self.worst is None:
+            return f"{model} gets every eval pair right at the validation threshold."
+        row = self.by_pair_type[self.worst]
+        name = html.escape(row.pair_type) if escape else row.pair_type
+        return (
+            f"{model} errs most on {name} pairs: {row.n_errors} of {row.n} wrong "
+            f"({row.error_rate:.0%}, {self.interval_level:.0%} Wilson interval "
+            f"{row.error_low:.0%} to {row.error_high:.0%})."
+        )
+
+
+def wilson_interval(errors: int, n: int, level: float = INTERVAL_LEVEL) -> tuple[float, float]:
+    """The Wilson score interval of the proportion ``errors / n``.
+
+    Example:
+        >>> low, high = wilson_interval(0, 5)
+        >>> round(low, 3), round(high, 3)
+        (0.0, 0.434)
+    """
+    ci = binomtest(errors, n).proportion_ci(confidence_level=level, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def _mean_or_none(values: np.ndarray) -> float | None:
+    return float(values.mean()) if values.size else None
+
+
+def errors_by_pair_type(
+    scores, labels, pair_types: Sequence[str], threshold: float
+) -> ErrorsByPairType:
+    """Errors, intervals, mean cosines and AUC per pair type at ``threshold``.
+
+    Args:
+        scores: cosine score of each pair.
+        labels: 0/1 label of each pair.
+        pair_types: pair type of each pair.
+        threshold: the decision threshold (chosen on validation).
+    """
+    scores = np.asarray(scores, dtype=float)
+    labels = np.asarray(labels, dtype=int)
+    types = np.asarray(list(pair_types), dtype=object)
+    if not scores.shape == labels.shape == types.shape or scores.ndim != 1:
+        raise ValueError("scores, labels and pair_types must be 1-d and of equal length")
+    present = set(types.tolist())
+    order = [t for t in PAIR_TYPES if t in present] + sorted(present - set(PAIR_TYPES))
+    predicted = scores >= threshold
+    rows = {}
+    for pair_type in order:
+        mask = types == pair_type
+        s, y, p = scores[mask], labels[mask], predicted[mask]
+        fp = int(np.sum(p & (y == 0)))
+        fn = int(np.sum(~p & (y == 1)))
+        n = int(mask.sum())
+        low, high = wilson_interval(fp + fn, n)
+        rows[pair_type] = TypeErrors(
+            pair_type=pair_type,
+            n=n,
+            n_compatible=int(np.sum(y == 1)),
+            n_incompatible=int(np.sum(y == 0)),
+            false_positives=fp,
+            false_negatives=fn,
+            n_errors=fp + fn,
+            error_rate=(fp + fn) / n,
+            error_low=low,
+            error_high=high,
+            mean_cosine_compatible=_mean_or_none(s[y == 1]),
+            mean_cosine_incompatible=_mean_or_none(s[y == 0]),
+            auc_roc=float(roc_auc_score(y, s)) if len(set(y.tolist())) == 2 else None,
+        )
+    failing = [row for row in rows.values() if row.n_errors]
+    worst = None
+    if failing:
+        # max() keeps the first of equals, so ties go to the earlier type.
+        worst = max(failing, key=lambda row: (row.error_rate, row.n_errors)).pair_type
+    return ErrorsByPairType(threshold=float(threshold), by_pair_type=rows, worst=worst)
+
+
+def worst_types_paragraph(tables: Mapping[str, ErrorsByPairType]) -> str:
+    """The worst pair type of each model (``baseline``, ``full``, ``lora``), one sentence each."""
+    return " ".join(
+        table.worst_sentence(SUBJECTS.get(name, name)) for name, table in tables.items()
+    )
+
+
+def errors_substitutions(metrics_folder: str | Path) -> dict[str, str]:
+    """``worst_types`` for the results page, from the run's ``baseline``/``full``/``lora`` JSON;
+    empty when no results file holds ``errors_by_pair_type``."""
+    tables = {}
+    for name in SUBJECTS:
+        path = Path(metrics_folder) / f"{name}.json"
+        value = read_json(path).get("errors_by_pair_type") if path.is_file() else None
+        if value is not None:
+            tables[name] = ErrorsByPairType.model_validate(value)
+    return {"worst_types": worst_types_paragraph(tables)}

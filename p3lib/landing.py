@@ -1,0 +1,120 @@
+"""The landing page's finding, generated from one run's numbers.
+
+A reader opening the book sees the answer first: the headline sentence, the key numbers with
+their 95% bootstrap intervals, one figure (the cosine distributions before and after, also the
+README's figure) and a link to the results page. :func:`landing_substitutions` returns it as
+the MyST substitution ``landing_finding`` of ``book/intro.md``;
+:func:`write_cosine_figure` writes the figure into the run's output folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from p3lib.comparison import ComparisonResult, Estimate, load_comparison
+from p3lib.io import read_json
+from p3lib.layout import RunLayout
+from p3lib.metrics import EvaluationResult
+from p3lib.sentences import headline_sentence
+
+FIGURE_NAME = "cosine_before_after.png"
+# Where the landing page's Markdown finds the figure, relative to book/intro.md.
+FIGURE_IN_BOOK = Path("figures") / FIGURE_NAME
+# The key numbers: (headline key, row label, format).
+KEY_NUMBERS = (
+    ("spearman", "Spearman's rho", ".3f"),
+    ("auc_roc", "AUC-ROC", ".3f"),
+    ("margin", "Compatibility margin", "+.3f"),
+)
+COLUMNS = {"baseline": "Baseline", "full": "Full fine-tuning", "lora": "LoRA"}
+
+
+def figure_path(out_dir: str | Path) -> Path:
+    """Where the run keeps its static figure: ``<out>/figures/cosine_before_after.png``."""
+    return Path(out_dir) / "figures" / FIGURE_NAME
+
+
+def estimate_text(estimate: Estimate | None, fmt: str) -> str:
+    """A number with its interval, or a dash with the reason it is missing.
+
+    Example:
+        >>> estimate_text(Estimate(value=0.6561, low=0.5843, high=0.7182), ".3f")
+        '0.656 [0.584, 0.718]'
+        >>> estimate_text(Estimate(value=None), ".3f")
+        '– (undefined on this split)'
+    """
+    if estimate is None or estimate.value is None:
+        return "– (undefined on this split)"
+    text = format(estimate.value, fmt)
+    if estimate.low is not None and estimate.high is not None:
+        text += f" [{format(estimate.low, fmt)}, {format(estimate.high, fmt)}]"
+    return text
+
+
+def key_numbers_table(comparison: ComparisonResult) -> str:
+    """The key numbers as a Markdown table, one column per compared model."""
+    models = comparison.models()
+    lines = [
+        "| Eval split | " + " | ".join(COLUMNS[name] for name in models) + " |",
+        "|---|" + "---:|" * len(models),
+    ]
+    for key, label, fmt in KEY_NUMBERS:
+        cells = [estimate_text(summary.headline.get(key), fmt) for summary in models.values()]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def landing_finding(comparison: ComparisonResult, *, with_figure: bool) -> str:
+    """The Markdown block the landing page opens with."""
+    parts = [
+        "## The answer",
+        f"**{headline_sentence(comparison)}**",
+        key_numbers_table(comparison),
+        f"{comparison.baseline.n_pairs} eval pairs; 95% bootstrap intervals in brackets. "
+        "Spearman's rho says how well the cosine ranks pairs by label, AUC-ROC how often a "
+        "compatible pair scores above an incompatible one, and the margin is the mean cosine "
+        "of compatible pairs minus that of incompatible ones.",
+    ]
+    if with_figure:
+        parts.append(
+            f"![Cosine similarity of the eval pairs by label for each model]({FIGURE_IN_BOOK})"
+        )
+    parts.append(
+        "Every metric, with the training cost of each method, is on the "
+        "[results page](results.md); the chapters below show how each number was measured."
+    )
+    return "\n\n".join(parts)
+
+
+def write_cosine_figure(out_dir: str | Path) -> Path | None:
+    """Draw the cosine distributions of the run's evaluated models into the output folder.
+
+    Returns the PNG's path, or ``None`` when the run has no evaluation results yet.
+    """
+    from p3lib.charts.static import plot_cosine_before_after
+
+    layout = RunLayout(out_dir)
+    results = {
+        name: EvaluationResult.model_validate(read_json(layout.metric(name)))
+        for name in ("baseline", "full", "lora")
+        if layout.metric(name).is_file()
+    }
+    if not results:
+        return None
+    path = figure_path(out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    plot_cosine_before_after(results).savefig(
+        path, dpi=110, bbox_inches="tight", metadata={"Software": None}
+    )
+    return path
+
+
+def landing_substitutions(out_dir: str | Path, *, with_figure: bool) -> dict[str, str]:
+    """``{"landing_finding": Markdown}`` for ``book/intro.md``, from ``comparison.json``."""
+    path = RunLayout(out_dir).metric("comparison")
+    if not path.is_file():
+        return {
+            "landing_finding": "This run did not compare models yet (chapter 05 was not "
+            "executed), so there is no finding to show."
+        }
+    return {"landing_finding": landing_finding(load_comparison(path), with_figure=with_figure)}

@@ -1,0 +1,188 @@
+"""Choosing a learning rate on the validation split: a short run per rate, the best one kept.
+
+A rate that suits full fine-tuning (the PRD's 2e-5) need not suit a LoRA adapter, whose
+update starts at zero and has few parameters. So chapter 04 does not fix LoRA's rate: it
+trains the recipe once per rate of a log-spaced grid and keeps the rate whose best
+validation Spearman is highest. The eval split is never looked at.
+
+To keep the build fast, each rate trains a *short* run: ``search_epochs`` epochs instead of
+the recipe's, with the warmup shortened in the same proportion so that every run warms up,
+peaks and decays as the full schedule does. Only the chosen rate then trains the full
+schedule (:func:`p3lib.train.train`). A short run tends to favour larger rates (a small rate
+has had less time to move), which is why the chapter shows both the short runs and the full
+run of the winner, and flags a run still improving at its last step.
+
+Example:
+    >>> from p3lib.train import TrainConfig
+    >>> short = search_config(TrainConfig(method="lora"), 1e-3, epochs=1)
+    >>> short.lora_learning_rate, short.epochs, short.warmup_steps
+    (0.001, 1, 25)
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from pathlib import Path
+
+from p3lib.schema import DatingPair
+from p3lib.train import (
+    LearningRateSearch,
+    LearningRateTrial,
+    TrainConfig,
+    TrainingRecord,
+    train,
+)
+
+# Log-spaced from the PRD's 2e-5 to 2e-3, about three points per decade (2 * 10^(k/2) ...).
+DEFAULT_GRID = (2e-5, 6.3e-5, 2e-4, 6.3e-4, 2e-3)
+PRD_RATE = 2e-5  # the PRD's rate, which the recipe uses for full fine-tuning
+
+
+def rate_field(config: TrainConfig) -> str:
+    """The ``TrainConfig`` field that holds the rate ``config.method`` trains at."""
+    return "lora_learning_rate" if config.method == "lora" else "learning_rate"
+
+
+def search_config(config: TrainConfig, learning_rate: float, epochs: int) -> TrainConfig:
+    """``config`` at ``learning_rate``, shortened to ``epochs`` with the warmup in proportion.
+
+    With ``epochs`` equal to the recipe's, this is the recipe itself at the new rate.
+    """
+    epochs = min(epochs, config.epochs)
+    warmup = round(config.warmup_steps * epochs / config.epochs)
+    return config.model_copy(
+        update={rate_field(config): learning_rate, "epochs": epochs, "warmup_steps": warmup}
+    )
+
+
+def trial_of(record: TrainingRecord) -> LearningRateTrial:
+    """The search's summary of one short run."""
+    return LearningRateTrial(
+        learning_rate=record.learning_rate,
+        epochs=record.config.epochs,
+        warmup_steps=record.config.warmup_steps,
+        total_steps=record.total_steps,
+        best_score=record.best_score,
+        best_step=record.best_step,
+        still_improving=record.still_improving,
+        train_seconds=record.train_seconds,
+        validation=record.validation,
+    )
+
+
+def choose_learning_rate(trials: Sequence[LearningRateTrial]) -> float:
+    """The rate with the highest best validation score; a tie goes to the smaller rate.
+
+    Example:
+        >>> from p3lib.train import LearningRateTrial
+        >>> def trial(rate, score):
+        ...     return LearningRateTrial(learning_rate=rate, epochs=1, warmup_steps=0,
+        ...         total_steps=4, best_score=score, best_step=4, still_improving=True,
+        ...         train_seconds=1.0, validation=[])
+        >>> choose_learning_rate([trial(2e-5, 0.1), trial(2e-4, 0.5), trial(2e-3, 0.5)])
+        0.0002
+    """
+    if not trials:
+        raise ValueError("no learning rate was tried")
+    best = max(trials, key=lambda trial: (trial.best_score, -trial.learning_rate))
+    return best.learning_rate
+
+
+def search_learning_rate(
+    train_pairs: list[DatingPair],
+    validation_pairs: list[DatingPair],
+    config: TrainConfig,
+    grid: Sequence[float] = DEFAULT_GRID,
+    search_epochs: int = 1,
+    model=None,
+) -> tuple[LearningRateSearch, dict[float, TrainingRecord]]:
+    """Train a short run per rate of ``grid``; choose the rate best on ``validation_pairs``.
+
+    Args:
+        train_pairs: the pairs to fit.
+        validation_pairs: the pairs that score each run (and choose each run's checkpoint).
+        config: the recipe; its rate field for ``config.method`` is replaced by each rate.
+        grid: the rates to try, in any order (reported in increasing order).
+        search_epochs: epochs of each short run (at most the recipe's).
+        model: a model name or folder (each run loads it afresh), a ``SentenceTransformer``
+            (each run trains a copy), or ``None`` for the packaged base model.
+
+    Returns:
+        The :class:`~p3lib.train.LearningRateSearch` (grid, one trial per rate, the choice)
+        and each short run's full training record, keyed by rate. Nothing is saved.
+    """
+    rates = sorted({float(rate) for rate in grid})
+    if not rates or min(rates) <= 0:
+        raise ValueError(f"the learning-rate grid needs positive rates, got {list(grid)}")
+    if search_epochs < 1:
+        raise ValueError(f"search_epochs must be at least 1, got {search_epochs}")
+    records: dict[float, TrainingRecord] = {}
+    for rate in rates:
+        start = model if model is None or isinstance(model, str | Path) else copy.deepcopy(model)
+        records[rate] = train(
+            train_pairs,
+            validation_pairs,
+            search_config(config, rate, search_epochs),
+            output_dir=None,
+            model=start,
+        )
+    trials = [trial_of(records[rate]) for rate in rates]
+    search = LearningRateSearch(
+        learning_rate_grid=rates,
+        search_epochs=min(search_epochs, config.epochs),
+        learning_rate_trials=trials,
+        chosen_learning_rate=choose_learning_rate(trials),
+    )
+    return search, records
+
+
+def rate_choice_sentence(search: LearningRateSearch) -> str:
+    """The chosen rate and why, in words, from the search's numbers.
+
+    Example:
+        >>> from p3lib.train import LearningRateTrial
+        >>> def trial(rate, score, improving=False):
+        ...     return LearningRateTrial(learning_rate=rate, epochs=1, warmup_steps=25,
+        ...         total_steps=68, best_score=score, best_step=68 if improving else 51,
+        ...         still_improving=improving, train_seconds=20.0, validation=[])
+        >>> search = LearningRateSearch(learning_rate_grid=[2e-5, 2e-4, 2e-3], search_epochs=1,
+        ...     learning_rate_trials=[trial(2e-5, 0.2, True), trial(2e-4, 0.5, True),
+        ...                           trial(2e-3, 0.45)], chosen_learning_rate=2e-4)
+        >>> import textwrap
+        >>> print(textwrap.fill(rate_choice_sentence(search), 88))
+        The validation split chose **2e-4**: of the 3 rates, its 1-epoch run reached the highest
+        best validation Spearman, **0.500** (step 68 of 68), against 0.450 for 2e-3, the next
+        best. The PRD's 2e-5 reached 0.200. The chosen rate's short run was still improving at
+        its last step.
+    """
+    from p3lib.sentences import format_rate
+
+    trials = sorted(search.learning_rate_trials, key=lambda t: (-t.best_score, t.learning_rate))
+    chosen = next(t for t in trials if t.learning_rate == search.chosen_learning_rate)
+    text = (
+        f"The validation split chose **{format_rate(chosen.learning_rate)}**: of the "
+        f"{len(trials)} rates, its {search.search_epochs}-epoch run reached the highest best "
+        f"validation Spearman, **{chosen.best_score:.3f}** (step {chosen.best_step} of "
+        f"{chosen.total_steps})"
+    )
+    others = [t for t in trials if t is not chosen]
+    if others:
+        text += (
+            f", against {others[0].best_score:.3f} for {format_rate(others[0].learning_rate)}, "
+            "the next best"
+        )
+    text += "."
+    prd = [t for t in trials if abs(t.learning_rate - PRD_RATE) <= 1e-12 and t is not chosen]
+    if prd and prd[0] is not others[0]:
+        text += f" The PRD's {format_rate(PRD_RATE)} reached {prd[0].best_score:.3f}."
+    grid = search.learning_rate_grid
+    if len(grid) > 1 and chosen.learning_rate in (min(grid), max(grid)):
+        edge = "largest" if chosen.learning_rate == max(grid) else "smallest"
+        text += (
+            f" It is the {edge} rate of the grid, so a rate beyond it was not tried and might "
+            "do better."
+        )
+    if chosen.still_improving:
+        text += " The chosen rate's short run was still improving at its last step."
+    return text

@@ -1,0 +1,294 @@
+"""The book's comparison sentences, each read from a paired difference of a ComparisonResult.
+
+No sentence here compares two models by setting two separate intervals side by side: every
+before/after and model-against-model statement quotes ``metric(a) - metric(b)`` measured on the
+same resampled subcategories (:attr:`p3lib.comparison.ComparisonResult.paired_differences`),
+with its 95% interval, and its verb follows that interval (a difference whose interval
+includes 0 is "cannot tell", whatever its sign).
+
+AUC-ROC, Spearman's rho and rho / ceiling are one fact about the ranking
+(:mod:`p3lib.rank_identity`), so a verdict on ranking quotes AUC-ROC once and does not count
+rho as further evidence.
+
+Example:
+    >>> from p3lib.cluster_bootstrap import BootstrapInterval
+    >>> d = BootstrapInterval(estimate=0.2, low=0.1, high=0.3, method="BCa")
+    >>> difference_clause(d, ".3f")
+    '+0.200 (paired 95% interval +0.100 to +0.300, which excludes 0)'
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+from p3lib.cluster_bootstrap import BootstrapInterval
+from p3lib.comparison import (
+    MODEL_LABELS,
+    ComparisonResult,
+    easiest_and_hardest,
+    eligible_categories,
+)
+
+METRIC_NAMES = {
+    "margin": "compatibility margin",
+    "cohens_d": "Cohen's d",
+    "auc_roc": "AUC-ROC",
+    "spearman": "Spearman's rho",
+    "spearman_ratio": "rho / ceiling",
+    "f1": "F1 at the validation threshold",
+    "accuracy": "accuracy at the validation threshold",
+    "n_false_positives": "false positives at the validation threshold",
+}
+FORMATS = {"cohens_d": ".2f", "n_false_positives": ".0f"}
+
+
+def _fmt(metric: str) -> str:
+    return FORMATS.get(metric, ".3f")
+
+
+def difference_clause(d: BootstrapInterval, fmt: str = ".3f") -> str:
+    """``+0.200 (paired 95% interval +0.100 to +0.300, which excludes 0)``."""
+    signed = "+" + fmt
+    text = format(d.estimate, signed)
+    if d.low is None or d.high is None:
+        return text + " (no interval: too few resamples held both labels)"
+    which = "excludes 0" if d.excludes_zero else "includes 0"
+    return (
+        f"{text} (paired 95% interval {format(d.low, signed)} to {format(d.high, signed)}, "
+        f"which {which})"
+    )
+
+
+def inline_difference(d: BootstrapInterval, fmt: str = ".3f") -> str:
+    """``+0.200, paired 95% interval +0.100 to +0.300``: the clause without parentheses."""
+    signed = "+" + fmt
+    if d.low is None or d.high is None:
+        return f"{format(d.estimate, signed)}, no interval"
+    return (
+        f"{format(d.estimate, signed)}, paired 95% interval {format(d.low, signed)} to "
+        f"{format(d.high, signed)}"
+    )
+
+
+def paired(comparison: ComparisonResult, a: str, b: str, metric: str) -> BootstrapInterval | None:
+    """``metric(a) - metric(b)`` from ``comparison.paired_differences`` (either order)."""
+    found = comparison.paired_differences.get(f"{a}_vs_{b}")
+    if found is not None:
+        return found.differences.get(metric)
+    found = comparison.paired_differences.get(f"{b}_vs_{a}")
+    if found is None or metric not in found.differences:
+        return None
+    d = found.differences[metric]
+    return BootstrapInterval(
+        estimate=-d.estimate,
+        low=None if d.high is None else -d.high,
+        high=None if d.low is None else -d.low,
+        method=d.method,
+    )
+
+
+def _value(comparison: ComparisonResult, name: str, metric: str) -> float | None:
+    if name == "words_only":
+        words = comparison.words_only
+        if words is None:
+            return None
+        if metric == "n_false_positives":
+            return float(words.n_false_positives)
+        if metric in ("f1", "accuracy"):
+            return getattr(words.at_threshold, metric)
+        return getattr(words, metric, None)
+    summary = comparison.models().get(name)
+    return None if summary is None else summary.headline[metric].value
+
+
+def paired_verdict(
+    comparison: ComparisonResult, a: str = "full", b: str = "lora", metric: str = "auc_roc"
+) -> str:
+    """One sentence: does ``a`` beat ``b`` on ``metric``? Decided by the paired interval alone.
+
+    For ADR 001 (``paired_verdict(comparison, "full", "lora")``), chapters 05 and 06 and the
+    results page. Lower is better only for ``n_false_positives``.
+    """
+    d = paired(comparison, a, b, metric)
+    label_a, label_b = MODEL_LABELS.get(a, a), MODEL_LABELS.get(b, b)
+    name = METRIC_NAMES.get(metric, metric)
+    if d is None:
+        return f"This run did not measure both {label_a} and {label_b}, so it gives no verdict."
+    va, vb = _value(comparison, a, metric), _value(comparison, b, metric)
+    fmt = _fmt(metric)
+    values = f"{name} {format(va, fmt)} against {format(vb, fmt)}" if None not in (va, vb) else name
+    clause = difference_clause(d, fmt)
+    if not d.excludes_zero:
+        return (
+            f"This run cannot tell {label_a} from {label_b} on {name}: {values}, a paired "
+            f"difference of {clause}."
+        )
+    lower_is_better = metric == "n_false_positives"
+    a_better = (d.estimate > 0) != lower_is_better
+    better, worse = (label_a, label_b) if a_better else (label_b, label_a)
+    return (
+        f"{better[0].upper()}{better[1:]} beats {worse} on {name}: {values}, a paired "
+        f"difference ({label_a} minus {label_b}) of {clause}."
+    )
+
+
+def words_only_sentence(comparison: ComparisonResult) -> str:
+    """How much fine-tuning adds over words alone, in AUC-ROC, with paired intervals."""
+    words = comparison.words_only
+    if words is None:
+        return "This run has no words-only baseline."
+    parts = []
+    for name in ("full", "lora"):
+        d = paired(comparison, name, "words_only", "auc_roc")
+        if d is None:
+            continue
+        verb = "adds" if d.excludes_zero and d.estimate > 0 else "changes AUC-ROC by"
+        if not d.excludes_zero:
+            verb = "cannot be told from words alone: it changes AUC-ROC by"
+        elif d.estimate < 0:
+            verb = "does worse than words alone:"
+        parts.append(f"{MODEL_LABELS[name]} {verb} {difference_clause(d)}")
+    text = (
+        f"Words alone (TF-IDF of both statements and their overlap, logistic regression with "
+        f"C = {words.chosen_c:g} chosen on validation) reach AUC-ROC {words.auc_roc:.3f} on eval"
+    )
+    if parts:
+        text += "; over them, " + "; ".join(parts)
+    return text + "."
+
+
+def interval_note(comparison: ComparisonResult, model: str = "full") -> str:
+    """What the intervals resample, and the pair-level width as a one-line sensitivity note."""
+    summary = comparison.models()[model]
+    if summary.interval_resampled != "subcategory":
+        return "95% bootstrap intervals that resample pairs (these results have no subcategories)."
+    cluster, pair = summary.headline["auc_roc"], summary.pair_level.get("auc_roc")
+    text = (
+        f"95% intervals resample the {summary.n_clusters_resampled} subcategories (template "
+        "groups of near-identical pairs) with BCa where it is defined, else percentiles"
+    )
+    if pair is not None and None not in (cluster.low, cluster.high, pair.low, pair.high):
+        text += (
+            f"; resampling single pairs as if independent would narrow {MODEL_LABELS[model]}'s "
+            f"AUC-ROC interval from {cluster.high - cluster.low:.3f} to "
+            f"{pair.high - pair.low:.3f} wide"
+        )
+    return text + "."
+
+
+def matched_recall_sentence(comparison: ComparisonResult) -> str:
+    """False positives of every model at the same validation recall."""
+    rows = []
+    for name, point in comparison.matched_recall.items():
+        fp = point.false_positives
+        trivial = ", near-trivial" if point.near_trivial else ""
+        rows.append(
+            f"{MODEL_LABELS.get(name, name)} {fp.n} of {fp.of} incompatible pairs "
+            f"({fp.rate:.1%}; threshold {point.threshold:.3f}{trivial})"
+        )
+    if not rows:
+        return "This run has no matched operating point."
+    target = next(iter(comparison.matched_recall.values())).target_recall
+    return (
+        f"At the thresholds that reach recall {target:.2f} on the validation split, the false "
+        "positives on eval are: " + "; ".join(rows) + "."
+    )
+
+
+def _changed(comparison: ComparisonResult, what: str) -> str:
+    base, full = comparison.baseline, comparison.full
+    before = base.metrics.compatibility_margin
+    after = full.metrics.compatibility_margin
+    d = paired(comparison, "full", "baseline", "margin")
+    if d is None or not d.excludes_zero:
+        extra = f" (difference {inline_difference(d)}, which includes 0" if d else " ("
+        return (
+            f"Fine-tuning did not measurably change {what}: {before:+.3f} before, "
+            f"{after:+.3f} after{extra}"
+        )
+    verb = "improved" if d.estimate > 0 else "lowered"
+    return (
+        f"Fine-tuning {verb} {what} from {before:+.3f} to {after:+.3f} (difference "
+        f"{inline_difference(d)}"
+    )
+
+
+def headline_sentence(
+    comparison: ComparisonResult,
+    *,
+    escape: Callable[[str], str] | None = html.escape,
+) -> str:
+    """The PRD's deliverable sentence, filled in with the measured numbers.
+
+    "Fine-tuning improved compatibility margin from X to Y (Cohen's d from A to B), with
+    category-wise analysis showing E achieve the widest separation while H remain the hardest
+    category" -- the verb read from the paired interval of the margin, categories ranked by
+    the full model's margins among only those with enough pairs of both labels (the sentence
+    says so), and LoRA against full fine-tuning from their paired difference.
+
+    Category names come from the data: ``escape`` (``html.escape`` by default) is applied to
+    them so the sentence can go into Markdown or HTML as it is; pass ``escape=None`` for
+    plain text.
+    """
+    quote = escape or (lambda text: text)
+    base, full = comparison.baseline, comparison.full
+    f_margin = full.metrics.compatibility_margin
+    sentence = _changed(comparison, "the compatibility margin")
+    if not sentence.endswith("("):
+        sentence += "; "
+    sentence += f"Cohen's d from {base.metrics.cohens_d:.2f} to {full.metrics.cohens_d:.2f})"
+
+    easiest, hardest = easiest_and_hardest(comparison, "full")
+    minimum = comparison.min_category_per_label
+    if easiest is None:
+        sentence += (
+            f"; no category has {minimum} or more eval pairs of each label, so categories "
+            "cannot be ranked"
+        )
+    else:
+        after = eligible_categories(full, minimum)
+        before = {name: m.margin for name, m in base.category_margins.items()}
+        n_categories = len(full.category_margins)
+
+        def margins(name: str) -> str:
+            was = before.get(name)
+            was_text = f"{was:+.3f} to " if was is not None else ""
+            return f"margin {was_text}{after[name]:+.3f}"
+
+        if easiest == hardest:
+            sentence += (
+                f", with only one category large enough to rank ({minimum}+ pairs of each "
+                f"label): {quote(easiest)} ({margins(easiest)})"
+            )
+        else:
+            _, hardest_before = easiest_and_hardest(comparison, "baseline")
+            verb = "remains" if hardest_before == hardest else "is now"
+            sentence += (
+                f", with category-wise analysis (ranking only the {len(after)} of "
+                f"{n_categories} categories with at least {minimum} eval pairs of each label) "
+                f"showing {quote(easiest)} achieving the widest separation ({margins(easiest)}) "
+                f"while {quote(hardest)} {verb} the hardest category ({margins(hardest)})"
+            )
+    sentence += "."
+    lora = comparison.lora
+    if lora is not None:
+        d = paired(comparison, "lora", "full", "margin")
+        sentence += (
+            f" LoRA reached a margin of {lora.metrics.compatibility_margin:+.3f} (Cohen's d "
+            f"{lora.metrics.cohens_d:.2f}) against full fine-tuning's {f_margin:+.3f} "
+            f"({full.metrics.cohens_d:.2f})"
+        )
+        sentence += f", a paired difference of {difference_clause(d)}." if d else "."
+    return sentence
+
+
+def format_rate(rate: float) -> str:
+    """A learning rate as the PRD writes it.
+
+    Example:
+        >>> format_rate(0.0002), format_rate(3.5e-05)
+        ('2e-4', '3.5e-5')
+    """
+    mantissa, exponent = f"{rate:.6e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"

@@ -1,0 +1,268 @@
+"""The book as a reader gets it, on hand-made inputs: cleaned notebooks, slim pages, reader
+tables, the landing page's finding, ADR 003 without the appendix, chart layout for any screen
+width, and the browser test's defect checks (each shown to fire)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from book_defects import (
+    machine_paths,
+    placeholder_text,
+    progress_text,
+    raw_markdown_tables,
+    unused_scripts,
+)
+from test_report import BASELINE, FULL, LORA, RECORDS, result
+
+from p3lib.book_html import slim_page
+from p3lib.book_notebooks import clean_notebook, reader_paths
+from p3lib.book_pages import HOW_TO_GET_THE_REST, cosine_loss_section, replace_appendix_regions
+from p3lib.charts import book_figure, title_html
+from p3lib.charts.baseline import plot_category_margins, plot_roc
+from p3lib.charts.comparison import plot_cohens_d, plot_umap_side_by_side
+from p3lib.comparison import compare
+from p3lib.io import atomic_write_json
+from p3lib.landing import (
+    figure_path,
+    key_numbers_table,
+    landing_finding,
+    landing_substitutions,
+    write_cosine_figure,
+)
+from p3lib.layout import REPO_ROOT, RunLayout
+from p3lib.tables import formatted_cells, reader_table
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {
+        "baseline": result(BASELINE, "baseline"),
+        "full": result(FULL, "full"),
+        "lora": result(LORA, "lora"),
+    }
+
+
+@pytest.fixture(scope="module")
+def comparison(results):
+    return compare(results["baseline"], results["full"], results["lora"], RECORDS)
+
+
+# --- notebooks as the book stages them -------------------------------------------------------
+
+
+def code_cell(source, outputs=(), tags=()):
+    return {
+        "cell_type": "code",
+        "metadata": {"tags": list(tags)},
+        "source": source,
+        "outputs": list(outputs),
+    }
+
+
+def test_clean_notebook_drops_noise_and_folds_code():
+    notebook = {
+        "metadata": {"widgets": {"state": {}}},
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# Title"},
+            code_cell("OUT_DIR = 'outputs'", tags=["parameters"]),
+            code_cell("OUT_DIR = '/home/me/run'", tags=["injected-parameters"]),
+            code_cell(
+                "train()",
+                [
+                    {"output_type": "stream", "name": "stderr", "text": ["Loading 0%|"]},
+                    {"output_type": "stream", "name": "stdout", "text": "  \n"},
+                    {"output_type": "stream", "name": "stdout", "text": "wrote /home/me/run/x"},
+                    {
+                        "output_type": "display_data",
+                        "data": {
+                            "application/vnd.jupyter.widget-view+json": {"model_id": "1"},
+                            "text/plain": "Batches: 0%|",
+                        },
+                    },
+                    {
+                        "output_type": "execute_result",
+                        "data": {"text/plain": "PosixPath('/home/me/p3/outputs/m.json')"},
+                    },
+                    {"output_type": "execute_result", "data": {"text/plain": "0.5"}},
+                ],
+            ),
+            code_cell("show(fig)", tags=["remove-input"]),
+        ],
+    }
+    paths = reader_paths(REPO_ROOT / "outputs", REPO_ROOT)
+    cleaned = clean_notebook(notebook, {"/home/me/run/": "run/", **paths})
+    assert "widgets" not in cleaned["metadata"]
+    assert [c["source"] for c in cleaned["cells"]] == [
+        "# Title",
+        "OUT_DIR = 'outputs'",
+        "train()",
+        "show(fig)",
+    ]
+    kept = cleaned["cells"][2]["outputs"]
+    assert [o.get("text") or o["data"]["text/plain"] for o in kept] == ["wrote run/x", "0.5"]
+    assert cleaned["cells"][1]["metadata"]["tags"] == ["parameters", "hide-input"]
+    assert cleaned["cells"][2]["metadata"]["tags"] == ["hide-input"]
+    assert cleaned["cells"][3]["metadata"]["tags"] == ["remove-input"]  # the chapter decided
+    assert notebook["cells"][3]["outputs"][0]["name"] == "stderr"  # the original is untouched
+
+
+def test_reader_paths_for_a_run_inside_and_outside_the_repository(tmp_path):
+    inside = reader_paths(REPO_ROOT / "outputs" / "smoke", REPO_ROOT)
+    assert inside[f"{REPO_ROOT}/outputs/smoke/"] == "outputs/smoke/"
+    assert reader_paths(tmp_path / "my_run", REPO_ROOT)[f"{tmp_path}/my_run/"] == "my_run/"
+
+
+# --- per-page scripts -------------------------------------------------------------------------
+
+
+HEAD = (
+    "<html><head>"
+    '<script src="../_static/plotly.min.js?v=1"></script>\n'
+    '<script src="../_static/mermaid.min.js?v=2"></script>\n'
+    '<script src="../_static/p3-mermaid.js?v=3"></script>\n'
+    "<script>window.MathJax = {options: {}}</script>\n"
+    '<script async="async" src="../_static/mathjax/tex-svg.js?v=4"></script>\n'
+    '<script src="../_static/doctools.js"></script>\n'
+    "</head>"
+)
+
+
+def scripts(page: str) -> list[str]:
+    return re.findall(r'src="\.\./_static/([^"?]+)', page) + (
+        ["mathjax-config"] if "window.MathJax" in page else []
+    )
+
+
+def test_slim_page_keeps_only_the_scripts_a_page_uses():
+    plain = slim_page(HEAD + "<body><p>prose</p></body></html>")
+    assert scripts(plain) == ["doctools.js"]
+    chart = slim_page(HEAD + '<body><div class="plotly-graph-div"></div></body></html>')
+    assert scripts(chart) == ["plotly.min.js", "doctools.js"]
+    diagram = slim_page(HEAD + '<body><pre class="mermaid">flowchart LR</pre></body></html>')
+    assert scripts(diagram) == ["mermaid.min.js", "p3-mermaid.js", "doctools.js"]
+    math = slim_page(HEAD + '<body><span class="math notranslate">\\(x\\)</span></body></html>')
+    assert scripts(math) == ["mathjax/tex-svg.js", "doctools.js", "mathjax-config"]
+
+
+# --- reader tables ----------------------------------------------------------------------------
+
+
+def test_reader_table_formats_counts_scores_and_missing_cells():
+    frame = pd.DataFrame(
+        {
+            "Baseline": [-0.10123, None, 0.5],
+            "n_compatible": [1195.0, 135.0, 3.0],
+            "text": ["<b>x</b>", "y", "z"],
+        },
+        index=["hobbies", "diet", "<i>c</i>"],
+    )
+    assert formatted_cells(frame) == {
+        "Baseline": ["-0.101", "–", "0.500"],
+        "n_compatible": ["1,195", "135", "3"],
+        "text": ["<b>x</b>", "y", "z"],
+    }
+    html = reader_table(frame, missing_reason="the category lacks one label").to_html()
+    assert "<caption>–: the category lacks one label</caption>" in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>" not in html and "<i>" not in html
+    assert "NaN" not in html and "1195.0" not in html
+    assert "<caption>" not in reader_table(frame.drop(index="diet")).to_html()
+
+
+# --- the landing page and ADR 003 -----------------------------------------------------------
+
+
+def test_key_numbers_table_has_each_model_with_intervals(comparison):
+    lines = key_numbers_table(comparison).splitlines()
+    assert lines[0] == "| Eval split | Baseline | Full fine-tuning | LoRA |"
+    spearman = comparison.full.headline["spearman"]
+    expected = f"{spearman.value:.3f} [{spearman.low:.3f}, {spearman.high:.3f}]"
+    assert lines[2].startswith("| Spearman's rho") and expected in lines[2]
+    margin = comparison.lora.headline["margin"].value
+    assert lines[4].split(" | ")[3].startswith(f"{margin:+.3f} [")
+
+
+def test_landing_finding_and_its_figure(comparison, results, tmp_path):
+    layout = RunLayout(tmp_path)
+    assert "no finding" in landing_substitutions(tmp_path, with_figure=False)["landing_finding"]
+    assert write_cosine_figure(tmp_path) is None
+    for name, evaluated in results.items():
+        atomic_write_json(layout.metric(name), evaluated)
+    atomic_write_json(layout.metric("comparison"), comparison)
+    path = write_cosine_figure(tmp_path)
+    assert path == figure_path(tmp_path) and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = landing_substitutions(tmp_path, with_figure=True)["landing_finding"]
+    assert text == landing_finding(comparison, with_figure=True)
+    assert "![" in text and "(figures/cosine_before_after.png)" in text
+    assert "[results page](results.md)" in text
+    assert "![" not in landing_finding(comparison, with_figure=False)
+
+
+def test_adr_003_without_the_appendix_shows_chapter_03s_model(comparison):
+    section = cosine_loss_section(comparison)
+    auc = comparison.full.headline["auc_roc"]
+    assert f"| AUC-ROC on eval | {auc.value:.3f} [{auc.low:.3f}, {auc.high:.3f}] |" in section
+    assert "| Best validation Spearman (checkpoint) | 0.900 |" in section
+    assert "96 training pairs, 2 epochs, learning rate 2e-5" in section
+    assert section.rstrip().endswith(HOW_TO_GET_THE_REST)
+    assert "not measured" not in section and "{{" not in section
+    assert HOW_TO_GET_THE_REST in cosine_loss_section(None)
+
+
+def test_appendix_regions_in_the_book_sources():
+    adr = (REPO_ROOT / "book" / "adr" / "003-cosine-similarity-loss.md").read_text()
+    staged = replace_appendix_regions(adr, "MEASURED")
+    assert "{{" not in staged and "MEASURED" in staged
+    assert "## What this run measured\n\nMEASURED\n" in staged
+    intro = (REPO_ROOT / "book" / "intro.md").read_text()
+    assert "C7" in intro and "C7" not in replace_appendix_regions(intro)
+    with pytest.raises(ValueError, match="no appendix:end"):
+        replace_appendix_regions("a\n<!-- appendix:start -->\nb\n")
+
+
+# --- charts on any screen width ---------------------------------------------------------------
+
+
+def test_cohens_d_chart_names_each_reference_once_and_keeps_values_off_the_error_bars(
+    comparison,
+):
+    fig = plot_cohens_d(comparison)
+    texts = [annotation.text for annotation in fig.layout.annotations]
+    assert texts == ["small", "medium", "large"]  # no empty annotation: no "new text"
+    d = comparison.full.headline["cohens_d"]
+    assert f"full fine-tuning<br>{d.value:.2f} [{d.low:.2f}, {d.high:.2f}]" in fig.data[0].x
+    assert fig.data[0].text is None
+
+
+def test_book_figures_are_responsive_with_the_title_in_the_page(results):
+    roc = plot_roc(results["full"], name="full")
+    assert roc.layout.width is None
+    umap = book_figure(plot_umap_side_by_side(results))
+    assert umap.layout.title.text is None and umap.layout.width is None
+    assert umap.layout.margin.t == 24 + 18 * 2  # two-line subplot titles
+    margins = plot_category_margins(results["full"])
+    assert all(len(text) <= 9 for text in margins.data[0].text)  # "+0.800" or "no margin"
+    assert title_html("A<br><sup>b</sup><img src=x>") == (
+        '<p class="p3-chart-title">A<br><sup>b</sup>&lt;img src=x&gt;</p>'
+    )
+
+
+# --- the browser test's checks fire on what they look for -------------------------------------
+
+
+def test_defect_checks_fire_on_each_defect_and_pass_clean_text():
+    assert placeholder_text("Spearman (not measured in this run)") == ["not measured in this run"]
+    assert placeholder_text("large new text") == ["new text"]
+    assert raw_markdown_tables("| Metric | Baseline |\n|---|---:|\n| AUC | 0.5 |") != []
+    assert raw_markdown_tables("Metric\tBaseline\nAUC\t0.500") == []
+    assert machine_paths("wrote /work/p3/outputs/m.json", ["/work/p3"]) == ["/work/p3"]
+    assert machine_paths("wrote outputs/m.json", ["/work/p3"]) == []
+    assert progress_text("Loading weights: 100%|██████| 103/103 [00:00<00:00, 9.1it/s]") != []
+    assert progress_text("IProgress not found. Please update jupyter and ipywidgets.") != []
+    assert progress_text("F1 0.665 at 50% of pairs; 3 epochs/s budget") == []
+    assert unused_scripts(["a/mermaid.min.js"], {"plotly": False, "mermaid": False}) == [
+        "a/mermaid.min.js"
+    ]
+    assert unused_scripts(["a/doctools.js"], {"plotly": False, "mermaid": False}) == []
