@@ -273,8 +273,10 @@ else:
 display(
     Markdown(
         f"On the pair features HDBSCAN finds **{feat.n_clusters}** clusters and leaves "
-        f"**{feat.noise_fraction:.0%}** of the pairs as noise (purity "
-        f"{_purity(feat.purity)}); {seed_line}. " + verdict
+        f"**{feat.noise_fraction:.0%}** of the pairs as noise"
+        + ("" if feat.purity is None else f" (purity {feat.purity:.3f})")
+        + f"; {seed_line}. "
+        + verdict
     )
 )
 
@@ -553,7 +555,9 @@ display(
         f"{wi['auc_roc'].high:.3f}) on eval, against **{result.auc_roc:.3f}** for the base "
         f"model's cosine; F1 {words_only.at_threshold.f1:.3f} and "
         f"{words_only.n_false_positives} false positives at its validation threshold. Not "
-        "applicable to it: " + ", ".join(words_only.not_applicable) + "."
+        "applicable to it: "
+        + "; ".join(f"{key} ({why})" for key, why in words_only.not_applicable.items())
+        + "."
     )
 )
 

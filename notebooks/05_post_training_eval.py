@@ -356,7 +356,7 @@ for name in ("full", "lora"):
 # %% [markdown]
 # ## The models for the browser
 #
-# Each model, the base model included, is exported to ONNX and quantized to int8 in the run's
+# Each model, the base model included, is exported to ONNX with int8 weights in the run's
 # `models/<name>/onnx/` (with its vocabulary, so onnxruntime alone can serve it); the results
 # page's "Try a pair" runs these files in the reader's browser. The check scores the eval
 # pairs with PyTorch and with the int8 graph, and records the largest cosine difference and

@@ -57,7 +57,7 @@ from p3lib.sentences import (
     paired_verdict,
     words_only_sentence,
 )
-from p3lib.tables import use_reader_tables
+from p3lib.tables import reader_table, use_reader_tables
 from p3lib.train import TrainingRecord
 
 use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
@@ -246,14 +246,17 @@ display(
 )
 
 # %% tags=["hide-input"]
-pd.DataFrame(
-    {
-        LABELS[name]: {c: m.margin for c, m in summary.category_margins.items()}
-        for name, summary in comparison.models().items()
-    }
-).assign(
-    n_compatible=[m.n_compatible for m in comparison.baseline.category_margins.values()],
-    n_incompatible=[m.n_incompatible for m in comparison.baseline.category_margins.values()],
+reader_table(
+    pd.DataFrame(
+        {
+            LABELS[name]: {c: m.margin for c, m in summary.category_margins.items()}
+            for name, summary in comparison.models().items()
+        }
+    ).assign(
+        n_compatible=[m.n_compatible for m in comparison.baseline.category_margins.values()],
+        n_incompatible=[m.n_incompatible for m in comparison.baseline.category_margins.values()],
+    ),
+    missing_reason="no margin: the category has eval pairs of one label only",
 )
 
 # %% [markdown]

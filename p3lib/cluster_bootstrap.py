@@ -38,6 +38,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 from scipy import stats
 
+from p3lib.schema import ABSENT
+
 TABLE_METRICS = (
     "margin",
     "cohens_d",
@@ -170,6 +172,22 @@ def weighted_metrics(
             for key in TABLE_METRICS:
                 out[key].append(np.where(valid, values[key], np.nan))
     return {key: np.stack(rows) for key, rows in out.items()}
+
+
+def template_groups(pairs) -> list[str]:
+    """Each pair's resampling group: its ``subcategory``, or the pair alone when it has none.
+
+    Files without subcategories (``subcategory`` absent) then fall back to resampling pairs,
+    rather than to one group holding every pair (which would make every resample the same).
+
+    Example:
+        >>> from p3lib.schema import DatingPair
+        >>> pairs = [DatingPair(text_1="boy: a", text_2="girl: b", label=1, subcategory="x"),
+        ...          DatingPair(text_1="boy: c", text_2="girl: d", label=0)]
+        >>> template_groups(pairs)
+        ['x', 'pair 1']
+    """
+    return [p.subcategory if p.subcategory != ABSENT else f"pair {i}" for i, p in enumerate(pairs)]
 
 
 def _group_index(groups: Sequence) -> tuple[np.ndarray, int]:

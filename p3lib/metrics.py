@@ -6,8 +6,8 @@ the before/after figures come from the same code. The module has two layers:
 * pure functions on arrays, testable without a model: :func:`select_threshold`,
   :func:`cosine_summary`, :func:`separation`, :func:`classification`,
   :func:`category_margins`, :func:`spearman_summary`, :func:`bootstrap_intervals`,
-  :func:`pair_features`, :func:`project_pairs`, :func:`cluster_points`,
-  :func:`false_positives` and :func:`evaluate_scores`, which assembles them;
+  :func:`false_positives` and :func:`evaluate_scores`, which assembles them with the UMAP
+  map and HDBSCAN clusters of :mod:`p3lib.clustering` (over several UMAP seeds);
 * :func:`evaluate`, which encodes the pairs with a model and calls :func:`evaluate_scores`.
 
 Conventions used throughout:
@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from p3lib.cluster_bootstrap import ClusterIntervals, cluster_bootstrap
+from p3lib.cluster_bootstrap import ClusterIntervals, cluster_bootstrap, template_groups
 
 # The UMAP map and HDBSCAN clusters (metrics 2 and 3) live in p3lib.clustering; their names
 # are imported here (re-exported) so that callers of p3lib.metrics keep working.
@@ -1211,7 +1211,7 @@ def evaluate(
         hdbscan_cluster_selection_method=hdbscan_cluster_selection_method,
         name=name,
         model=model_name,
-        groups=[p.subcategory for p in eval_pairs],
+        groups=template_groups(eval_pairs),
         validation_scores=validation_scores,
         validation_labels=validation_labels,
         target_recall=target_recall,

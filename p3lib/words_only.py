@@ -30,7 +30,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from p3lib.cluster_bootstrap import MARGIN_FREE_METRICS, ClusterIntervals, cluster_bootstrap
+from p3lib.cluster_bootstrap import (
+    MARGIN_FREE_METRICS,
+    ClusterIntervals,
+    cluster_bootstrap,
+    template_groups,
+)
 from p3lib.metrics import (
     ClassificationAt,
     ThresholdChoice,
@@ -173,7 +178,7 @@ def words_only_baseline(
     labels = np.array([int(p.label) for p in eval_pairs])
     require_both_labels(labels)
     pair_types = [p.pair_type for p in eval_pairs]
-    groups = [p.subcategory for p in eval_pairs]
+    groups = template_groups(eval_pairs)
     rho, _, ceiling, ratio = spearman_summary(scores, labels)
     at = classification_at(scores, labels, choice.threshold)
     known = list(PAIR_TYPES) + sorted(set(pair_types) - set(PAIR_TYPES))

@@ -65,63 +65,54 @@ def previous_run(tmp_path):
     return out, result
 
 
-@pytest.mark.parametrize("kind", sorted(BAD_FILES))
-def test_p3_check_names_file_line_and_field(tmp_path, kind):
-    path = bad_file(tmp_path, kind)
+def test_the_installed_command_stops_before_any_chapter_and_keeps_outputs(tmp_path, previous_run):
+    """End to end through the ``p3`` executable; the matrix below covers every kind in process."""
+    out, result = previous_run
+    path = bad_file(tmp_path, "label_not_0_1")
     completed = run_p3("check", path, check=False)
     assert completed.returncode == 1
-    assert f"{path}{BAD_FILES[kind][1]}" in completed.stderr
-
-
-@pytest.mark.parametrize("kind", sorted(BAD_FILES))
-def test_p3_run_stops_before_any_chapter_and_keeps_outputs(tmp_path, kind, previous_run):
-    out, result = previous_run
-    path = bad_file(tmp_path, kind)
+    assert f"{path}{BAD_FILES['label_not_0_1'][1]}" in completed.stderr
     completed = run_p3("run", "--train", path, "--out", out, check=False)
     assert completed.returncode == 1
-    assert f"{path}{BAD_FILES[kind][1]}" in completed.stderr
-    assert "executing" not in completed.stdout
+    assert f"{path}{BAD_FILES['label_not_0_1'][1]}" in completed.stderr
+    assert "executing" not in completed.stdout and "Traceback" not in completed.stderr
     assert result.read_text() == '{"previous": true}\n'
 
 
-def test_empty_and_missing_files(tmp_path, previous_run):
+def test_empty_and_missing_files(tmp_path, capsys, previous_run):
     out, result = previous_run
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
-    completed = run_p3("run", "--eval", empty, "--out", out, check=False)
-    assert (
-        completed.returncode == 1 and f"{empty}:1: record: file has no records" in completed.stderr
-    )
+    status, _, err = p3(capsys, "run", "--eval", empty, "--out", out)
+    assert status == 1 and f"{empty}:1: record: file has no records" in err
     missing = tmp_path / "missing.jsonl"
-    completed = run_p3("check", missing, check=False)
-    assert completed.returncode == 1 and f"{missing}: file: not found" in completed.stderr
+    status, _, err = p3(capsys, "check", missing)
+    assert status == 1 and f"{missing}: file: not found" in err
     assert result.read_text() == '{"previous": true}\n'
 
 
-def test_eval_with_one_label_is_refused(tmp_path, previous_run):
+def test_eval_with_one_label_is_refused(tmp_path, capsys, previous_run):
     out, result = previous_run
     one_label = tmp_path / "eval.jsonl"
     one_label.write_text(
         json.dumps(GOOD) + "\n" + json.dumps({**GOOD, "text_1": "boy: I nap"}) + "\n"
     )
-    completed = run_p3("run", "--eval", one_label, "--out", out, check=False)
-    assert completed.returncode == 1
-    assert "has only compatible (1) pairs" in completed.stderr and "AUC-ROC" in completed.stderr
+    status, _, err = p3(capsys, "run", "--eval", one_label, "--out", out)
+    assert status == 1
+    assert "has only compatible (1) pairs" in err and "AUC-ROC" in err
     assert result.read_text() == '{"previous": true}\n'
 
 
-def test_train_too_small_for_the_validation_split(tmp_path, previous_run):
+def test_train_too_small_for_the_validation_split(tmp_path, capsys, previous_run):
     out, result = previous_run
     lines = [
         json.dumps({**GOOD, "text_1": f"boy: I like thing {i}", "label": i % 2}) for i in range(6)
     ]
     small = tmp_path / "train.jsonl"
     small.write_text("\n".join(lines) + "\n")
-    completed = run_p3("run", "--train", small, "--out", out, check=False)
-    assert completed.returncode == 1
-    assert (
-        f"{small}: train has 3 distinct compatible and 3 distinct incompatible" in completed.stderr
-    )
+    status, _, err = p3(capsys, "run", "--train", small, "--out", out)
+    assert status == 1
+    assert f"{small}: train has 3 distinct compatible and 3 distinct incompatible" in err
     assert result.read_text() == '{"previous": true}\n'
 
 
@@ -132,31 +123,30 @@ def test_train_too_small_for_the_validation_split(tmp_path, previous_run):
         ("epochs: two\n", "epochs: expected int, got str 'two'"),
         ("seed: 4.5\n", "seed: expected int, got float 4.5"),
         ("- a list\n", "expected a mapping"),
+        ("epochs: [\n", "not valid YAML"),
     ],
 )
-def test_bad_parameters_file(tmp_path, previous_run, yaml_text, message):
+def test_bad_parameters_file(tmp_path, capsys, previous_run, yaml_text, message):
     out, result = previous_run
     params = tmp_path / "params.yaml"
     params.write_text(yaml_text, encoding="utf-8")
-    completed = run_p3("run", "--params", params, "--out", out, check=False)
-    assert completed.returncode == 1
-    assert message in completed.stderr
+    status, _, err = p3(capsys, "run", "--params", params, "--out", out)
+    assert status == 1
+    assert f"{params}: " in err and message in err
     assert result.read_text() == '{"previous": true}\n'
 
 
-def test_unknown_categories_and_pair_types_are_allowed_and_reported(tmp_path):
+def test_unknown_categories_and_pair_types_are_allowed_and_reported(tmp_path, capsys):
     path = tmp_path / "new.jsonl"
     path.write_text(json.dumps({**GOOD, "category": "pets", "pair_type": "vibes"}) + "\n")
-    completed = run_p3("check", path)
-    assert "pets" in completed.stdout and "vibes" in completed.stdout
+    status, stdout, _ = p3(capsys, "check", path)
+    assert status == 0 and "pets" in stdout and "vibes" in stdout
 
 
-def test_default_data_checks_clean():
-    completed = run_p3("check", DEFAULT_TRAIN, DEFAULT_EVAL)
-    assert completed.returncode == 0
-    assert (
-        str(DEFAULT_TRAIN.relative_to(REPO_ROOT)) in completed.stdout or "train" in completed.stdout
-    )
+def test_default_data_checks_clean_even_under_strict(capsys):
+    status, stdout, err = p3(capsys, "check", "--strict", DEFAULT_TRAIN, DEFAULT_EVAL)
+    assert status == 0 and "warning" not in err and "error" not in err
+    assert f"== {DEFAULT_TRAIN}" in stdout
 
 
 @pytest.mark.smoke

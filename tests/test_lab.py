@@ -339,9 +339,9 @@ class LabServer:
     url: str
     token: str
 
-    def get(self, path: str) -> bytes:
+    def get(self, path: str, method: str = "GET") -> bytes:
         request = urllib.request.Request(
-            f"{self.url}{path}", headers={"Authorization": f"token {self.token}"}
+            f"{self.url}{path}", headers={"Authorization": f"token {self.token}"}, method=method
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.read()
@@ -349,11 +349,13 @@ class LabServer:
 
 @pytest.fixture(scope="module")
 def jupyter_lab(tmp_path_factory):
-    """`jupyter lab` of this environment serving the repository, with ~/.jupyter and the
-    user's own JupyterLab settings out of the way (only the set-up's settings apply)."""
+    """`jupyter lab` of this environment, with ~/.jupyter and the user's own JupyterLab
+    settings out of the way (only the set-up's settings apply). It serves a copy of the
+    chapters, so that nothing a test opens can be saved into the repository."""
     if not (BIN / "jupyter-lab").exists():
         pytest.fail("JupyterLab is not installed: run `make unit` (the test extras install it)")
     home = tmp_path_factory.mktemp("lab")
+    shutil.copytree(REPO_ROOT / "notebooks", home / "root" / "notebooks")
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(home / "config"),
@@ -367,11 +369,11 @@ def jupyter_lab(tmp_path_factory):
                 str(BIN / "jupyter-lab"), "--no-browser", "--allow-root",
                 "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
                 "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-                f"--ServerApp.root_dir={REPO_ROOT}",
+                f"--ServerApp.root_dir={home / 'root'}",
                 f"--LabApp.user_settings_dir={home / 'settings'}",
                 f"--LabApp.workspaces_dir={home / 'workspaces'}",
             ],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
             deadline = time.monotonic() + 120
@@ -385,8 +387,13 @@ def jupyter_lab(tmp_path_factory):
                     time.sleep(0.5)
             yield lab
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            # The server's own shutdown also stops the kernel an opened notebook started.
+            try:
+                lab.get("/api/shutdown", method="POST")
+                server.wait(timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                server.kill()
+                server.wait()
 
 
 @pytest.mark.smoke

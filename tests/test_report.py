@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from p3lib import report
+from p3lib import report, results_block
 from p3lib.charts import comparison as charts
 from p3lib.io import atomic_write_json
 from p3lib.layout import REPO_ROOT, RunLayout
@@ -276,11 +276,13 @@ def test_results_table_has_one_row_per_metric(comparison, results):
     assert lines[0].startswith("| Metric") and set(lines[1]) <= set("|-:")
     body = lines[2:]
     assert len(body) == len(table_rows(comparison))
-    assert len(body) == len(TABLE_ROWS) + len(report.LEAK_FREE_ROWS) + 4
+    # Purity's row becomes the three clustering rows (purity, shuffled labels, clusters).
+    extra = len(results_block.SEED_ROWS) - 1
+    assert len(body) == len(TABLE_ROWS) + extra + len(report.LEAK_FREE_ROWS) + 4
     labels = [line.split("|")[1].strip() for line in body]
     assert len(set(labels)) == len(labels)
     plain = compare(result(BASELINE, "baseline"), result(FULL, "full"), result(LORA, "lora"))
-    assert len(table_lines(results_table(plain))) - 2 == len(TABLE_ROWS)
+    assert len(table_lines(results_table(plain))) - 2 == len(TABLE_ROWS) + extra
     margin_row = next(line for line in body if line.startswith("| Compatibility margin"))
     full = comparison.full.headline["margin"]
     assert f"{full.value:+.3f} [{full.low:+.3f}, {full.high:+.3f}]" in margin_row

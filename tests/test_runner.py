@@ -430,3 +430,17 @@ def test_a_real_kernel_run_is_quiet_and_ctrl_c_prints_one_line(tmp_path):
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == ["01_a.ipynb"]
     chapters = json.loads((out / "run.json").read_text())["chapters"]
     assert list(chapters) == ["01_a"]  # the stopped chapter has no record
+
+
+@pytest.mark.smoke
+def test_a_real_run_records_what_each_chapter_wrote_and_is_one_run(smoke_book):
+    from p3lib.run_record import stale_chapters
+
+    out = smoke_book["out"]
+    chapters = json.loads((out / "run.json").read_text())["chapters"]
+    written = {name: set(entry["outputs"]) for name, entry in chapters.items()}
+    assert {"metrics/baseline.json", "notebooks/02_baseline.ipynb"} <= written["02_baseline"]
+    assert "models/full/model.safetensors" in written["03_full_finetune"]
+    assert {"metrics/full.json", "metrics/comparison.json"} <= written["05_post_training_eval"]
+    assert "models/lora/decision_threshold.json" in written["05_post_training_eval"]
+    assert stale_chapters(out) == {}

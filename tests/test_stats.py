@@ -382,3 +382,15 @@ def test_seed_verdict_counts_auc_and_spearman_once():
     assert study.verdict.count("ranking (AUC-ROC") == 1
     listed = study.verdict.split("do not overlap: ")[-1]
     assert "Spearman's rho," not in listed and "AUC-ROC," not in listed
+
+
+def test_false_positive_chart_has_a_matched_recall_panel(comparison):
+    from p3lib.charts.comparison import plot_false_positive_reduction
+
+    fig = plot_false_positive_reduction(comparison)
+    matched = [trace for trace in fig.data if trace.yaxis == "y2"]
+    assert len(matched) == 3  # one bar series per model in the lower panel
+    full = comparison.matched_recall["full"]
+    rates = dict(zip(matched[1].x, matched[1].y, strict=True))
+    assert rates["dealbreaker"] == full.false_positives_by_pair_type["dealbreaker"].rate
+    assert "recall 0.90" in fig.layout.annotations[1].text
