@@ -127,8 +127,9 @@ display(
         " ".join(
             f"{LABELS[name]}: {r.hdbscan.n_clusters} clusters on this map, "
             f"{r.hdbscan.noise_fraction:.1%} of pairs as noise; over "
-            f"{len(r.clustering.per_seed)} seeds a median of {r.clustering.n_clusters.median:g} "
-            f"clusters ({r.clustering.n_clusters.low:g} to {r.clustering.n_clusters.high:g})."
+            f"{len(r.clustering.per_seed)} seeds a median cluster count of "
+            f"{r.clustering.n_clusters.median:g} ({r.clustering.n_clusters.low:g} to "
+            f"{r.clustering.n_clusters.high:g})."
             for name, r in results.items()
         )
     )

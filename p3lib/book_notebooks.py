@@ -6,7 +6,9 @@ record of the run); the book gets a cleaned copy:
 - papermill's injected ``# Parameters`` cell is dropped: it repeats the parameters cell with
   the builder's absolute paths, which tell a reader nothing and leak the machine's layout;
 - every code cell's source is folded (``hide-input``): the book reads as prose, figures and
-  tables, and each cell's code is one click away;
+  tables, and each cell's code is one click away; a cell that shows nothing is left out of
+  the page (``remove-input``), so no row of empty toggles interrupts the text (its code stays
+  in ``notebooks/``);
 - stderr streams (library warnings, progress bars), empty streams, bare ``PosixPath(...)``
   values and Jupyter widgets (tqdm's notebook progress bars) are removed: they are the run's
   noise, not its results, and a saved widget makes the page fetch widget scripts from a CDN;
@@ -21,8 +23,8 @@ Example:
     >>> cleaned = clean_notebook({"cells": [cell, kept]})
     >>> [c["source"] for c in cleaned["cells"]], cleaned["cells"][0]["outputs"]
     (['1 + 1'], [])
-    >>> cleaned["cells"][0]["metadata"]["tags"]
-    ['hide-input']
+    >>> cleaned["cells"][0]["metadata"]["tags"]  # no output left: the code leaves the page
+    ['remove-input']
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from p3lib.layout import REPO_ROOT
 INJECTED_TAG = "injected-parameters"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 FOLD_TAG = "hide-input"
+REMOVE_TAG = "remove-input"
 # Tags by which a chapter already decides how its cell is shown; the fold leaves those alone.
 VISIBILITY_TAGS = ("hide-input", "hide-output", "hide-cell", "remove-input", "remove-output")
 VISIBILITY_TAGS += ("remove-cell", "show-input")
@@ -112,7 +115,8 @@ def clean_notebook(
                     if mime in output.get("data", {}):
                         output["data"][mime] = _replace_paths(output["data"][mime], replacements)
             if not any(tag in VISIBILITY_TAGS for tag in tags):
-                cell.setdefault("metadata", {})["tags"] = [*tags, FOLD_TAG]
+                fold = FOLD_TAG if cell["outputs"] else REMOVE_TAG
+                cell.setdefault("metadata", {})["tags"] = [*tags, fold]
         cells.append(cell)
     cleaned["cells"] = cells
     return cleaned

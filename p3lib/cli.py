@@ -1,9 +1,10 @@
 """The ``p3`` command: run the book, build it, check data, regenerate the default data.
 
 p3 run   [--params params/full.yaml] [--train PATH] [--eval PATH] [--out DIR] [--force]
+         [--strict] [--set NAME=VALUE ...]
 p3 book  [--out DIR] [--html DIR]
 p3 all   the two above, in one go (the README's main command)
-p3 check PATH [PATH ...]
+p3 check [--strict] [--fix-prefixes FOLDER] PATH [PATH ...]
 p3 generate [--folder DIR] [--seed N]
 p3 results [--out DIR] [--readme README.md] [--check]
 p3 score --model DIR "boy: ..." "girl: ..."   (or --pairs FILE.jsonl)
@@ -55,7 +56,8 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override one parameter (YAML value), e.g. --set epochs=1",
+        help="override one parameter (YAML value; a path is relative to the current folder), "
+        "e.g. --set epochs=1",
     )
 
 

@@ -191,8 +191,14 @@ def template_groups(pairs) -> list[str]:
 
 
 def _group_index(groups: Sequence) -> tuple[np.ndarray, int]:
-    """Each pair's group as an integer 0..G-1 (groups in order of first appearance)."""
+    """Each pair's group as an integer 0..G-1 (groups in order of first appearance).
+
+    With a single group there is nothing to resample between groups: each pair is then its
+    own group (``G`` is the number of pairs), the pair-level bootstrap.
+    """
     names = list(dict.fromkeys(groups))
+    if len(names) < 2:
+        return np.arange(len(groups), dtype=int), len(groups)
     lookup = {name: i for i, name in enumerate(names)}
     return np.array([lookup[g] for g in groups], dtype=int), len(names)
 
@@ -336,6 +342,7 @@ def cluster_bootstrap(
         level=level,
         n_resamples=n_resamples,
         seed=seed,
+        resampled="subcategory" if len(set(groups)) >= 2 else "pair",
         n_clusters=n_groups,
         threshold=float(threshold),
         intervals=found["cluster"],

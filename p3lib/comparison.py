@@ -297,7 +297,7 @@ def summarise(result: EvaluationResult, record=None) -> ModelSummary:
         n_overlap=result.n_overlap,
         leak_free=result.leak_free,
         training=training_summary(record) if record is not None else None,
-        interval_resampled="subcategory" if clustered is not None else "pair",
+        interval_resampled=clustered.resampled if clustered is not None else "pair",
         n_clusters_resampled=clustered.n_clusters if clustered is not None else None,
         pair_level=pair_level,
         share_predicted_compatible=share,
@@ -419,7 +419,7 @@ def compare(
 def _groups(result: EvaluationResult | WordsOnlyResult) -> tuple[list[str], str]:
     """The pairs' subcategories, or each pair its own group for results without them."""
     groups = result.groups
-    if groups:
+    if groups and len(set(groups)) >= 2:
         return list(groups), "subcategory"
     n = result.n_pairs
     return [str(i) for i in range(n)], "pair"

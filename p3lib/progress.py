@@ -5,7 +5,8 @@ Hugging Face libraries' bars ("Loading weights", dataset ``map``) only add noise
 they are stderr output that the executed notebook keeps and the book shows. Every chapter that
 loads or trains a model calls :func:`quiet_progress_bars` once, in its imports cell. (tqdm's
 "IProgress not found" warning is a missing ``ipywidgets``, which p3 declares; with it, a bar a
-user turns on in JupyterLab is drawn as a widget.)
+user turns on in JupyterLab is drawn as a widget, and so is the one bar no setting turns off:
+sentence-transformers' "Computing widget examples" while a trainer starts.)
 """
 
 from __future__ import annotations

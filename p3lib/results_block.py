@@ -138,13 +138,13 @@ def figure_kinds_note(comparison: ComparisonResult) -> str:
     plural = "s" if n_seeds != 1 else ""
     return (
         "Exact figures, reproduced to the printed digit by every build: every row but the "
-        f"clustering rows ({'; '.join(SEED_ROWS)}) and {' and '.join(MACHINE_ROWS).lower()}. "
+        f"clustering rows ({'; '.join(SEED_ROWS)}) and the rows "
+        f"{' and '.join(repr(row) for row in MACHINE_ROWS)}, measured on the build machine. "
         f"The clustering rows are medians over {n_seeds} UMAP seed{plural} with their range in "
         "brackets (UMAP's layout is not bit-stable across machines); noise is the share of "
         "pairs HDBSCAN leaves unclustered; the shuffled-labels row holds 95% of the median "
-        f"purity over {shuffles} of the labels. {' and '.join(MACHINE_ROWS)} are measured "
-        "on the build machine. `p3 results --check` compares exact figures to the digit and "
-        "clustering rows by overlapping ranges."
+        f"purity over {shuffles} of the labels. `p3 results --check` compares exact figures "
+        "to the digit and clustering rows by overlapping ranges."
     )
 
 

@@ -127,6 +127,9 @@ def paired_verdict(
     lower_is_better = metric == "n_false_positives"
     a_better = (d.estimate > 0) != lower_is_better
     better, worse = (label_a, label_b) if a_better else (label_b, label_a)
+    if None not in (va, vb):
+        first, second = (va, vb) if a_better else (vb, va)
+        values = f"{name} {format(first, fmt)} against {format(second, fmt)}"
     return (
         f"{better[0].upper()}{better[1:]} beats {worse} on {name}: {values}, a paired "
         f"difference ({label_a} minus {label_b}) of {clause}."

@@ -75,7 +75,8 @@ def reader_table(frame, missing_reason: str = DEFAULT_REASON):
     )
     if any(_missing(v) for column in frame.columns for v in frame[column]):
         styler = styler.set_caption(f"{DASH}: {missing_reason}")
-    return styler.set_table_attributes('class="p3-table"')
+    # "dataframe": the book theme's styling for pandas tables
+    return styler.set_table_attributes('class="dataframe p3-table"')
 
 
 def use_reader_tables() -> None:

@@ -335,6 +335,10 @@ def test_verdicts_come_from_the_paired_interval(comparison):
         assert "cannot tell" in sentence
     reverse = paired_verdict(comparison, "lora", "full", "auc_roc")
     assert f"{-d.estimate:+.3f}" in reverse
+    # The winner's value is quoted first, whichever order the models were named in.
+    full, lora = (comparison.models()[n].headline["auc_roc"].value for n in ("full", "lora"))
+    if d.excludes_zero and d.estimate > 0:
+        assert f"AUC-ROC {full:.3f} against {lora:.3f}" in reverse
 
 
 def test_success_criteria_rows_and_table(comparison):
@@ -394,3 +398,12 @@ def test_false_positive_chart_has_a_matched_recall_panel(comparison):
     rates = dict(zip(matched[1].x, matched[1].y, strict=True))
     assert rates["dealbreaker"] == full.false_positives_by_pair_type["dealbreaker"].rate
     assert "recall 0.90" in fig.layout.annotations[1].text
+
+
+def test_a_single_group_falls_back_to_resampling_pairs():
+    scores = np.array([0.9, 0.8, 0.7, 0.4, 0.3, 0.2, 0.6, 0.5])
+    labels = np.array([1, 1, 1, 0, 0, 0, 1, 0])
+    one = cluster_bootstrap(scores, labels, ["x"] * 8, 0.5, n_resamples=100)
+    pairs = cluster_bootstrap(scores, labels, [str(i) for i in range(8)], 0.5, n_resamples=100)
+    assert one.resampled == "pair" and one.n_clusters == 8
+    assert one.intervals == pairs.intervals

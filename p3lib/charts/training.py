@@ -128,7 +128,17 @@ def plot_training_curves(records: dict[str, TrainingRecord]) -> go.Figure:
 def plot_learning_rate_evidence(records: dict[str, TrainingRecord]) -> go.Figure:
     """Validation Spearman over steps of runs that differ only in learning rate (ADR 001)."""
     fig = go.Figure()
-    palette = ["#e7298a", "#7570b3", "#1b9e77", "#d95f02"]
+    # eight colours: a grid of five rates plus the winner's full run never repeats one
+    palette = [
+        "#e7298a",
+        "#7570b3",
+        "#1b9e77",
+        "#d95f02",
+        "#66a61e",
+        "#e6ab02",
+        "#a6761d",
+        "#666666",
+    ]
     for index, (name, record) in enumerate(records.items()):
         for trace in _validation_traces(record, name, palette[index % len(palette)], name):
             fig.add_trace(trace)
