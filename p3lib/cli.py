@@ -144,10 +144,12 @@ def _published(out: str | Path) -> Path:
 def _book(out: str | Path | None, html: str | None) -> None:
     """Build the book from one whole run, holding the output folder while reading it."""
     from p3lib.book import DEFAULT_HTML, build_book
+    from p3lib.io import check_replaceable
     from p3lib.layout import DEFAULT_OUT
     from p3lib.output_lock import output_lock
 
     out = Path(out or DEFAULT_OUT)
+    check_replaceable(html or DEFAULT_HTML)  # the one write that could destroy a user's files
     _published(out)
     with output_lock(out):
         _published(out)  # again, now that no run can change it

@@ -27,7 +27,7 @@ def test_book_refuses_a_file_and_a_missing_run_without_leaving_anything(tmp_path
     assert "not a folder" in capsys.readouterr().err
     assert target.read_text() == "keep me"
     assert main(["book", "--out", str(tmp_path / "typo"), "--html", str(tmp_path / "h")]) == 1
-    assert "no such run folder" in capsys.readouterr().err
+    assert "not the output folder of a p3 run" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 

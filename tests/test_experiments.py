@@ -11,6 +11,7 @@ import shutil
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from json_files import as_written
 from made_up_models import PROMPT, measured, zoo
 from tiny_model import build_tiny_model, tiny_config, tiny_pairs
 
@@ -416,7 +417,8 @@ def test_tiny_run_measures_every_model_on_eval_and_ood(tiny_run):
     assert len(measured) == 8
     assert all(m.n_eval == 40 and m.n_ood == 30 for m in measured.values())
     # chapter 02's saved eval result is reused, not measured again
-    assert measured["baseline"].eval["spearman"].value == baseline.spearman
+    # (read back from JSON, so equal to the written precision)
+    assert measured["baseline"].eval["spearman"].value == pytest.approx(baseline.spearman, rel=1e-9)
     assert measured["instructed"].prompt == PROMPT
     assert measured["contrastive"].trained_in_appendix and not measured["full"].trained_in_appendix
     result = tiny_run["result"]
@@ -456,7 +458,8 @@ def test_tiny_run_saves_thresholds_so_p3_score_uses_the_instruction(tiny_run, ca
         assert saved.prompt == (PROMPT if name == "instructed" else None)
     folder = ex.experiment_dir(layout, "instructed")
     measured_threshold = load_threshold(folder).threshold
-    assert measured_threshold == tiny_run["measured"]["instructed"].eval["threshold"].value
+    threshold = tiny_run["measured"]["instructed"].eval["threshold"].value
+    assert measured_threshold == pytest.approx(threshold, rel=1e-9)
     texts = ["boy: I love hiking at dawn", "girl: I hate early mornings"]
     score_command(folder, texts, None)
     printed = capsys.readouterr().out
@@ -477,7 +480,7 @@ def test_tiny_run_refuses_chapter_models_with_another_recipe(tiny_run):
 def test_tiny_run_results_file_round_trips(tiny_run, tmp_path):
     atomic_write_json(RunLayout(tmp_path).metric("experiments"), tiny_run["result"])
     data = read_json(RunLayout(tmp_path).metric("experiments"))
-    assert ex.ExperimentsResult.model_validate(data) == tiny_run["result"]
+    assert ex.ExperimentsResult.model_validate(data) == as_written(tiny_run["result"])
     values = ex.experiment_substitutions(tmp_path)
     assert "(not measured" not in values["exp_contrastive_spearman"]
 

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from json_files import as_written
 from scipy import stats
 from tiny_model import pair
 
@@ -307,7 +308,7 @@ def test_write_report_writes_json_and_summary(tmp_path):
     json_path, text_path = write_report(report, tmp_path / "evaluation")
     assert json_path.name == "data_quality_report.json"
     assert text_path.name == "data_quality_summary.txt"
-    assert DataQualityReport.model_validate(json.loads(json_path.read_text())) == report
+    assert DataQualityReport.model_validate(json.loads(json_path.read_text())) == as_written(report)
     summary = text_path.read_text()
     assert summary.startswith("Data quality: PASS" if report.passed else "Data quality: FAIL")
     for dimension in report.dimensions:

@@ -9,6 +9,7 @@ import re
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from json_files import as_written
 
 from p3lib import report, results_block
 from p3lib.charts import comparison as charts
@@ -215,7 +216,7 @@ def test_lora_is_optional(results):
 
 def test_json_round_trip(comparison, tmp_path):
     path = atomic_write_json(tmp_path / "comparison.json", comparison)
-    assert load_comparison(path) == comparison
+    assert load_comparison(path) == as_written(comparison)
 
 
 # --- headline sentence -----------------------------------------------------------------------

@@ -95,7 +95,8 @@ def test_widget_scores_like_p3_score_over_p3_serve(smoke_book, browser, served):
     assert page.input_value("#p3-text-2") == f"girl: {PAIR[1]}"
     rows = page.eval_on_selector_all(
         "#p3-scores tbody tr",
-        "rows => rows.map(r => [r.dataset.model, Number(r.dataset.cosine), r.innerText])",
+        "rows => rows.map(r => [r.dataset.model, Number(r.dataset.cosine),"
+        " r.cells[2].textContent])",
     )
     cosines = {name: value for name, value, _ in rows}
     assert sorted(cosines) == ["base", "full", "lora"]
@@ -113,7 +114,7 @@ def test_widget_scores_like_p3_score_over_p3_serve(smoke_book, browser, served):
     report = ExportReport.model_validate(read_json(out / "metrics" / "export.json"))
     for name, value, text in rows:
         verdict = "compatible" if value >= report.models[name].threshold else "incompatible"
-        assert f"\t{verdict} (threshold {report.models[name].threshold:.3f})" in text
+        assert text == f"{verdict} (threshold {report.models[name].threshold:.3f})"
     # One click on an example scores it with the models already loaded.
     page.click(".p3-example >> nth=0")
     page.wait_for_function("document.querySelector('#p3-scores').dataset.state === 'done'")
