@@ -1,9 +1,9 @@
 """The landing page's finding, generated from one run's numbers.
 
 A reader opening the book sees the answer first: the headline sentence, the key numbers with
-their 95% bootstrap intervals, one figure (the cosine distributions before and after, also the
-README's figure) and a link to the results page. :func:`landing_substitutions` returns it as
-the MyST substitution ``landing_finding`` of ``book/intro.md``;
+their 95% cluster-bootstrap intervals, one figure (the cosine distributions before and after,
+also the README's figure) and a link to the results page. :func:`landing_substitutions`
+returns it as the MyST substitution ``landing_finding`` of ``book/intro.md``;
 :func:`write_cosine_figure` writes the figure into the run's output folder.
 """
 
@@ -70,7 +70,8 @@ def landing_finding(comparison: ComparisonResult, *, with_figure: bool) -> str:
         "## The answer",
         f"**{headline_sentence(comparison)}**",
         key_numbers_table(comparison),
-        f"{comparison.baseline.n_pairs} eval pairs; 95% bootstrap intervals in brackets. "
+        f"{comparison.baseline.n_pairs} eval pairs; in brackets, 95% intervals from resampling "
+        "the eval set's subcategories (groups of near-identical pairs). "
         "Spearman's rho says how well the cosine ranks pairs by label, AUC-ROC how often a "
         "compatible pair scores above an incompatible one, and the margin is the mean cosine "
         "of compatible pairs minus that of incompatible ones.",

@@ -262,6 +262,8 @@ def _verdict(comparison: ComparisonResult | None) -> str:
             "This run did not evaluate both fine-tuned models, so it gives no verdict on LoRA "
             "against full fine-tuning."
         )
-    return " ".join(
-        paired_verdict(comparison, "full", "lora", metric) for metric in ("spearman", "auc_roc")
+    # With 0/1 labels Spearman's rho is AUC rescaled (chapter 02), so AUC decides alone.
+    return (
+        paired_verdict(comparison, "full", "lora", "auc_roc")
+        + " Spearman's rho is the same ranking fact rescaled, so it is not counted again."
     )

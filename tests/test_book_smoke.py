@@ -67,15 +67,16 @@ def test_chapter_01_reports_the_audit_and_quality(smoke_book):
     assert "Four quality dimensions" in page
 
 
-def test_chapter_06_has_the_eight_charts(smoke_book):
+def test_chapter_06_has_the_eight_comparisons_and_the_errors_chart(smoke_book):
     page = chapter_page(smoke_book, "06_comparison").read_text()
-    assert len(re.findall(r'class="plotly-graph-div"', page)) == 8
+    # the PRD's eight comparisons, plus the errors of every pair type (both labels)
+    assert len(re.findall(r'class="plotly-graph-div"', page)) == 9
 
 
 def test_headline_sentence_matches_comparison_json(smoke_book):
     comparison = load_comparison(smoke_book["out"] / "metrics" / "comparison.json")
     sentence = headline_sentence(comparison, escape=None)
-    assert f"{comparison.baseline.headline['margin'].value:.2f}" in sentence
+    assert f"{comparison.baseline.headline['margin'].value:+.3f}" in sentence
     assert sentence in page_text(chapter_page(smoke_book, "06_comparison"))
     assert sentence in page_text(smoke_book["html"] / "book" / "results.html")
 
