@@ -10,27 +10,17 @@ to run ``p3 serve`` and logs no error. The built site with three int8 models sta
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from conftest import run_p3
+from test_browser import CHROMIUM, CHROMIUM_ARGS  # one set of launch flags for both
 
 from p3lib.export import ExportReport
 from p3lib.io import read_json
 from p3lib.serve import address, make_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAIR = ("I love hiking at dawn", "I can't stand hiking, I sleep in on weekends")
 SITE_LIMIT_MB = 120
 TOLERANCE = 0.02
