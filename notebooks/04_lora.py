@@ -29,9 +29,10 @@ MODEL = "all-MiniLM-L6-v2"
 SEED = 42
 EPOCHS = 4
 BATCH_SIZE = 16
-# The rates tried, log-spaced from the PRD's 2e-5 up, and the epochs of each rate's short run
-LORA_LEARNING_RATE_GRID = [2e-5, 6.3e-5, 2e-4, 6.3e-4, 2e-3]
-LORA_SEARCH_EPOCHS = 1
+# The rates tried, log-spaced by a factor of 5 from the PRD's 2e-5 up, and the length of each
+# rate's short run in epochs (a fraction trains that share of an epoch)
+LORA_LEARNING_RATE_GRID = [2e-5, 1e-4, 5e-4, 2.5e-3, 1.25e-2]
+LORA_SEARCH_EPOCHS: float = 0.5
 WARMUP_STEPS = 100
 EVAL_STEPS: int | None = None
 MAX_TRAIN_PAIRS: int | None = None
@@ -53,7 +54,7 @@ from p3lib.layout import RunLayout, resolve_path
 from p3lib.progress import quiet_progress_bars
 from p3lib.rate_search import rate_choice_sentence, search_learning_rate
 from p3lib.schema import load_pairs
-from p3lib.sentences import format_rate
+from p3lib.sentences import format_epochs, format_rate
 from p3lib.splits import apply_split, load_split
 from p3lib.train import TrainConfig, train
 
@@ -92,9 +93,9 @@ config.model_dump(exclude={"learning_rate", "lora_learning_rate"})
 # %% [markdown]
 # ## Choosing the learning rate on validation
 #
-# Each rate of the grid trains the recipe above for a short run: `LORA_SEARCH_EPOCHS`
-# epoch(s) instead of the full schedule, with the warmup shortened in the same proportion, so
-# that every run warms up, peaks and decays as the full one does. Each run keeps its best
+# Each rate of the grid trains the recipe above for a short run, `LORA_SEARCH_EPOCHS` epochs
+# (half an epoch by default) instead of the full schedule, with the warmup shortened in the
+# same proportion, so that every run warms up, peaks and decays as the full one does. Each run keeps its best
 # checkpoint on the validation pairs, as every run in this book does, and the rate whose best
 # validation Spearman is highest wins (a tie goes to the smaller rate). Only the winner trains
 # the full schedule below. A short run flatters large rates a little (a small rate has had
@@ -156,8 +157,8 @@ print(
     f"({record.parameters.trainable_share:.2%})"
 )
 print(
-    f"{record.total_steps} steps, {record.seconds_per_epoch:.1f} s per epoch, "
-    f"peak memory {record.peak_rss_mb:.0f} MiB; reloaded models differ from the trained one "
+    f"{record.total_steps} steps, {record.seconds_per_epoch:.1f} s per epoch on "
+    f"{record.threads} CPU thread(s), peak memory {record.peak_rss_mb:.0f} MiB; reloaded models differ from the trained one "
     f"by at most {max(record.reload_max_abs_diff.values()):.1e}"
 )
 
@@ -188,7 +189,7 @@ Markdown(record.convergence())
 
 # %% tags=["hide-input"]
 learning_rate_runs = {
-    f"lr {format_rate(rate)}, {search.search_epochs}-epoch run": run
+    f"lr {format_rate(rate)}, {format_epochs(search.search_epochs)} run": run
     for rate, run in search_runs.items()
 }
 learning_rate_runs[f"lr {format_rate(record.learning_rate)}, full run (saved)"] = record

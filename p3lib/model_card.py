@@ -30,6 +30,7 @@ from typing import Any
 from p3lib.comparison import ComparisonResult, Estimate, ModelSummary
 from p3lib.embed import BASE_MODEL
 from p3lib.schema import DatingPair
+from p3lib.sentences import format_epochs
 from p3lib.train import TrainingRecord
 
 CARD_NAME = "README.md"
@@ -100,7 +101,7 @@ def _hyperparameters(record: TrainingRecord) -> dict[str, Any]:
     if record.chosen_learning_rate is not None:
         values["learning_rate_chosen_on"] = (
             f"the {record.chosen_on} split, best of {record.learning_rate_grid} "
-            f"({record.search_epochs}-epoch run per rate)"
+            f"({format_epochs(record.search_epochs)} run per rate)"
         )
     else:
         values["learning_rate_chosen_on"] = "fixed (the PRD's recipe)"

@@ -46,7 +46,7 @@ from p3lib.results_block import (
     success_table,
     table_rows,
 )
-from p3lib.sentences import format_rate, headline_sentence, paired, paired_verdict
+from p3lib.sentences import format_epochs, format_rate, headline_sentence, paired, paired_verdict
 from p3lib.train import TrainingRecord
 
 __all__ = [
@@ -169,7 +169,7 @@ def rate_and_capacity(
     text = ""
     if prd is not None and short is not None and lora.chosen_learning_rate != prd_rate:
         text = (
-            f"At the same budget (a {lora.search_epochs}-epoch run each), LoRA's best validation "
+            f"At the same budget (a {format_epochs(lora.search_epochs)} run each), LoRA's best validation "
             f"Spearman was {prd:.3f} at the PRD's {format_rate(prd_rate)} and {short:.3f} at "
             f"{chosen}: {short - prd:+.3f} from the learning rate alone. "
         )
@@ -235,7 +235,7 @@ def adr_substitutions(out_dir: str | Path) -> dict[str, str]:
         if lora.learning_rate_grid:
             rates = [format_rate(rate) for rate in lora.learning_rate_grid]
             values["adr_lora_grid"] = ", ".join(rates[:-1]) + " and " + rates[-1]
-            values["adr_lora_search_epochs"] = str(lora.search_epochs)
+            values["adr_lora_search_epochs"] = format_epochs(lora.search_epochs)
         for key, rate in (
             ("adr_lora_rate_score", lora.chosen_learning_rate),
             ("adr_lora_prd_rate_score", PRD_LORA_RATE),

@@ -14,8 +14,11 @@ import ast
 import hashlib
 import json
 import logging
+import os
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,9 @@ CHAPTERS = (
     "06_comparison",
 )
 APPENDIX = ("07_experiments",)
+# Chapters that read only what earlier chapters wrote, never each other's outputs: when both
+# execute, they run side by side, each kernel on half the cores (:func:`side_by_side_threads`).
+SIDE_BY_SIDE = frozenset({"03_full_finetune", "04_lora"})
 PATH_PARAMETERS_SUFFIX = ("_PATH", "_DIR")
 KERNEL_NAME = "python3"
 
@@ -355,11 +361,14 @@ def run_book(
     *,
     force: bool = False,
     log: Callable[[str], None] = print,
+    side_by_side: bool = True,
 ) -> RunReport:
     """Execute ``chapters`` in order into the run's output folder.
 
     ``parameters`` must already be checked with :func:`resolve_parameters` and hold
-    ``OUT_DIR``. Each chapter receives only the names its parameters cell declares.
+    ``OUT_DIR``. Each chapter receives only the names its parameters cell declares. With
+    ``side_by_side`` (and more than one core), consecutive chapters of :data:`SIDE_BY_SIDE`
+    that both execute run at the same time, each kernel on half the cores.
 
     A chapter is skipped only when its cache key matches the run record *and* every output
     it recorded there is present with the bytes it wrote (see :mod:`p3lib.run_record`). The
@@ -373,26 +382,47 @@ def run_book(
     """
     layout = RunLayout(parameters["OUT_DIR"])
     with output_lock(layout.root):
-        return _run_chapters(layout, parameters, chapters, force=force, log=log)
+        return _run_chapters(
+            layout, parameters, chapters, force=force, log=log, side_by_side=side_by_side
+        )
 
 
-def _run_chapters(
+def side_by_side_threads() -> int:
+    """PyTorch threads for each of two chapters that train side by side: half the cores.
+
+    Measured on the 2-core machine this book is built on: two training runs of one thread
+    each finish in about 0.7x the time of the same two runs one after the other at two
+    threads, because a small model's matrices are too small to keep two threads busy
+    (``benchmarks/bench_book.py`` times the whole build).
+    """
+    return max(1, _cores() // 2)
+
+
+@dataclass
+class _Planned:
+    number: int
+    chapter: Chapter
+    given: dict[str, Any]
+    key: str
+    previous: str
+
+
+def _plan(
     layout: RunLayout,
+    entries: dict[str, Any],
     parameters: dict[str, Any],
     chapters: list[Chapter],
     *,
     force: bool,
+    report: RunReport,
     log: Callable[[str], None],
-) -> RunReport:
-    import papermill
-
-    entries = chapter_entries(read_run_record(layout.root, ignore_corrupt=force))
+) -> list[_Planned]:
+    """The chapters to execute, in order; the unchanged ones are logged as skipped."""
     library = library_fingerprint()
-    report = RunReport()
-    started = time.perf_counter()
     upstream = ""
     # Once a chapter executes, every later one does: they read what it wrote.
     rerun = force
+    planned: list[_Planned] = []
     for number, chapter in enumerate(chapters, start=1):
         given = {k: v for k, v in parameters.items() if k in chapter.parameters}
         previous, key = upstream, chapter_key(chapter, given, upstream, library)
@@ -410,61 +440,199 @@ def _run_chapters(
             if problems:
                 more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
                 log(f"{prefix}: {problems[0]}{more}")
-        log(f"{prefix}: executing ...")
         rerun = True
-        chapter_started = time.perf_counter()
-        staging = layout.notebooks / ".staging"
-        source_notebook = to_notebook(chapter.source, staging / f"{chapter.name}.source.ipynb")
-        partial = staging / f"{chapter.name}.ipynb"
-        before = scan_outputs(layout.root)
-        # Any change means this chapter's record is stale until it succeeds again.
-        entries.pop(chapter.name, None)
-        quiet = _KnownParametersFilter(set(given))
-        papermill_log = logging.getLogger("papermill")
-        papermill_log.addFilter(quiet)
-        try:
-            papermill.execute_notebook(
-                str(source_notebook),
-                str(partial),
-                parameters=given,
-                kernel_name=KERNEL_NAME,
-                cwd=str(REPO_ROOT),
-                progress_bar=False,
-                log_output=False,
-                # The kernel's own log is infrastructure noise on the console: a notice that
-                # its local TCP sockets are unencrypted for every chapter, and a ZMQ traceback
-                # when Ctrl-C closes its sockets. A chapter's errors reach p3 as cell errors.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
-        except BaseException as exc:
-            # Stopped or failed: the chapter may have written part of its outputs, so it has
-            # no record until it succeeds again.
-            write_run_record(layout.root, parameters, entries)
-            partial.unlink(missing_ok=True)
-            if isinstance(exc, Exception):
-                raise ChapterFailed(f"{prefix} failed: {_error_message(exc)}") from None
-            raise
-        finally:
-            papermill_log.removeFilter(quiet)
-            source_notebook.unlink(missing_ok=True)
-            _remove_if_empty(staging)
-        atomic_write_text(executed, partial.read_text(encoding="utf-8"))
+        planned.append(_Planned(number, chapter, given, key, previous))
+    return planned
+
+
+def _batches(planned: list[_Planned], side_by_side: bool) -> list[list[_Planned]]:
+    """Consecutive chapters of :data:`SIDE_BY_SIDE` form one batch; every other one its own."""
+    batches: list[list[_Planned]] = []
+    for item in planned:
+        previous = batches[-1] if batches else []
+        if (
+            side_by_side
+            and previous
+            and item.chapter.name in SIDE_BY_SIDE
+            and all(p.chapter.name in SIDE_BY_SIDE for p in previous)
+        ):
+            previous.append(item)
+        else:
+            batches.append([item])
+    return batches
+
+
+def _execute(layout: RunLayout, item: _Planned) -> None:
+    """Execute one chapter into a staging notebook, then publish it; raises what it raised."""
+    import papermill
+
+    chapter = item.chapter
+    staging = layout.notebooks / ".staging"
+    source_notebook = to_notebook(chapter.source, staging / f"{chapter.name}.source.ipynb")
+    partial = staging / f"{chapter.name}.ipynb"
+    quiet = _KnownParametersFilter(set(item.given))
+    papermill_log = logging.getLogger("papermill")
+    papermill_log.addFilter(quiet)
+    try:
+        papermill.execute_notebook(
+            str(source_notebook),
+            str(partial),
+            parameters=item.given,
+            kernel_name=KERNEL_NAME,
+            cwd=str(REPO_ROOT),
+            progress_bar=False,
+            log_output=False,
+            # The kernel's own log is infrastructure noise on the console: a notice that
+            # its local TCP sockets are unencrypted for every chapter, and a ZMQ traceback
+            # when Ctrl-C closes its sockets. A chapter's errors reach p3 as cell errors.
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
+        atomic_write_text(
+            layout.notebooks / f"{chapter.name}.ipynb", partial.read_text(encoding="utf-8")
+        )
+    finally:
+        papermill_log.removeFilter(quiet)
+        source_notebook.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
         _remove_if_empty(staging)
+
+
+@contextmanager
+def _kernel_threads(threads: int | None) -> Iterator[None]:
+    """Kernels started inside this block use ``threads`` OpenMP/MKL threads (PyTorch's pool).
+
+    The kernels inherit the environment when they start; the runner's own environment is
+    restored on the way out.
+    """
+    if threads is None:
+        yield
+        return
+    names = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update({name: str(threads) for name in names})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _execute_batch(layout: RunLayout, batch: list[_Planned]) -> dict[str, BaseException | None]:
+    """Execute a batch's chapters, side by side if it has several; each one's error or None."""
+    if len(batch) == 1:
+        try:
+            _execute(layout, batch[0])
+        except BaseException as exc:  # noqa: BLE001 - the caller decides what to raise
+            return {batch[0].chapter.name: exc}
+        return {batch[0].chapter.name: None}
+    outcome: dict[str, BaseException | None] = {}
+
+    def work(item: _Planned) -> None:
+        try:
+            _execute(layout, item)
+            outcome[item.chapter.name] = None
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            outcome[item.chapter.name] = exc
+
+    # Daemon threads: a Ctrl-C that reached only p3 must not wait for a kernel to finish.
+    workers = [threading.Thread(target=work, args=(item,), daemon=True) for item in batch]
+    with _kernel_threads(side_by_side_threads()):
+        for worker in workers:
+            worker.start()
+        try:
+            for worker in workers:
+                worker.join()
+        except KeyboardInterrupt:
+            # Ctrl-C in a terminal reaches the kernels too; give them a moment to stop and
+            # clean up their staging files before p3 itself stops.
+            for worker in workers:
+                worker.join(timeout=30)
+            raise
+    return outcome
+
+
+def _run_chapters(
+    layout: RunLayout,
+    parameters: dict[str, Any],
+    chapters: list[Chapter],
+    *,
+    force: bool,
+    log: Callable[[str], None],
+    side_by_side: bool = True,
+) -> RunReport:
+    entries = chapter_entries(read_run_record(layout.root, ignore_corrupt=force))
+    report = RunReport()
+    started = time.perf_counter()
+    planned = _plan(layout, entries, parameters, chapters, force=force, report=report, log=log)
+    side_by_side = side_by_side and _cores() > 1
+    total = len(chapters)
+    for batch in _batches(planned, side_by_side):
+        names = [item.chapter.name for item in batch]
+        for item in batch:
+            others = [name for name in names if name != item.chapter.name]
+            beside = (
+                f" (side by side with {', '.join(others)}, {side_by_side_threads()} thread(s) each)"
+                if others
+                else ""
+            )
+            log(f"[{item.number}/{total}] {item.chapter.name}: executing{beside} ...")
+            # Any change means this chapter's record is stale until it succeeds again.
+            entries.pop(item.chapter.name, None)
+        batch_started = time.perf_counter()
+        before = scan_outputs(layout.root)
+        try:
+            outcome = _execute_batch(layout, batch)
+        except BaseException:
+            # Stopped: the chapters may have written part of their outputs, so they have no
+            # record until they succeed again.
+            write_run_record(layout.root, parameters, entries)
+            raise
         after = scan_outputs(layout.root)
+        # Chapters side by side write at the same time, so what the batch wrote is credited
+        # to each of them (less the other chapters' executed notebooks): damage to any of it
+        # re-runs the batch, never too little.
         written = fingerprint_changes(before, after)
         gone = set(before) - set(after)
-        # A file this chapter rewrote or removed is no longer another chapter's output.
         for other in entries.values():
             for relative in [*written, *gone]:
                 other.get("outputs", {}).pop(relative, None)
-        entries[chapter.name] = chapter_entry(key, previous, given, layout.root, written)
+        seconds = time.perf_counter() - batch_started
+        for item in batch:
+            if outcome[item.chapter.name] is not None:
+                continue
+            notebooks_of_others = {
+                f"notebooks/{name}.ipynb" for name in names if name != item.chapter.name
+            }
+            own = [path for path in written if path not in notebooks_of_others]
+            entries[item.chapter.name] = chapter_entry(
+                item.key, item.previous, item.given, layout.root, own
+            )
+            report.executed[item.chapter.name] = seconds
+            log(
+                f"[{item.number}/{total}] {item.chapter.name}: done in {seconds:.1f} s "
+                f"(total {time.perf_counter() - started:.1f} s)"
+            )
         write_run_record(layout.root, parameters, entries)
-        seconds = time.perf_counter() - chapter_started
-        report.executed[chapter.name] = seconds
-        log(f"{prefix}: done in {seconds:.1f} s (total {time.perf_counter() - started:.1f} s)")
+        failures = [(item, outcome[item.chapter.name]) for item in batch]
+        for item, exc in failures:
+            if exc is None:
+                continue
+            if isinstance(exc, Exception):
+                prefix = f"[{item.number}/{total}] {item.chapter.name}"
+                raise ChapterFailed(f"{prefix} failed: {_error_message(exc)}") from None
+            raise exc
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _remove_if_empty(folder: Path) -> None:

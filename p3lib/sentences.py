@@ -286,6 +286,18 @@ def headline_sentence(
     return sentence
 
 
+def format_epochs(epochs: float) -> str:
+    """A run's length as an adjective: "1-epoch", "half-epoch", "0.25-epoch".
+
+    Example:
+        >>> format_epochs(1), format_epochs(0.5), format_epochs(4.0), format_epochs(0.25)
+        ('1-epoch', 'half-epoch', '4-epoch', '0.25-epoch')
+    """
+    if epochs == 0.5:
+        return "half-epoch"
+    return f"{epochs:g}-epoch"
+
+
 def format_rate(rate: float) -> str:
     """A learning rate as the PRD writes it.
 

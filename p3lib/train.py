@@ -79,7 +79,8 @@ class TrainConfig(BaseModel):
     method: Literal["full", "lora"] = "full"
     # The training objective (ADR 003; the appendix compares the three on the same budget).
     loss: Literal["cosine", "contrastive", "online_contrastive"] = "cosine"
-    epochs: int = Field(4, ge=1)
+    # Whole epochs for the recipe; a fraction for a learning-rate search's short runs.
+    epochs: int | float = Field(4, gt=0)
     batch_size: int = Field(16, ge=1)
     learning_rate: float = Field(2e-5, gt=0)
     lora_learning_rate: float = Field(2e-4, gt=0)
@@ -142,7 +143,7 @@ class LearningRateTrial(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     learning_rate: float
-    epochs: int
+    epochs: int | float
     warmup_steps: int
     total_steps: int
     best_score: float
@@ -162,7 +163,7 @@ class LearningRateSearch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     learning_rate_grid: list[float]
-    search_epochs: int
+    search_epochs: int | float
     learning_rate_trials: list[LearningRateTrial]
     chosen_learning_rate: float
     chosen_on: Literal["validation"] = "validation"
@@ -205,10 +206,13 @@ class TrainingRecord(BaseModel):
     reload_max_abs_diff: dict[str, float] = {}
     device: str = "cpu"
     mixed_precision: Literal["bf16", "fp16"] | None = None
+    # PyTorch's CPU threads during training (``p3 run`` trains chapters 03 and 04 side by
+    # side, each on half the cores); ``None`` in records written before it was kept.
+    threads: int | None = None
     # Set when the learning rate was chosen by a search (chapter 04's LoRA); flat so that the
     # record's JSON answers "which rates, which won, on what" at its top level.
     learning_rate_grid: list[float] | None = None
-    search_epochs: int | None = None
+    search_epochs: int | float | None = None
     learning_rate_trials: list[LearningRateTrial] | None = None
     chosen_learning_rate: float | None = None
     chosen_on: Literal["validation"] | None = None
@@ -661,11 +665,14 @@ def train(
         wall_seconds=0.0,
         train_seconds=train_seconds,
         epoch_seconds=epoch_seconds,
-        seconds_per_epoch=sum(epoch_seconds) / len(epoch_seconds),
+        # Over the epochs trained, so that a fraction of an epoch (a rate search's run) counts
+        # as the share it is.
+        seconds_per_epoch=sum(epoch_seconds) / config.epochs,
         peak_rss_mb=peak_rss_mb(),
         versions=library_versions(),
         device=device,
         mixed_precision=mixed_precision,
+        threads=torch.get_num_threads(),
         **(learning_rate_search.model_dump() if learning_rate_search is not None else {}),
     )
     # Wall time covers loading, training, the final evaluation; not the save and reload checks.
@@ -692,7 +699,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--config", help="JSON file of TrainConfig fields (flags override it)")
     fields = {
         "method": str,
-        "epochs": int,
+        "epochs": float,
         "batch_size": int,
         "learning_rate": float,
         "lora_learning_rate": float,

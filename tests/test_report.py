@@ -371,7 +371,7 @@ def _searched_lora_record():
             "best_score": 0.85,
             "still_improving": True,
             "learning_rate_grid": [2e-5, 2e-4, 2e-3],
-            "search_epochs": 1,
+            "search_epochs": 0.5,
             "learning_rate_trials": [LearningRateTrial.model_validate(t) for t in trials],
             "chosen_learning_rate": 2e-4,
             "chosen_on": "validation",
@@ -393,7 +393,7 @@ def test_adr_substitutions_from_a_run(tmp_path, comparison):
     assert values["adr_lora_rate"] == "2e-4"
     assert values["adr_full_rate"] == "2e-5"
     assert values["adr_lora_grid"] == "2e-5, 2e-4 and 2e-3"
-    assert values["adr_lora_search_epochs"] == "1"
+    assert values["adr_lora_search_epochs"] == "half-epoch"
     # short runs: 0.80 at the chosen 2e-4 against 0.61 at the PRD's 2e-5
     assert (values["adr_lora_rate_score"], values["adr_lora_prd_rate_score"]) == ("0.800", "0.610")
     assert values["adr_rate_gain"] == "+0.190"

@@ -442,5 +442,105 @@ def test_a_real_run_records_what_each_chapter_wrote_and_is_one_run(smoke_book):
     assert {"metrics/baseline.json", "notebooks/02_baseline.ipynb"} <= written["02_baseline"]
     assert "models/full/model.safetensors" in written["03_full_finetune"]
     assert {"metrics/full.json", "metrics/comparison.json"} <= written["05_post_training_eval"]
+    # each result's per-pair side file is an output like its JSON (checked for damage too)
+    assert "metrics/baseline.pairs.npz" in written["02_baseline"]
+    assert {"metrics/full.pairs.npz", "metrics/comparison.pairs.npz"} <= written[
+        "05_post_training_eval"
+    ]
     assert "models/lora/decision_threshold.json" in written["05_post_training_eval"]
     assert stale_chapters(out) == {}
+
+
+SIDE_BY_SIDE_BODY = """
+import json, os, time
+from pathlib import Path
+started = time.time()
+time.sleep(3)
+folder = Path(OUT_DIR) / "metrics"
+folder.mkdir(parents=True, exist_ok=True)
+(folder / f"{NAME}.json").write_text(json.dumps({
+    "start": started, "end": time.time(), "threads": os.environ.get("OMP_NUM_THREADS"),
+}))
+"""
+
+
+def test_the_two_training_chapters_run_side_by_side_on_half_the_cores(tmp_path, monkeypatch):
+    import os
+
+    from p3lib.runner import SIDE_BY_SIDE
+
+    monkeypatch.setattr("p3lib.runner._cores", lambda: 4)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    sources, out = tmp_path / "src", tmp_path / "out"
+    sources.mkdir()
+    names = ("02_b", *sorted(SIDE_BY_SIDE))
+    for name in names:
+        write_chapter(sources, name, f'NAME = "{name}"\n' + SIDE_BY_SIDE_BODY)
+    messages = []
+    run_book(
+        {"OUT_DIR": str(out), "STEP": 1},
+        discover_chapters(
+            names,
+            sources,
+        ),
+        log=messages.append,
+    )
+
+    times = {name: json.loads((out / "metrics" / f"{name}.json").read_text()) for name in names}
+    first, second = sorted(SIDE_BY_SIDE)
+    # 02_b ran alone with the runner's threads; the pair overlapped, each on 4 // 2 threads.
+    assert times["02_b"]["end"] <= min(times[first]["start"], times[second]["start"])
+    assert times[second]["start"] < times[first]["end"]
+    assert times[first]["start"] < times[second]["end"]
+    assert times["02_b"]["threads"] is None
+    assert times[first]["threads"] == times[second]["threads"] == "2"
+    assert "OMP_NUM_THREADS" not in os.environ  # the runner's environment is restored
+    assert any(
+        f"{first}: executing (side by side with {second}, 2 thread(s) each)" in m for m in messages
+    )
+
+    # Each of the pair is credited with what the pair wrote, less the other's notebook.
+    chapters = json.loads((out / "run.json").read_text())["chapters"]
+    for name, other in ((first, second), (second, first)):
+        outputs = set(chapters[name]["outputs"])
+        assert {f"metrics/{first}.json", f"metrics/{second}.json"} <= outputs
+        assert f"notebooks/{name}.ipynb" in outputs
+        assert f"notebooks/{other}.ipynb" not in outputs
+    assert f"metrics/{first}.json" not in chapters["02_b"]["outputs"]
+
+
+def test_one_failing_chapter_of_a_pair_keeps_the_others_record(tmp_path, monkeypatch):
+    from p3lib.runner import SIDE_BY_SIDE
+
+    monkeypatch.setattr("p3lib.runner._cores", lambda: 2)
+    sources, out = tmp_path / "src", tmp_path / "out"
+    sources.mkdir()
+    first, second = sorted(SIDE_BY_SIDE)
+    write_chapter(sources, first, f'NAME = "{first}"\n' + SIDE_BY_SIDE_BODY)
+    write_chapter(sources, second, 'raise ValueError("no adapter for you")\n')
+    with pytest.raises(ChapterFailed, match=rf"{second} failed: ValueError: no adapter for you"):
+        run_book(
+            {"OUT_DIR": str(out), "STEP": 1},
+            discover_chapters((first, second), sources),
+            log=lambda m: None,
+        )
+    chapters = json.loads((out / "run.json").read_text())["chapters"]
+    assert list(chapters) == [first]
+    assert sorted(p.name for p in (out / "notebooks").iterdir()) == [f"{first}.ipynb"]
+
+
+def test_one_core_runs_the_pair_one_after_the_other(tmp_path, monkeypatch):
+    from p3lib.runner import SIDE_BY_SIDE
+
+    monkeypatch.setattr("p3lib.runner._cores", lambda: 1)
+    sources, out = tmp_path / "src", tmp_path / "out"
+    sources.mkdir()
+    names = sorted(SIDE_BY_SIDE)
+    for name in names:
+        write_chapter(sources, name, f'NAME = "{name}"\n' + SIDE_BY_SIDE_BODY)
+    run_book(
+        {"OUT_DIR": str(out), "STEP": 1}, discover_chapters(names, sources), log=lambda m: None
+    )
+    first, second = (json.loads((out / "metrics" / f"{n}.json").read_text()) for n in names)
+    assert first["end"] <= second["start"]
+    assert first["threads"] is None and second["threads"] is None

@@ -255,6 +255,29 @@ def test_chosen_rate_trains_in_full_and_the_record_holds_the_search(rate_search,
     assert record.total_steps == 30  # the full schedule, not the search's
 
 
+def test_a_half_epoch_search_trains_half_an_epochs_steps(tmp_path, pairs):
+    """The default search runs half an epoch per rate: half the steps, warmup in proportion."""
+    import torch
+
+    from p3lib.rate_search import search_learning_rate
+    from p3lib.sentences import format_epochs
+
+    build_tiny_model(tmp_path / "base")
+    config = tiny_config("lora", warmup_steps=6)
+    search, records = search_learning_rate(
+        *pairs, config, grid=[1e-1], search_epochs=0.5, model=str(tmp_path / "base")
+    )
+    (trial,) = search.learning_rate_trials
+    # 160 pairs at batch 16 is 10 steps an epoch: half is 5; warmup 6 of 3 epochs -> 1
+    assert (trial.epochs, trial.total_steps, trial.warmup_steps) == (0.5, 5, 1)
+    assert search.search_epochs == 0.5 and format_epochs(search.search_epochs) == "half-epoch"
+    record = records[1e-1]
+    assert record.validation[-1].step == 5  # the last step is always evaluated
+    # half an epoch's time counts as half an epoch
+    assert record.seconds_per_epoch == pytest.approx(sum(record.epoch_seconds) / 0.5)
+    assert record.threads == torch.get_num_threads()
+
+
 def test_search_rejects_an_empty_or_bad_grid(pairs):
     from p3lib.rate_search import search_learning_rate
 
