@@ -50,12 +50,12 @@ from p3lib.charts.baseline import (
 )
 from p3lib.charts.errors import plot_errors_by_pair_type
 from p3lib.embed import load_model
-from p3lib.io import atomic_write_json
 from p3lib.layout import RunLayout, resolve_path
 from p3lib.metrics import evaluate
 from p3lib.operating_point import near_trivial
 from p3lib.progress import quiet_progress_bars
 from p3lib.rank_identity import ratio_from_auc
+from p3lib.result_files import save_result
 from p3lib.schema import load_pairs
 from p3lib.splits import apply_split, make_validation_split, save_split
 from p3lib.tables import use_reader_tables
@@ -123,6 +123,7 @@ result = evaluate(
     name="baseline",
     model_name=MODEL,
     target_recall=TARGET_RECALL,
+    embedding_cache=layout.embeddings,
 )
 
 # %% [markdown]
@@ -586,7 +587,7 @@ display(
 # chapter 05 reads it to compare the fine-tuned models with the baseline.
 
 # %%
-atomic_write_json(layout.metric("baseline"), result)
+save_result(result, layout.metric("baseline"))
 
 # %%
-atomic_write_json(layout.metric("words_only"), words_only)
+save_result(words_only, layout.metric("words_only"))

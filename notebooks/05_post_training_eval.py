@@ -42,11 +42,12 @@ from p3lib.charts.errors import plot_errors_by_pair_type
 from p3lib.comparison import compare
 from p3lib.embed import load_model
 from p3lib.export import export_models, export_summary
-from p3lib.io import atomic_write_json, read_json
+from p3lib.io import atomic_write_json
 from p3lib.layout import RunLayout, resolve_path
 from p3lib.metrics import EvaluationResult, evaluate
 from p3lib.model_card import write_model_card
 from p3lib.progress import quiet_progress_bars
+from p3lib.result_files import load_result, save_result
 from p3lib.results_block import paired_table
 from p3lib.schema import load_pairs
 from p3lib.score import DecisionThreshold, save_threshold
@@ -77,10 +78,10 @@ eval_pairs = load_pairs(resolve_path(EVAL_PATH))
 fit_pairs, validation_pairs = apply_split(train_pairs, load_split(layout.validation_split))
 
 # %%
-baseline = EvaluationResult.model_validate(read_json(layout.metric("baseline")))
+baseline = load_result(layout.metric("baseline"), EvaluationResult)
 
 # %%
-words_only = WordsOnlyResult.model_validate(read_json(layout.metric("words_only")))
+words_only = load_result(layout.metric("words_only"), WordsOnlyResult)
 
 # %% [markdown]
 # ## The fine-tuned models
@@ -128,6 +129,7 @@ full = evaluate(
     show_progress_bar=False,
     name="full",
     model_name=str(layout.model("full")),
+    embedding_cache=layout.embeddings,
 )
 
 # %%
@@ -144,6 +146,7 @@ lora = evaluate(
     show_progress_bar=False,
     name="lora",
     model_name=str(layout.model("lora")),
+    embedding_cache=layout.embeddings,
 )
 
 # %%
@@ -331,13 +334,13 @@ display(Markdown(paired_table(comparison)))
 # `decision_threshold.json` in each model folder.
 
 # %%
-atomic_write_json(layout.metric("full"), full)
+save_result(full, layout.metric("full"))
 
 # %%
-atomic_write_json(layout.metric("lora"), lora)
+save_result(lora, layout.metric("lora"))
 
 # %%
-atomic_write_json(layout.metric("comparison"), comparison)
+save_result(comparison, layout.metric("comparison"))
 
 # %%
 for name, threshold in thresholds.items():

@@ -44,9 +44,10 @@ from p3lib.charts.comparison import (
 from p3lib.charts.errors import plot_errors_by_pair_type
 from p3lib.comparison import MODEL_LABELS, easiest_and_hardest, load_comparison
 from p3lib.errors import worst_types_paragraph
-from p3lib.io import atomic_write_json, read_json
+from p3lib.io import atomic_write_json
 from p3lib.layout import RunLayout, resolve_path
 from p3lib.metrics import EvaluationResult
+from p3lib.result_files import load_result
 from p3lib.results_block import paired_table, results_table, success_table
 from p3lib.sentences import (
     difference_clause,
@@ -71,7 +72,7 @@ layout = RunLayout(resolve_path(OUT_DIR))
 
 # %%
 results = {
-    name: EvaluationResult.model_validate(read_json(layout.metric(name)))
+    name: load_result(layout.metric(name), EvaluationResult)
     for name in ("baseline", "full", "lora")
 }
 

@@ -74,10 +74,10 @@ from p3lib.experiments import (
     seed_table,
     summarise_experiments,
 )
-from p3lib.io import atomic_write_json
 from p3lib.layout import RunLayout, resolve_path
 from p3lib.metrics import INTERVAL_METRICS
 from p3lib.progress import quiet_progress_bars
+from p3lib.result_files import save_result
 from p3lib.schema import load_pairs
 from p3lib.splits import apply_split, load_split
 from p3lib.train import TrainConfig, TrainingRecord
@@ -386,5 +386,5 @@ display(
 # four studies.
 
 # %%
-atomic_write_json(layout.metric("experiments"), result)
+save_result(result, layout.metric("experiments"))
 print(f"wrote {layout.metric('experiments')}")

@@ -12,6 +12,9 @@ record of the run); the book gets a cleaned copy:
 - stderr streams (library warnings, progress bars), empty streams, bare ``PosixPath(...)``
   values and Jupyter widgets (tqdm's notebook progress bars) are removed: they are the run's
   noise, not its results, and a saved widget makes the page fetch widget scripts from a CDN;
+- a chart, stored once in the executed notebook as plotly's JSON (what JupyterLab draws),
+  becomes the HTML the page draws it with (:func:`p3lib.charts.figure_html`: the title above
+  the chart, plotly.js from the book's ``_static``);
 - the builder's absolute paths in outputs (``/home/me/p3/outputs/metrics/full.json``) become
   the paths a reader would type (``outputs/metrics/full.json``): see :func:`reader_paths`.
 
@@ -35,6 +38,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from p3lib.charts import PLOTLY_MIME, figure_html
 from p3lib.layout import REPO_ROOT
 
 INJECTED_TAG = "injected-parameters"
@@ -64,6 +68,17 @@ def _is_noise(output: dict[str, Any]) -> bool:
             plain = _text(data.get("text/plain", ""))
             return not plain.strip() or bool(_PATH_REPR.match(plain))
     return False
+
+
+def _chart_as_html(output: dict[str, Any]) -> None:
+    """Replace a chart's plotly JSON in ``output`` by the HTML the book draws it with.
+
+    An output that already has HTML (a notebook executed before charts were stored once)
+    keeps it.
+    """
+    data = output.get("data", {})
+    if PLOTLY_MIME in data and "text/html" not in data:
+        data["text/html"] = figure_html(data.pop(PLOTLY_MIME))
 
 
 def reader_paths(out_dir: Path, repo_root: Path) -> dict[str, str]:
@@ -108,6 +123,8 @@ def clean_notebook(
             continue
         if cell.get("cell_type") == "code":
             cell["outputs"] = [o for o in cell.get("outputs", []) if not _is_noise(o)]
+            for output in cell["outputs"]:
+                _chart_as_html(output)
             for output in cell["outputs"] if replacements else ():
                 if "text" in output:
                     output["text"] = _replace_paths(output["text"], replacements)

@@ -41,7 +41,6 @@ from p3lib.cluster_bootstrap import (
     rate_interval,
 )
 from p3lib.clustering import ClusteringOverSeeds, PurityNull
-from p3lib.io import read_json
 from p3lib.metrics import (
     HEADLINE_KEYS,
     INTERVAL_METRICS,
@@ -51,6 +50,7 @@ from p3lib.metrics import (
     LeakFree,
 )
 from p3lib.operating_point import MatchedOperatingPoint, near_trivial
+from p3lib.result_files import load_result
 from p3lib.success import DEALBREAKER_TOLERANCE, Criterion, success_criteria
 from p3lib.words_only import WordsOnlyResult
 
@@ -492,8 +492,8 @@ def _dealbreaker_rate(result: EvaluationResult, *, seed: int, n_bootstrap: int) 
 
 
 def load_comparison(path: str | Path) -> ComparisonResult:
-    """Read a ``comparison.json`` written by chapter 05."""
-    return ComparisonResult.model_validate(read_json(path))
+    """Read a ``comparison.json`` written by chapter 05 (with its side file, if any)."""
+    return load_result(path, ComparisonResult)
 
 
 def eligible_categories(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -86,28 +87,84 @@ def load_model(name_or_path: str | Path | None = None, device: str | None = "aut
         )
 
 
+# Texts encoded per call of the model's encode: the progress line moves once per chunk.
+ENCODE_CHUNK = 2048
+# Below this many texts encoding takes seconds, and no progress line is written.
+PROGRESS_MIN_TEXTS = 4096
+
+
+def console_progress(message: str, *, done: bool = False) -> None:
+    """Write a one-line progress note to the console (a terminal), never to a notebook.
+
+    In a Jupyter kernel ``sys.stderr`` is the notebook's stream, but its ``fileno()`` is the
+    kernel process's own stderr, the terminal ``p3 run`` (or JupyterLab) was started from;
+    writing there keeps the note out of the executed notebook and so out of the book. Nothing
+    is written where that is not a terminal (a pipe, a log file, a test).
+    """
+    try:
+        descriptor = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    if not os.isatty(descriptor):
+        return
+    os.write(descriptor, f"\r{message}\033[K{chr(10) if done else ''}".encode())
+
+
 def encode_texts(
     model,
     texts: list[str],
     batch_size: int = 64,
     show_progress_bar: bool = True,
     prompt: str | None = None,
+    cache_dir: str | Path | None = None,
 ) -> dict[str, np.ndarray]:
     """L2-normalised embeddings of each distinct text, encoded once, keyed by text.
 
     ``prompt`` (an instruction) is prepended to every text before encoding, as
     sentence-transformers does with the ``prompts`` a model was trained with; the keys stay
-    the texts as given.
+    the texts as given. The distinct texts are encoded longest first (as sentence-transformers
+    orders a batch) in chunks of :data:`ENCODE_CHUNK`; with more than
+    :data:`PROGRESS_MIN_TEXTS` a progress line goes to the console (:func:`console_progress`).
+    ``cache_dir``: keep the vectors there and reuse them when the same model (same weights,
+    settings, tokenizer and device) encodes the same texts with the same prompt again
+    (:mod:`p3lib.embedding_cache`).
     """
+    from p3lib.embedding_cache import EmbeddingCache, cache_key, model_fingerprint
+
     distinct = list(dict.fromkeys(texts))
-    vectors = model.encode(
-        distinct,
-        prompt=prompt,
-        batch_size=batch_size,
-        normalize_embeddings=True,
-        convert_to_numpy=True,
-        show_progress_bar=show_progress_bar,
-    )
+    cache = key = None
+    if cache_dir is not None:
+        cache = EmbeddingCache(cache_dir)
+        key = cache_key(model_fingerprint(model), distinct, prompt, batch_size)
+        vectors = cache.load(key, len(distinct))
+        if vectors is not None:
+            return dict(zip(distinct, vectors, strict=True))
+    order = sorted(range(len(distinct)), key=lambda i: -len(distinct[i]))
+    vectors = None
+    show_line = len(distinct) > PROGRESS_MIN_TEXTS
+    for start in range(0, len(order), ENCODE_CHUNK):
+        chunk = order[start : start + ENCODE_CHUNK]
+        encoded = model.encode(
+            [distinct[i] for i in chunk],
+            prompt=prompt,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress_bar,
+        )
+        if vectors is None:
+            vectors = np.empty((len(distinct), encoded.shape[1]), dtype=encoded.dtype)
+        vectors[chunk] = encoded
+        if show_line:
+            finished = start + len(chunk)
+            console_progress(
+                f"encoding {len(distinct):,} statements: {finished:,} done",
+                done=finished == len(order),
+            )
+    if vectors is None:
+        return {}
+    if cache is not None:
+        cache.save(key, vectors)
     return dict(zip(distinct, vectors, strict=True))
 
 

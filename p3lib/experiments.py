@@ -46,7 +46,6 @@ from pydantic import BaseModel, ConfigDict
 
 from p3lib.cluster_bootstrap import paired_cluster_differences
 from p3lib.comparison import Estimate, TrainingSummary, summarise, training_summary
-from p3lib.io import read_json
 from p3lib.layout import RunLayout
 from p3lib.metrics import (
     HEADLINE_KEYS,
@@ -54,6 +53,7 @@ from p3lib.metrics import (
     EvaluationResult,
     independent_differences,
 )
+from p3lib.result_files import load_result
 from p3lib.schema import DatingPair
 from p3lib.sentences import format_rate
 from p3lib.train import TrainConfig, TrainingRecord
@@ -457,7 +457,7 @@ def _saved_result(
     if not path.is_file():
         return None
     try:
-        result = EvaluationResult.model_validate(read_json(path))
+        result = load_result(path, EvaluationResult)
     except ValueError:
         return None
     same_pairs = result.cosine.labels == [int(pair.label) for pair in eval_pairs]
@@ -502,6 +502,7 @@ def measure_models(
             name=name,
             model_name=model_name,
             prompt=prompt,
+            embedding_cache=layout.embeddings,
         )
 
     entries = [("baseline", "baseline", None, "baseline", model)]
@@ -1147,7 +1148,7 @@ def experiment_substitutions(out_dir: str | Path) -> dict[str, str]:
     if not path.is_file():
         return values
     try:
-        result = ExperimentsResult.model_validate(read_json(path))
+        result = load_result(path, ExperimentsResult)
     except ValueError:
         return values
     for arm in result.loss_study.arms:

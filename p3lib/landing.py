@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from p3lib.comparison import ComparisonResult, Estimate, load_comparison
-from p3lib.io import read_json
 from p3lib.layout import RunLayout
 from p3lib.metrics import EvaluationResult
+from p3lib.result_files import load_result
 from p3lib.sentences import headline_sentence
 
 FIGURE_NAME = "cosine_before_after.png"
@@ -96,7 +96,7 @@ def write_cosine_figure(out_dir: str | Path) -> Path | None:
 
     layout = RunLayout(out_dir)
     results = {
-        name: EvaluationResult.model_validate(read_json(layout.metric(name)))
+        name: load_result(layout.metric(name), EvaluationResult)
         for name in ("baseline", "full", "lora")
         if layout.metric(name).is_file()
     }

@@ -48,6 +48,15 @@ class RunLayout:
         """The validation split carved from train, as record ids."""
         return self.root / "splits"
 
+    @property
+    def embeddings(self) -> Path:
+        """Statements' vectors kept per model (:mod:`p3lib.embedding_cache`).
+
+        A hidden folder: a cache, not a result, so the run record leaves it out of every
+        chapter's outputs and deleting it only costs the encoding again.
+        """
+        return self.root / ".cache" / "embeddings"
+
     def metric(self, name: str) -> Path:
         """Path of the results JSON called ``name``."""
         return self.metrics / f"{name}.json"

@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -63,6 +64,7 @@ from p3lib.clustering import (  # noqa: F401
     cluster_points,
     clustering_over_seeds,
     pair_features,
+    project_over_seeds,
     project_pairs,
 )
 from p3lib.errors import ErrorsByPairType, errors_by_pair_type
@@ -978,16 +980,14 @@ def evaluate_scores(
         if pair_points is None:
             raise ValueError("give pair_points (pair features for UMAP) or a 2-d projection")
         seeds = [umap_random_state + k for k in range(n_umap_seeds)]
-        projected_points = [
-            project_pairs(
-                pair_points,
-                n_neighbors=umap_n_neighbors,
-                min_dist=umap_min_dist,
-                metric=umap_metric,
-                random_state=seed_k,
-            )
-            for seed_k in seeds
-        ]
+        # One exact neighbour search serves every seed (p3lib.clustering explains why).
+        projected_points = project_over_seeds(
+            pair_points,
+            seeds,
+            n_neighbors=umap_n_neighbors,
+            min_dist=umap_min_dist,
+            metric=umap_metric,
+        )
         points, used = projected_points[0]
         projections = [p for p, _ in projected_points]
     else:
@@ -1132,6 +1132,7 @@ def evaluate(
     model_name: str | None = None,
     prompt: str | None = None,
     target_recall: float = DEFAULT_TARGET_RECALL,
+    embedding_cache: str | Path | None = None,
 ) -> EvaluationResult:
     """Encode the pairs with ``model`` and measure the eight metrics on ``eval_pairs``.
 
@@ -1156,6 +1157,9 @@ def evaluate(
         prompt: an instruction prepended to every statement (eval and validation alike)
             before encoding; give the one a model was trained with (``TrainConfig.prompts``).
         target_recall: the validation recall at which the matched operating point is set.
+        embedding_cache: a folder (a run's ``RunLayout.embeddings``) where the statements'
+            vectors are kept and found again when the same model encodes the same statements
+            (:mod:`p3lib.embedding_cache`); ``None`` encodes without keeping anything.
 
     Example:
         >>> from p3lib.embed import load_model
@@ -1177,6 +1181,7 @@ def evaluate(
         batch_size=batch_size,
         show_progress_bar=show_progress_bar,
         prompt=prompt,
+        cache_dir=embedding_cache,
     )
 
     def embed(pairs):

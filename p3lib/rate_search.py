@@ -7,10 +7,11 @@ validation Spearman is highest. The eval split is never looked at.
 
 To keep the build fast, each rate trains a *short* run: ``search_epochs`` epochs (half an
 epoch by default) instead of the recipe's, with the warmup shortened in the same proportion
-so that every run warms up, peaks and decays as the full schedule does. Only the chosen rate then trains the full
-schedule (:func:`p3lib.train.train`). A short run tends to favour larger rates (a small rate
-has had less time to move), which is why the chapter shows both the short runs and the full
-run of the winner, and flags a run still improving at its last step.
+so that every run warms up, peaks and decays as the full schedule does. Only the chosen rate
+then trains the full schedule (:func:`p3lib.train.train`). A short run tends to favour
+larger rates (a small rate has had less time to move), which is why the chapter shows both
+the short runs and the full run of the winner, and flags a run still improving at its last
+step.
 
 Example:
     >>> from p3lib.train import TrainConfig
@@ -165,8 +166,8 @@ def rate_choice_sentence(search: LearningRateSearch) -> str:
     chosen = next(t for t in trials if t.learning_rate == search.chosen_learning_rate)
     text = (
         f"The validation split chose **{format_rate(chosen.learning_rate)}**: of the "
-        f"{len(trials)} rates, its {format_epochs(search.search_epochs)} run reached the highest best "
-        f"validation Spearman, **{chosen.best_score:.3f}** (step {chosen.best_step} of "
+        f"{len(trials)} rates, its {format_epochs(search.search_epochs)} run reached the highest "
+        f"best validation Spearman, **{chosen.best_score:.3f}** (step {chosen.best_step} of "
         f"{chosen.total_steps})"
     )
     others = [t for t in trials if t is not chosen]

@@ -169,9 +169,9 @@ def rate_and_capacity(
     text = ""
     if prd is not None and short is not None and lora.chosen_learning_rate != prd_rate:
         text = (
-            f"At the same budget (a {format_epochs(lora.search_epochs)} run each), LoRA's best validation "
-            f"Spearman was {prd:.3f} at the PRD's {format_rate(prd_rate)} and {short:.3f} at "
-            f"{chosen}: {short - prd:+.3f} from the learning rate alone. "
+            f"At the same budget (a {format_epochs(lora.search_epochs)} run each), LoRA's best "
+            f"validation Spearman was {prd:.3f} at the PRD's {format_rate(prd_rate)} and "
+            f"{short:.3f} at {chosen}: {short - prd:+.3f} from the learning rate alone. "
         )
     elif lora.chosen_learning_rate == prd_rate:
         text = f"The validation split chose the PRD's own {chosen} for LoRA. "

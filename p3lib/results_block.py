@@ -18,8 +18,9 @@ from p3lib.comparison import (
     load_comparison,
 )
 from p3lib.experiments import ExperimentsResult, appendix_summary
-from p3lib.io import atomic_write_text, read_json
+from p3lib.io import atomic_write_text
 from p3lib.layout import DEFAULT_OUT, RunLayout
+from p3lib.result_files import load_result
 from p3lib.sentences import (
     METRIC_NAMES,
     headline_sentence,
@@ -333,7 +334,7 @@ def block_from_run(out_dir: str | Path | None = None) -> str:
     appendix = path.with_name("experiments.json")
     experiments = None
     if appendix.is_file():
-        experiments = ExperimentsResult.model_validate(read_json(appendix))
+        experiments = load_result(appendix, ExperimentsResult)
     return results_block(comparison, experiments)
 
 

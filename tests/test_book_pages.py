@@ -4,6 +4,7 @@ width, and the browser test's defect checks (each shown to fire)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -20,7 +21,7 @@ from test_report import BASELINE, FULL, LORA, RECORDS, result
 from p3lib.book_html import slim_page
 from p3lib.book_notebooks import clean_notebook, reader_paths
 from p3lib.book_pages import HOW_TO_GET_THE_REST, cosine_loss_section, replace_appendix_regions
-from p3lib.charts import book_figure, title_html
+from p3lib.charts import PLOTLY_MIME, book_figure, figure_html, show, title_html
 from p3lib.charts.baseline import plot_category_margins, plot_roc
 from p3lib.charts.comparison import plot_cohens_d, plot_umap_side_by_side
 from p3lib.comparison import compare
@@ -107,6 +108,49 @@ def test_clean_notebook_drops_noise_and_folds_code():
     assert cleaned["cells"][2]["metadata"]["tags"] == ["hide-input"]
     assert cleaned["cells"][3]["metadata"]["tags"] == ["remove-input"]  # the chapter decided
     assert notebook["cells"][3]["outputs"][0]["name"] == "stderr"  # the original is untouched
+
+
+def shown_output(fig, monkeypatch) -> dict:
+    """The output cell :func:`p3lib.charts.show` leaves in an executed notebook."""
+    import IPython.display
+
+    bundles = []
+    monkeypatch.setattr(IPython.display, "display", lambda bundle, raw: bundles.append(bundle))
+    show(fig)
+    (bundle,) = bundles
+    # as papermill saves it: JSON through and through
+    return {"output_type": "display_data", "metadata": {}, "data": json.loads(json.dumps(bundle))}
+
+
+def without_div_ids(page_html: str) -> str:
+    return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", page_html)
+
+
+def test_a_chart_is_stored_once_and_the_book_draws_it_with_its_title_above(results, monkeypatch):
+    fig = plot_umap_side_by_side(results)
+    output = shown_output(fig, monkeypatch)
+    # the executed notebook holds the figure once: plotly's JSON, which JupyterLab draws
+    assert set(output["data"]) == {PLOTLY_MIME, "text/plain"}
+    notebook = {"cells": [code_cell("show(fig)", [output])]}
+    (staged,) = clean_notebook(notebook)["cells"][0]["outputs"]
+    assert set(staged["data"]) == {"text/html", "text/plain"}
+    page = staged["data"]["text/html"]
+    # the title in the page, above a div drawn by the book's own plotly.js (no script src)
+    assert page.startswith(title_html(fig.layout.title.text) + "<div")
+    assert "Plotly.newPlot" in page and 'class="plotly-graph-div"' in page and "src=" not in page
+    # the same drawing the figure itself makes, laid out for the page
+    assert without_div_ids(page) == without_div_ids(figure_html(fig))
+    drawn = json.loads(
+        re.search(r"Plotly\.newPlot\(\s*\"ID\",\s*(\[.*?\]),\s*\{", without_div_ids(page), re.S)[1]
+    )
+    assert [trace["x"] for trace in drawn] == [
+        trace["x"] for trace in output["data"][PLOTLY_MIME]["data"]
+    ]
+    assert page.count("UMAP of pair features") == 1  # the title left the plot for the page
+    # a notebook executed before charts were stored once keeps the HTML it has
+    old = {"output_type": "display_data", "data": {PLOTLY_MIME: {}, "text/html": "<div>x</div>"}}
+    (kept,) = clean_notebook({"cells": [code_cell("show(fig)", [old])]})["cells"][0]["outputs"]
+    assert kept["data"] == old["data"]
 
 
 def test_reader_paths_for_a_run_inside_and_outside_the_repository(tmp_path):

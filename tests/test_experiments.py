@@ -25,6 +25,7 @@ from p3lib.charts.experiments import (
 from p3lib.io import atomic_write_json, read_json
 from p3lib.layout import REPO_ROOT, RunLayout
 from p3lib.metrics import HEADLINE_KEYS, INTERVAL_METRICS
+from p3lib.result_files import load_result
 from p3lib.train import TrainConfig, TrainingRecord, train
 
 # --- the recipe's loss option and the prompt at evaluation -------------------------------------
@@ -519,7 +520,7 @@ def test_chapter_07_runs_on_the_smoke_outputs(smoke_book, tmp_path):
         cwd=str(REPO_ROOT),
         progress_bar=False,
     )
-    result = ex.ExperimentsResult.model_validate(read_json(RunLayout(out).metric("experiments")))
+    result = load_result(RunLayout(out).metric("experiments"), ex.ExperimentsResult)
     assert len(result.models) == 8 and result.seeds == [42, 43]
     assert all(m.n_ood == 60 for m in result.models.values())
     assert set(result.loss_study.differences) == {"contrastive", "online_contrastive"}

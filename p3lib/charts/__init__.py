@@ -1,7 +1,8 @@
 """Chart functions take results and return plotly figures; they never compute a metric.
 
 Modules by chapter: :mod:`p3lib.charts.data` (01), :mod:`p3lib.charts.baseline` (02),
-:mod:`p3lib.charts.training` (03, 04), :mod:`p3lib.charts.comparison` (05, 06).
+:mod:`p3lib.charts.training` (03, 04), :mod:`p3lib.charts.comparison` (05, 06);
+:mod:`p3lib.charts.sampling` decides what a per-pair chart of a large eval set draws.
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ import plotly.graph_objects as go
 COLORS = {"compatible": "#1b9e77", "incompatible": "#d95f02"}
 MODEL_COLORS = {"baseline": "#7570b3", "full": "#1b9e77", "lora": "#e7298a"}
 LABEL_NAMES = {1: "compatible", 0: "incompatible"}
+# Longest statement a hover label shows: all of today's eval statements (at most 110
+# characters) fit whole; a longer one, from a user's own data, keeps the page light.
+HOVER_TEXT_LIMIT = 120
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def escape(text: str) -> str:
@@ -24,6 +30,19 @@ def escape(text: str) -> str:
     ``<b>hi</b>`` or ``<script>`` must be escaped to show as the text it is.
     """
     return html.escape(str(text), quote=True)
+
+
+def shorten(text: str, limit: int = HOVER_TEXT_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, the last one an ellipsis, when it is longer.
+
+    Cut before :func:`escape`, so no escaped entity is cut in half.
+
+    Example:
+        >>> shorten("boy: I love jazz", 10), shorten("boy: jazz", 10)
+        ('boy: I lo…', 'boy: jazz')
+    """
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # Tags a chart title may keep when it moves into the page (plotly's own formatting subset).
@@ -63,25 +82,32 @@ def book_figure(fig: go.Figure) -> go.Figure:
     return page
 
 
-def show(fig: go.Figure) -> None:
-    """Display ``fig`` so it survives papermill and renders in both the book and JupyterLab.
+def figure_html(spec: dict | go.Figure) -> str:
+    """The HTML a book page draws a figure with: the title above (:func:`title_html`) and a
+    ``div`` that calls ``Plotly.newPlot`` against the plotly.js the book ships in ``_static``
+    (so no page loads anything from the network), laid out by :func:`book_figure`.
 
-    The output carries two representations: plotly's own JSON, which JupyterLab renders
-    natively, and an HTML ``div`` that calls ``Plotly.newPlot`` against the plotly.js the book
-    ships in ``_static`` (so no page loads anything from the network). Jupyter Book picks the
-    HTML, laid out by :func:`book_figure` with the title above the chart; JupyterLab picks
-    the plotly JSON.
+    ``spec`` is a figure or its plotly JSON as :func:`show` stores it in the notebook; the
+    book build (:mod:`p3lib.book_notebooks`) makes the HTML from it.
+    """
+    fig = spec if isinstance(spec, go.Figure) else go.Figure(spec)
+    return title_html(fig.layout.title.text) + book_figure(fig).to_html(
+        full_html=False, include_plotlyjs=False, config=_CONFIG
+    )
+
+
+def show(fig: go.Figure) -> None:
+    """Display ``fig`` so it survives papermill and renders in both JupyterLab and the book.
+
+    The output carries the figure once, as plotly's own JSON, which JupyterLab renders
+    natively (plus a one-line text for plain consoles). The book build turns that JSON into
+    the page's HTML (:func:`figure_html`), so the executed notebook does not hold every
+    figure twice.
     """
     from IPython.display import display
 
     bundle = {
-        "application/vnd.plotly.v1+json": json.loads(fig.to_json()),
-        "text/html": title_html(fig.layout.title.text)
-        + book_figure(fig).to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            config={"displaylogo": False, "responsive": True},
-        ),
+        PLOTLY_MIME: json.loads(fig.to_json()),
         "text/plain": f"<plotly figure: {fig.layout.title.text or 'untitled'}>",
     }
     display(bundle, raw=True)

@@ -13,9 +13,12 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 
-from p3lib.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape
+from p3lib.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape, shorten
+from p3lib.charts.sampling import compact_values, display_sample, drawn_caption, scatter_type
 from p3lib.metrics import (
     CategoryMargin,
     ClusterSummary,
@@ -67,7 +70,7 @@ def plot_cosine_histograms(
         values = [s for s, y in zip(cosine.scores, cosine.labels, strict=True) if y == label]
         fig.add_trace(
             go.Histogram(
-                x=values,
+                x=compact_values(values, len(cosine.scores)),
                 name=f"{label_name} (n={stats.n}, mean {stats.mean:.3f})",
                 marker_color=COLORS[label_name],
                 opacity=0.6,
@@ -101,20 +104,28 @@ def umap_traces(
     model: str | None = None,
     marker_size: int = 8,
     showlegend: bool = True,
-) -> list[go.Scatter]:
+    drawn: Sequence[int] | None = None,
+    trace_type: type[go.Scatter] | type[go.Scattergl] = go.Scatter,
+) -> list[go.Scatter] | list[go.Scattergl]:
     """One scatter trace per label: colour is the label, marker shape the HDBSCAN cluster
-    (hollow circle = noise), hover the pair's two statements, escaped."""
+    (hollow circle = noise), hover the pair's two statements, shortened and escaped.
+
+    ``drawn`` are the indices of the pairs to draw (all when ``None``; see
+    :func:`p3lib.charts.sampling.display_sample`); the legend counts every pair of a label.
+    """
+    drawn_set = None if drawn is None else set(int(i) for i in drawn)
     traces = []
     for label in (1, 0):
         label_name = LABEL_NAMES[label]
-        index = [i for i, y in enumerate(projection.labels) if y == label]
+        every = [i for i, y in enumerate(projection.labels) if y == label]
+        index = every if drawn_set is None else [i for i in every if i in drawn_set]
         heading = f"<b>{model}</b> · {label_name}" if model else f"<b>{label_name}</b>"
         hover = [
             f"{heading} · {escape(projection.pair_types[i])} · "
             f"{escape(projection.categories[i])}<br>"
             f"cosine {projection.scores[i]:.3f} · "
             f"{'noise' if cluster_ids[i] == -1 else f'cluster {cluster_ids[i]}'}<br>"
-            f"{escape(projection.text_1[i])}<br>{escape(projection.text_2[i])}"
+            f"{escape(shorten(projection.text_1[i]))}<br>{escape(shorten(projection.text_2[i]))}"
             for i in index
         ]
         symbols = [
@@ -122,11 +133,11 @@ def umap_traces(
             for i in index
         ]
         traces.append(
-            go.Scatter(
+            trace_type(
                 x=[projection.x[i] for i in index],
                 y=[projection.y[i] for i in index],
                 mode="markers",
-                name=f"{label_name} (n={len(index)})",
+                name=f"{label_name} (n={len(every):,})",
                 legendgroup=label_name,
                 showlegend=showlegend,
                 marker=dict(
@@ -152,14 +163,17 @@ def plot_umap(
 ) -> go.Figure:
     """UMAP points coloured by label; HDBSCAN cluster as marker symbol (noise hollow).
 
-    Hover shows both statements, escaped (dataset text may contain HTML), with the label,
-    pair type, category, score and cluster.
+    Hover shows both statements, shortened and escaped (dataset text may contain HTML), with
+    the label, pair type, category, score and cluster. Above
+    :data:`~p3lib.charts.sampling.DISPLAY_CAP` pairs the map draws a seeded sample stratified
+    by label, and its title says how many of the pairs it draws.
     """
     projection = _part(result, "umap", UmapProjection)
     if clusters is None and isinstance(result, EvaluationResult):
         clusters = result.hdbscan
     ids = clusters.cluster_ids if clusters is not None else [-1] * len(projection.x)
-    fig = go.Figure(umap_traces(projection, ids))
+    drawn = display_sample(projection.labels)
+    fig = go.Figure(umap_traces(projection, ids, drawn=drawn, trace_type=scatter_type(len(drawn))))
     subtitle = ""
     if clusters is not None:
         purity = "n/a" if clusters.purity is None else f"{clusters.purity:.2f}"
@@ -167,6 +181,9 @@ def plot_umap(
             f"<br><sup>{clusters.n_clusters} HDBSCAN clusters (marker shape; hollow = noise, "
             f"{clusters.noise_fraction:.0%}), purity {purity} on this map</sup>"
         )
+    caption = drawn_caption(len(drawn), len(projection.x))
+    if caption:
+        subtitle += f"<br><sup>{caption}</sup>"
     fig.update_layout(
         **_LAYOUT,
         title=_title(title, "UMAP of pair features, coloured by label", name) + subtitle,
@@ -192,8 +209,9 @@ def plot_roc(
     label = f"{escape(name)}: AUC {sweep.auc_roc:.3f}" if name else f"AUC {sweep.auc_roc:.3f}"
     fig.add_trace(
         go.Scatter(
-            x=sweep.roc.fpr,
-            y=sweep.roc.tpr,
+            # one point per distinct score at most: compact when the eval set is large
+            x=compact_values(sweep.roc.fpr),
+            y=compact_values(sweep.roc.tpr),
             mode="lines",
             name=label,
             line=dict(color=color or MODEL_COLORS.get(name or "", "#7570b3"), width=2.5),

@@ -22,6 +22,13 @@ from plotly.subplots import make_subplots
 
 from p3lib.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape
 from p3lib.charts.baseline import plot_roc, umap_traces
+from p3lib.charts.sampling import (
+    DISPLAY_CAP,
+    compact_values,
+    display_sample,
+    drawn_caption,
+    scatter_type,
+)
 from p3lib.comparison import MODEL_LABELS, ComparisonResult
 from p3lib.metrics import EvaluationResult
 from p3lib.schema import PAIR_TYPES
@@ -40,9 +47,14 @@ def _color(name: str) -> str:
     return MODEL_COLORS.get(name, "#666666")
 
 
-def _label_scores(result: EvaluationResult, label: int) -> list[float]:
+def _label_scores(result: EvaluationResult, label: int) -> list[float] | np.ndarray:
+    """The cosine scores of one label's eval pairs, compact for a histogram
+    (:func:`~p3lib.charts.sampling.compact_values`)."""
     cosine = result.cosine
-    return [s for s, y in zip(cosine.scores, cosine.labels, strict=True) if y == label]
+    return compact_values(
+        [s for s, y in zip(cosine.scores, cosine.labels, strict=True) if y == label],
+        len(cosine.scores),
+    )
 
 
 # 1 ------------------------------------------------------------------------------------------
@@ -113,7 +125,9 @@ def plot_umap_side_by_side(results: Mapping[str, EvaluationResult]) -> go.Figure
     """Chart 2: the UMAP maps of each model side by side, coloured by label.
 
     Marker shape is the HDBSCAN cluster (hollow circle = noise). Hover text shows both
-    statements, escaped.
+    statements, shortened and escaped. Above :data:`~p3lib.charts.sampling.DISPLAY_CAP` pairs
+    in all, each map draws its share as a seeded sample stratified by label, and the title
+    says so.
     """
     names = list(results)
     titles = []
@@ -125,6 +139,13 @@ def plot_umap_side_by_side(results: Mapping[str, EvaluationResult]) -> go.Figure
             f"noise {h.noise_fraction:.0%}"
         )
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=titles, horizontal_spacing=0.04)
+    # One display budget for the whole chart, split between the maps; the eval pairs (and so
+    # their labels) are the same for every model, so every map draws the same pairs.
+    drawn = {
+        name: display_sample(results[name].umap.labels, cap=DISPLAY_CAP // len(names))
+        for name in names
+    }
+    trace_type = scatter_type(sum(len(d) for d in drawn.values()))
     for column, name in enumerate(names, start=1):
         traces = umap_traces(
             results[name].umap,
@@ -132,14 +153,20 @@ def plot_umap_side_by_side(results: Mapping[str, EvaluationResult]) -> go.Figure
             model=_label(name),
             marker_size=6,
             showlegend=column == 1,
+            drawn=drawn[name],
+            trace_type=trace_type,
         )
         for trace in traces:
             fig.add_trace(trace, row=1, col=column)
         fig.update_xaxes(showticklabels=False, title_text="UMAP 1", row=1, col=column)
         fig.update_yaxes(showticklabels=False, row=1, col=column)
+    title = "UMAP of pair features: baseline | full fine-tuning | LoRA"
+    caption = drawn_caption(len(drawn[names[0]]), len(results[names[0]].umap.x))
+    if caption:
+        title += f"<br><sup>each map: {caption}</sup>"
     fig.update_layout(
         **_LAYOUT,
-        title="UMAP of pair features: baseline | full fine-tuning | LoRA",
+        title=title,
         height=500,
         legend=dict(orientation="h", yanchor="top", y=-0.08, x=0),
     )
