@@ -11,7 +11,10 @@ vectorised statistic that turns each resample into pair weights (how often each 
 and computes every metric with those weights. BCa is used where it is defined; where it is not
 (a resample or a jackknife sample that lacks two pairs of a label, or a statistic that never
 varies) the interval falls back to the percentile interval of the finite resamples, and the
-interval says which method it used.
+interval says which method it used. BCa's acceleration needs a jackknife, one statistic per
+left-out group, which is quadratic in the pairs when each pair is its own group (the
+pair-level note, or data without subcategories): above :data:`BCA_MAX_GROUPS` groups the
+percentile interval is used, which BCa approaches at such sizes.
 
 Metrics (all on the eval scores, ``score >= threshold`` predicting compatible):
 ``margin``, ``cohens_d``, ``auc_roc``, ``spearman``, ``spearman_ratio`` (rho over the ceiling
@@ -36,7 +39,7 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
-from scipy import stats
+from scipy import sparse, stats
 
 from p3lib.schema import ABSENT
 
@@ -50,6 +53,9 @@ TABLE_METRICS = (
     "accuracy",
     "n_false_positives",
 )
+# Above this many resampled groups, percentile intervals instead of BCa (see above): at 50,000
+# pairs the pair-level jackknife alone would take minutes.
+BCA_MAX_GROUPS = 2_000
 # Metrics that need a cosine: the words-only model's probabilities have no margin.
 COSINE_METRICS = ("margin", "cohens_d")
 MARGIN_FREE_METRICS = tuple(key for key in TABLE_METRICS if key not in COSINE_METRICS)
@@ -141,10 +147,13 @@ def weighted_metrics(
             margin = mean1 - mean0
             # Ranks on the distinct scores: weight below each value, and at it.
             distinct, group = np.unique(row, return_inverse=True)
-            onehot = np.zeros((row.size, distinct.size))
-            onehot[np.arange(row.size), group] = 1
-            pos_at = positive_w @ onehot
-            neg_at = negative_w @ onehot
+            # Pair -> distinct-score indicator, sparse: dense it is pairs x pairs, 20 GB at
+            # 50,000 pairs; sparse, the products below cost resamples x pairs.
+            onehot = sparse.csr_array(
+                (np.ones(row.size), (np.arange(row.size), group)), shape=(row.size, distinct.size)
+            )
+            pos_at = np.asarray((onehot.T @ positive_w.T).T)
+            neg_at = np.asarray((onehot.T @ negative_w.T).T)
             all_at = pos_at + neg_at
             neg_below = np.cumsum(neg_at, axis=1) - neg_at
             all_below = np.cumsum(all_at, axis=1) - all_at
@@ -209,9 +218,10 @@ def _weights_from_draws(
     """Pair weights for resamples given as drawn group indices (any leading shape)."""
     draws = np.asarray(draws, dtype=int)
     flat = draws.reshape(-1, draws.shape[-1])
-    counts = np.zeros((flat.shape[0], n_groups))
-    np.add.at(counts, (np.repeat(np.arange(flat.shape[0]), flat.shape[1]), flat.ravel()), 1)
-    return counts[:, pair_group], draws.shape[:-1]
+    # How often each resample drew each group: one bincount over (resample, group) cells.
+    cells = (np.arange(flat.shape[0])[:, None] * n_groups + flat).ravel()
+    counts = np.bincount(cells, minlength=flat.shape[0] * n_groups).reshape(-1, n_groups)
+    return counts[:, pair_group].astype(float), draws.shape[:-1]
 
 
 def _bootstrap(
@@ -239,6 +249,8 @@ def _bootstrap(
         values = statistic_of_weights(weights)
         return values.reshape((n_outputs, *shape))
 
+    if n_groups > BCA_MAX_GROUPS:
+        method = "percentile"
     point = statistic_of_weights(np.ones((1, pair_group.size)))[:, 0]
     data = (np.arange(n_groups),)
     options = dict(

@@ -407,3 +407,30 @@ def test_a_single_group_falls_back_to_resampling_pairs():
     pairs = cluster_bootstrap(scores, labels, [str(i) for i in range(8)], 0.5, n_resamples=100)
     assert one.resampled == "pair" and one.n_clusters == 8
     assert one.intervals == pairs.intervals
+
+
+def test_weights_count_how_often_each_pairs_group_was_drawn():
+    from p3lib.cluster_bootstrap import _weights_from_draws
+
+    # two resamples of three groups; pairs 2 and 3 share group 2
+    weights, shape = _weights_from_draws(
+        np.array([[0, 0, 2], [1, 2, 1]]), np.array([0, 1, 2, 2]), 3
+    )
+    assert shape == (2,)
+    assert weights.tolist() == [[2, 0, 1, 1], [0, 2, 1, 1]]
+
+
+def test_many_groups_get_percentile_intervals_instead_of_a_quadratic_jackknife(monkeypatch):
+    import p3lib.cluster_bootstrap as cb
+
+    rng = np.random.default_rng(3)
+    labels = np.tile([0, 1], 60)
+    scores = rng.normal(labels, 1.0)
+    groups = [f"g{i % 20}" for i in range(120)]  # 20 template groups, 120 pairs
+    monkeypatch.setattr(cb, "BCA_MAX_GROUPS", 50)
+    result = cb.cluster_bootstrap(scores, labels, groups, 0.5, n_resamples=200)
+    assert result.intervals["auc_roc"].method == "BCa"  # 20 groups: the jackknife is cheap
+    assert result.pair_level["auc_roc"].method == "percentile"  # 120 > 50 groups
+    monkeypatch.setattr(cb, "BCA_MAX_GROUPS", 200)
+    again = cb.cluster_bootstrap(scores, labels, groups, 0.5, n_resamples=200)
+    assert again.pair_level["auc_roc"].method == "BCa"
