@@ -1,7 +1,7 @@
 """Time chapters 02 and 05 on bigger eval sets: 300, 3,000 and 30,000 generated pairs.
 
     .venv/bin/python benchmarks/bench_scale.py [--sizes 300 3000 30000] [--models DIR]
-        [--params params/full.yaml] [--keep DIR]
+        [--params params/full.yaml] [--chapters 02_baseline] [--keep DIR] [--json FILE]
 
 Each eval set is made by the generator (:mod:`p3lib.generate`) with other seeds than the
 default data's (1000, 1001, ...): every split of each seed, without pairs of the default
@@ -92,7 +92,9 @@ def human(size: int) -> str:
     return str(size)
 
 
-def run_size(n: int, folder: Path, models: Path, params: Path) -> dict:
+def run_size(
+    n: int, folder: Path, models: Path, params: Path, chapters: tuple[str, ...] = CHAPTERS
+) -> dict:
     default_train = {pair.key for pair in load_pairs(DEFAULT_TRAIN)}
     pairs = eval_set(n, default_train)
     folder.mkdir(parents=True, exist_ok=True)
@@ -104,7 +106,7 @@ def run_size(n: int, folder: Path, models: Path, params: Path) -> dict:
         shutil.copytree(models / name, layout.model(name), dirs_exist_ok=True)
     parameters = chapter_parameters(params, eval_path, layout.root)
     result = {"pairs": len(pairs), "chapters": {}}
-    for chapter in CHAPTERS:
+    for chapter in chapters:
         completed = subprocess.run(
             [sys.executable, "-c", _RUN_CHAPTER, chapter, str(layout.root), json.dumps(parameters)],
             cwd=REPO_ROOT,
@@ -139,6 +141,9 @@ def main() -> None:
     parser.add_argument("--params", default=str(REPO_ROOT / "params" / "full.yaml"))
     parser.add_argument("--keep", help="folder to use (and keep) instead of a temporary one")
     parser.add_argument("--json", help="also write the measurements to this JSON file")
+    parser.add_argument(
+        "--chapters", nargs="+", choices=CHAPTERS, default=list(CHAPTERS), help="02 alone: faster"
+    )
     args = parser.parse_args()
     models = Path(args.models)
     if not all((models / name).is_dir() for name in ("full", "lora")):
@@ -147,7 +152,7 @@ def main() -> None:
     results = {}
     try:
         for n in args.sizes:
-            results[n] = run_size(n, root / str(n), models, Path(args.params))
+            results[n] = run_size(n, root / str(n), models, Path(args.params), tuple(args.chapters))
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

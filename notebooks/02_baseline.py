@@ -273,7 +273,13 @@ else:
     )
 display(
     Markdown(
-        f"On the pair features HDBSCAN finds **{feat.n_clusters}** clusters and leaves "
+        (
+            ""
+            if over.on_features_pairs in (None, len(eval_pairs))
+            else f"(On a seeded sample of {over.on_features_pairs:,} of the "
+            f"{len(eval_pairs):,} pairs, each label keeping its share.) "
+        )
+        + f"On the pair features HDBSCAN finds **{feat.n_clusters}** clusters and leaves "
         f"**{feat.noise_fraction:.0%}** of the pairs as noise"
         + ("" if feat.purity is None else f" (purity {feat.purity:.3f})")
         + f"; {seed_line}. "

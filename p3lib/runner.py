@@ -15,8 +15,10 @@ import hashlib
 import json
 import logging
 import os
+import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -462,7 +464,39 @@ def _batches(planned: list[_Planned], side_by_side: bool) -> list[list[_Planned]
     return batches
 
 
-def _execute(layout: RunLayout, item: _Planned) -> None:
+def _tracked_kernel_manager():
+    """A kernel manager class that remembers its live kernels in :data:`_LIVE_KERNELS`.
+
+    A kernel runs in its own session, so a Ctrl-C at the terminal reaches p3 but not the
+    kernel. Run in the main thread, papermill stops the kernel when the interrupt unwinds it;
+    run in a worker thread (chapters side by side) it never sees the interrupt, so the main
+    thread interrupts the remembered kernels itself (:func:`_interrupt_kernels`).
+    """
+    from jupyter_client.manager import KernelManager
+
+    class TrackedKernelManager(KernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            _LIVE_KERNELS.add(self)
+
+    return TrackedKernelManager
+
+
+_LIVE_KERNELS: weakref.WeakSet = weakref.WeakSet()
+
+
+def _interrupt_kernels() -> None:
+    """Send Ctrl-C (SIGINT) to every kernel a side-by-side chapter started."""
+    for manager in list(_LIVE_KERNELS):
+        pid = getattr(manager.provisioner, "pid", None) if manager.provisioner else None
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGINT)  # the kernel leads its own process group
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+def _execute(layout: RunLayout, item: _Planned, *, in_thread: bool = False) -> None:
     """Execute one chapter into a staging notebook, then publish it; raises what it raised."""
     import papermill
 
@@ -486,6 +520,7 @@ def _execute(layout: RunLayout, item: _Planned) -> None:
             # its local TCP sockets are unencrypted for every chapter, and a ZMQ traceback
             # when Ctrl-C closes its sockets. A chapter's errors reach p3 as cell errors.
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            **({"kernel_manager_class": _tracked_kernel_manager()} if in_thread else {}),
         )
         atomic_write_text(
             layout.notebooks / f"{chapter.name}.ipynb", partial.read_text(encoding="utf-8")
@@ -532,7 +567,7 @@ def _execute_batch(layout: RunLayout, batch: list[_Planned]) -> dict[str, BaseEx
 
     def work(item: _Planned) -> None:
         try:
-            _execute(layout, item)
+            _execute(layout, item, in_thread=True)
             outcome[item.chapter.name] = None
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             outcome[item.chapter.name] = exc
@@ -546,10 +581,11 @@ def _execute_batch(layout: RunLayout, batch: list[_Planned]) -> dict[str, BaseEx
             for worker in workers:
                 worker.join()
         except KeyboardInterrupt:
-            # Ctrl-C in a terminal reaches the kernels too; give them a moment to stop and
-            # clean up their staging files before p3 itself stops.
+            # Pass the Ctrl-C on to the kernels, then give them a moment to stop and clean up
+            # their staging files before p3 itself stops.
+            _interrupt_kernels()
             for worker in workers:
-                worker.join(timeout=30)
+                worker.join(timeout=60)
             raise
     return outcome
 

@@ -125,6 +125,22 @@ def test_clustering_over_seeds_on_constructed_projections():
     assert overview.purity_null.observed == pytest.approx(2 / 3)
     assert overview.on_features.random_state is None
     assert overview.on_features.purity == 1.0  # the features are the pure layout
+    assert overview.on_features_pairs == 60
+
+
+def test_features_above_the_cap_are_clustered_on_a_stratified_sample(monkeypatch):
+    import p3lib.clustering as clustering
+
+    labels = np.array([1] * 30 + [0] * 30)
+    features = np.vstack([grid_blob(0), grid_blob(10)])  # blob 1 = the compatible pairs
+    monkeypatch.setattr(clustering, "ON_FEATURES_CAP", 40)
+    overview, _ = clustering.clustering_over_seeds(
+        [features], [42], labels, features=features, n_shuffles=10
+    )
+    assert overview.on_features_pairs == 40
+    rows = clustering.stratified_rows(labels, 40)
+    assert len(rows) == 40 and int(labels[rows].sum()) == 20  # each label keeps its half
+    assert overview.on_features.purity == 1.0  # the sample keeps the pure layout
 
 
 def test_evaluate_scores_measures_clustering_over_umap_seeds():

@@ -544,3 +544,57 @@ def test_one_core_runs_the_pair_one_after_the_other(tmp_path, monkeypatch):
     first, second = (json.loads((out / "metrics" / f"{n}.json").read_text()) for n in names)
     assert first["end"] <= second["start"]
     assert first["threads"] is None and second["threads"] is None
+
+
+def test_ctrl_c_reaches_the_kernels_of_chapters_side_by_side(tmp_path):
+    """Kernels run in their own session; p3 passes the Ctrl-C on, nothing is recorded."""
+    import os
+    import signal
+    import time
+
+    from p3lib.runner import SIDE_BY_SIDE
+
+    first, second = sorted(SIDE_BY_SIDE)
+    sources, out = tmp_path / "src", tmp_path / "out"
+    sources.mkdir()
+    marker = tmp_path / "finished"
+    for name in (first, second):
+        # Would leave a mark if it ran to the end after the Ctrl-C.
+        write_chapter(
+            sources, name, f"import time\ntime.sleep(40)\nopen({str(marker)!r}, 'a').write('x')\n"
+        )
+    script = (
+        "import sys\nfrom pathlib import Path\n"
+        "import p3lib.runner as runner\n"
+        "runner._cores = lambda: 2\n"
+        f"chapters = runner.discover_chapters(({first!r}, {second!r}), Path({str(sources)!r}))\n"
+        "try:\n"
+        f"    runner.run_book({{'OUT_DIR': {str(out)!r}, 'STEP': 1}}, chapters)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', file=sys.stderr)\n"
+        "    sys.exit(130)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    seen = 0
+    for line in process.stdout:
+        seen += "executing" in line
+        if seen == 2:
+            break
+    time.sleep(12)  # both kernels started and asleep in their cell
+    started = time.monotonic()
+    os.killpg(process.pid, signal.SIGINT)  # p3's group only: the kernels have their own
+    _, stderr = process.communicate(timeout=90)
+    assert process.returncode == 130, stderr
+    assert stderr.endswith("interrupted\n")
+    assert time.monotonic() - started < 25  # not the 40 s the cells would sleep
+    time.sleep(35)
+    assert not marker.exists()  # neither kernel ran on to the end
+    assert not (out / "notebooks").exists() or list((out / "notebooks").iterdir()) == []
+    assert json.loads((out / "run.json").read_text())["chapters"] == {}

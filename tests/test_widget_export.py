@@ -82,3 +82,25 @@ def test_judge_precision_ships_fp32_when_int8_swaps_the_order():
     assert kept
     kept, reason = judge_precision({"base": 0.70}, {"base": 0.689}, 0.01)
     assert not kept and "-0.011" in reason
+
+
+def test_a_large_eval_set_is_checked_on_a_stratified_sample(tiny, tmp_path, monkeypatch):
+    import p3lib.export as export
+
+    monkeypatch.setattr(export, "CHECK_CAP", 20)
+    pairs = tiny_pairs(40, seed=2)
+    report = export_models({"base": tiny}, {"base": 0.2}, pairs, tmp_path)
+    assert (report.n_pairs, report.n_eval_pairs) == (20, 40)
+    sample = export.check_sample(pairs, cap=20)
+    share = sum(p.label for p in pairs) / 40
+    assert sum(p.label for p in sample) == round(20 * share)
+    # The recorded AUC is the sample's, recomputed here.
+    from sklearn.metrics import roc_auc_score
+
+    reference = cosine_scores(*encode_pairs(tiny, sample, show_progress_bar=False))
+    assert report.models["base"].auc_pytorch == pytest.approx(
+        roc_auc_score([p.label for p in sample], reference)
+    )
+    assert export.export_summary(report, {"base": "Base"}).startswith(
+        "On a seeded sample of 20 of the 40 eval pairs (each label keeping its share), AUC is"
+    )
