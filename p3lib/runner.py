@@ -555,13 +555,20 @@ def _kernel_threads(threads: int | None) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _execute_batch(layout: RunLayout, batch: list[_Planned]) -> dict[str, BaseException | None]:
-    """Execute a batch's chapters, side by side if it has several; each one's error or None."""
+def _execute_batch(
+    layout: RunLayout, batch: list[_Planned], finished: dict[str, float]
+) -> dict[str, BaseException | None]:
+    """Execute a batch's chapters, side by side if it has several; each one's error or None.
+
+    ``finished`` receives each chapter's end time (``time.perf_counter``).
+    """
     if len(batch) == 1:
         try:
             _execute(layout, batch[0])
         except BaseException as exc:  # noqa: BLE001 - the caller decides what to raise
             return {batch[0].chapter.name: exc}
+        finally:
+            finished[batch[0].chapter.name] = time.perf_counter()
         return {batch[0].chapter.name: None}
     outcome: dict[str, BaseException | None] = {}
 
@@ -571,6 +578,8 @@ def _execute_batch(layout: RunLayout, batch: list[_Planned]) -> dict[str, BaseEx
             outcome[item.chapter.name] = None
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             outcome[item.chapter.name] = exc
+        finally:
+            finished[item.chapter.name] = time.perf_counter()
 
     # Daemon threads: a Ctrl-C that reached only p3 must not wait for a kernel to finish.
     workers = [threading.Thread(target=work, args=(item,), daemon=True) for item in batch]
@@ -620,7 +629,8 @@ def _run_chapters(
         batch_started = time.perf_counter()
         before = scan_outputs(layout.root)
         try:
-            outcome = _execute_batch(layout, batch)
+            finished: dict[str, float] = {}
+            outcome = _execute_batch(layout, batch, finished)
         except BaseException:
             # Stopped: the chapters may have written part of their outputs, so they have no
             # record until they succeed again.
@@ -635,7 +645,6 @@ def _run_chapters(
         for other in entries.values():
             for relative in [*written, *gone]:
                 other.get("outputs", {}).pop(relative, None)
-        seconds = time.perf_counter() - batch_started
         for item in batch:
             if outcome[item.chapter.name] is not None:
                 continue
@@ -646,10 +655,11 @@ def _run_chapters(
             entries[item.chapter.name] = chapter_entry(
                 item.key, item.previous, item.given, layout.root, own
             )
+            seconds = finished[item.chapter.name] - batch_started
             report.executed[item.chapter.name] = seconds
             log(
                 f"[{item.number}/{total}] {item.chapter.name}: done in {seconds:.1f} s "
-                f"(total {time.perf_counter() - started:.1f} s)"
+                f"(total {finished[item.chapter.name] - started:.1f} s)"
             )
         write_run_record(layout.root, parameters, entries)
         failures = [(item, outcome[item.chapter.name]) for item in batch]

@@ -278,6 +278,35 @@ def test_a_half_epoch_search_trains_half_an_epochs_steps(tmp_path, pairs):
     assert record.threads == torch.get_num_threads()
 
 
+def test_a_search_in_two_processes_gives_the_records_of_one_after_the_other(tmp_path, pairs):
+    """Seeded runs: two one-thread processes at once reproduce two one-thread runs in turn."""
+    import torch
+
+    from p3lib.rate_search import search_learning_rate
+
+    build_tiny_model(tmp_path / "base")
+    config = tiny_config("lora", warmup_steps=6)
+    options = dict(grid=[1e-1, 1e-2], search_epochs=1, model=str(tmp_path / "base"))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        in_turn, _ = search_learning_rate(*pairs, config, **options)
+    finally:
+        torch.set_num_threads(threads)
+    at_once, records = search_learning_rate(*pairs, config, workers=2, **options)
+    assert at_once.chosen_learning_rate == in_turn.chosen_learning_rate
+    for a, b in zip(at_once.learning_rate_trials, in_turn.learning_rate_trials, strict=True):
+        assert (a.learning_rate, a.best_step, a.total_steps) == (
+            b.learning_rate,
+            b.best_step,
+            b.total_steps,
+        )
+        assert [e.spearman_cosine for e in a.validation] == pytest.approx(
+            [e.spearman_cosine for e in b.validation], abs=1e-9
+        )
+    assert {record.threads for record in records.values()} == {max(1, threads // 2)}
+
+
 def test_search_rejects_an_empty_or_bad_grid(pairs):
     from p3lib.rate_search import search_learning_rate
 
