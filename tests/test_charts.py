@@ -190,7 +190,7 @@ def test_hover_texts_are_shortened_then_escaped():
     assert "<b>jazz" not in hover and "&lt;b&gt;jazz" in hover
 
 
-def test_large_histograms_count_every_pair_in_a_compact_form():
+def test_large_histograms_count_every_pair_in_bins():
     n = 10_000
     projection = projection_of(n)
     small = result_with_html_text("baseline")
@@ -200,11 +200,26 @@ def test_large_histograms_count_every_pair_in_a_compact_form():
     big = small.model_copy(update={"cosine": cosine})
     for fig in (plot_cosine_histograms(big), plot_cosine_overlay({"baseline": big, "full": big})):
         histograms = [trace for trace in fig.data if trace.type == "histogram"]
-        assert sum(len(trace.x) for trace in histograms) == n * len(histograms) // 2
-        assert {np.asarray(trace.x).dtype for trace in histograms} == {np.dtype("float32")}
-        # about 5 characters a value in the stored figure (JSON text would take about 20)
-        assert len(fig.to_json()) < 8 * n * len(histograms) // 2 + 20_000
+        # every pair counted, once per histogram of its label: the bins' sums are the counts
+        assert sum(int(np.sum(trace.y)) for trace in histograms) == n * len(histograms) // 2
+        assert {trace.histfunc for trace in histograms} == {"sum"}
+        for trace in histograms:
+            assert len(trace.x) <= 2 / 0.025 + 2  # one number a bin, not one a pair
+        assert len(fig.to_json()) < 60_000
     # at today's size, the scores as they are
     assert plot_cosine_histograms(small).data[0].x == tuple(
         s for s, y in zip(small.cosine.scores, small.cosine.labels, strict=True) if y == 1
     )
+
+
+def test_binned_histogram_counts_match_numpy_on_the_same_edges():
+    from p3lib.charts.sampling import DISPLAY_CAP, histogram_data
+
+    rng = np.random.default_rng(5)
+    values = rng.uniform(-0.3, 0.95, 5_000)
+    data = histogram_data(values, 0.025, n_pairs=DISPLAY_CAP + 1)
+    start, size = data["xbins"]["start"], data["xbins"]["size"]
+    edges = start + size * np.arange(len(data["y"]) + 1)
+    assert start <= values.min() < start + size
+    assert np.array_equal(data["y"], np.histogram(values, bins=edges)[0])
+    assert np.allclose(data["x"], edges[:-1] + size / 2)

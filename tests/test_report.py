@@ -494,3 +494,16 @@ def test_adr_001_uses_exactly_the_substitution_keys():
     text = (REPO_ROOT / "book" / "adr" / "001-lora-vs-full-finetuning.md").read_text()
     used = set(re.findall(r"\{\{\s*([a-z_0-9]+)\s*\}\}", text))
     assert used == set(report.ADR_KEYS)
+
+
+def test_adr_seconds_per_epoch_say_how_many_threads_trained(tmp_path, comparison):
+    layout = RunLayout(tmp_path)
+    atomic_write_json(layout.metric("comparison"), comparison)
+    atomic_write_json(layout.metric("lora_training"), _searched_lora_record())
+    full = RECORDS["full"].model_copy(update={"threads": 1})
+    atomic_write_json(layout.model("full") / "training_record.json", full)
+    values = adr_substitutions(tmp_path)
+    assert values["adr_full_seconds_per_epoch"] == "30.0 s on 1 CPU thread"
+    two = RECORDS["full"].model_copy(update={"threads": 2})
+    atomic_write_json(layout.model("full") / "training_record.json", two)
+    assert adr_substitutions(tmp_path)["adr_full_seconds_per_epoch"] == "30.0 s on 2 CPU threads"

@@ -18,7 +18,13 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from p3lib.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape, shorten
-from p3lib.charts.sampling import compact_values, display_sample, drawn_caption, scatter_type
+from p3lib.charts.sampling import (
+    compact_values,
+    display_sample,
+    drawn_caption,
+    histogram_data,
+    scatter_type,
+)
 from p3lib.metrics import (
     CategoryMargin,
     ClusterSummary,
@@ -70,11 +76,10 @@ def plot_cosine_histograms(
         values = [s for s, y in zip(cosine.scores, cosine.labels, strict=True) if y == label]
         fig.add_trace(
             go.Histogram(
-                x=compact_values(values, len(cosine.scores)),
+                **histogram_data(values, bin_size, len(cosine.scores)),
                 name=f"{label_name} (n={stats.n}, mean {stats.mean:.3f})",
                 marker_color=COLORS[label_name],
                 opacity=0.6,
-                xbins=dict(size=bin_size),
                 hovertemplate=f"{label_name}<br>cosine %{{x}}<br>%{{y}} pairs<extra></extra>",
             )
         )

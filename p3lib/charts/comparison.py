@@ -24,9 +24,9 @@ from p3lib.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape
 from p3lib.charts.baseline import plot_roc, umap_traces
 from p3lib.charts.sampling import (
     DISPLAY_CAP,
-    compact_values,
     display_sample,
     drawn_caption,
+    histogram_data,
     scatter_type,
 )
 from p3lib.comparison import MODEL_LABELS, ComparisonResult
@@ -47,12 +47,13 @@ def _color(name: str) -> str:
     return MODEL_COLORS.get(name, "#666666")
 
 
-def _label_scores(result: EvaluationResult, label: int) -> list[float] | np.ndarray:
-    """The cosine scores of one label's eval pairs, compact for a histogram
-    (:func:`~p3lib.charts.sampling.compact_values`)."""
+def _label_histogram(result: EvaluationResult, label: int, bin_size: float) -> dict:
+    """A histogram's data for the cosine scores of one label's eval pairs, binned above the
+    display cap (:func:`~p3lib.charts.sampling.histogram_data`)."""
     cosine = result.cosine
-    return compact_values(
+    return histogram_data(
         [s for s, y in zip(cosine.scores, cosine.labels, strict=True) if y == label],
+        bin_size,
         len(cosine.scores),
     )
 
@@ -84,7 +85,7 @@ def plot_cosine_overlay(
                 stats = result.cosine.compatible if label == 1 else result.cosine.incompatible
                 fig.add_trace(
                     go.Histogram(
-                        x=_label_scores(result, label),
+                        **_label_histogram(result, label, bin_size),
                         name=f"{_label(model)}, {label_name} (mean {stats.mean:.3f})",
                         legendgroup=f"{model}-{label}",
                         showlegend=model != "baseline" or column == 1,
@@ -93,7 +94,6 @@ def plot_cosine_overlay(
                             line=dict(color=COLORS[label_name], width=0 if solid else 1.5),
                         ),
                         opacity=opacity if solid else 0.9,
-                        xbins=dict(size=bin_size),
                         hovertemplate=(
                             f"{_label(model)}, {label_name}<br>cosine %{{x}}<br>"
                             "%{y} pairs<extra></extra>"
