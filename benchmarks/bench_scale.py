@@ -28,7 +28,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from p3lib.generate import generate_splits  # noqa: E402
+from p3lib.generate import held_out_pairs  # noqa: E402
 from p3lib.layout import DEFAULT_TRAIN, RunLayout  # noqa: E402
 from p3lib.schema import dump_pairs, load_pairs  # noqa: E402
 
@@ -61,15 +61,7 @@ print(json.dumps({"seconds": seconds, "peak_rss_mib": peak}))
 
 def eval_set(n: int, exclude: set[tuple[str, str]]) -> list:
     """``n`` generated pairs from seeds ``FIRST_SEED``, ``FIRST_SEED + 1``, ... (see above)."""
-    chosen, seen, seed = [], set(exclude), FIRST_SEED
-    while len(chosen) < n:
-        for split in generate_splits(seed=seed).values():
-            for pair in split:
-                if pair.key not in seen and len(chosen) < n:
-                    seen.add(pair.key)
-                    chosen.append(pair)
-        seed += 1
-    return chosen
+    return held_out_pairs(n, exclude, first_seed=FIRST_SEED)
 
 
 def chapter_parameters(params: Path, eval_path: Path, out: Path) -> dict:

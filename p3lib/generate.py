@@ -1014,3 +1014,27 @@ def write_default_data(folder: Path = DEFAULT_DATA, seed: int = 42) -> dict[str,
         name: atomic_write_text(folder / f"{name}.jsonl", dump_pairs(pairs))
         for name, pairs in generate_splits(seed).items()
     }
+
+
+def held_out_pairs(
+    n: int, exclude: set[tuple[str, str]], first_seed: int = 1000
+) -> list[DatingPair]:
+    """``n`` generated pairs from seeds ``first_seed``, ``first_seed + 1``, ..., none of whose
+    keys is in ``exclude`` nor repeated: a bigger eval set of the default data's kind (the
+    scale benchmark's and test's).
+
+    Example:
+        >>> pairs = held_out_pairs(5, exclude=set())
+        >>> len(pairs), len({pair.key for pair in pairs})
+        (5, 5)
+    """
+    chosen: list[DatingPair] = []
+    seen, seed = set(exclude), first_seed
+    while len(chosen) < n:
+        for split in generate_splits(seed=seed).values():
+            for pair in split:
+                if pair.key not in seen and len(chosen) < n:
+                    seen.add(pair.key)
+                    chosen.append(pair)
+        seed += 1
+    return chosen

@@ -391,6 +391,29 @@ def test_an_edited_input_file_or_output_makes_a_chapter_stale(fake_book, tmp_pat
 
 
 @pytest.mark.smoke
+def start_interruptible_run(sources, out, names, cores=None) -> subprocess.Popen:
+    """``run_book`` of chapters ``names`` in a new session, exiting 130 on Ctrl-C."""
+    script = (
+        "import sys\nfrom pathlib import Path\n"
+        "import p3lib.runner as runner\n"
+        + (f"runner._cores = lambda: {cores}\n" if cores else "")
+        + f"chapters = runner.discover_chapters({tuple(names)!r}, Path({str(sources)!r}))\n"
+        "try:\n"
+        f"    runner.run_book({{'OUT_DIR': {str(out)!r}, 'STEP': 1}}, chapters)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', file=sys.stderr)\n"
+        "    sys.exit(130)\n"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
 def test_a_real_kernel_run_is_quiet_and_ctrl_c_prints_one_line(tmp_path):
     """No kernel notices per chapter, no ZMQ traceback on Ctrl-C, no staging files left."""
     import os
@@ -401,24 +424,7 @@ def test_a_real_kernel_run_is_quiet_and_ctrl_c_prints_one_line(tmp_path):
     sources.mkdir()
     write_chapter(sources, "01_a", "print('quick')\n")
     write_chapter(sources, "02_b", "import time\ntime.sleep(60)\n")
-    script = (
-        "import sys\nfrom pathlib import Path\n"
-        "from p3lib.runner import discover_chapters, run_book\n"
-        f"chapters = discover_chapters(('01_a', '02_b'), Path({str(sources)!r}))\n"
-        "try:\n"
-        f"    run_book({{'OUT_DIR': {str(out)!r}, 'STEP': 1}}, chapters)\n"
-        "except KeyboardInterrupt:\n"
-        "    print('interrupted', file=sys.stderr)\n"
-        "    sys.exit(130)\n"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", script],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    process = start_interruptible_run(sources, out, ("01_a", "02_b"))
     for line in process.stdout:
         if "02_b: executing" in line:
             break
@@ -563,25 +569,7 @@ def test_ctrl_c_reaches_the_kernels_of_chapters_side_by_side(tmp_path):
         write_chapter(
             sources, name, f"import time\ntime.sleep(40)\nopen({str(marker)!r}, 'a').write('x')\n"
         )
-    script = (
-        "import sys\nfrom pathlib import Path\n"
-        "import p3lib.runner as runner\n"
-        "runner._cores = lambda: 2\n"
-        f"chapters = runner.discover_chapters(({first!r}, {second!r}), Path({str(sources)!r}))\n"
-        "try:\n"
-        f"    runner.run_book({{'OUT_DIR': {str(out)!r}, 'STEP': 1}}, chapters)\n"
-        "except KeyboardInterrupt:\n"
-        "    print('interrupted', file=sys.stderr)\n"
-        "    sys.exit(130)\n"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", script],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    process = start_interruptible_run(sources, out, (first, second), cores=2)
     seen = 0
     for line in process.stdout:
         seen += "executing" in line

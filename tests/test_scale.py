@@ -59,18 +59,9 @@ papermill.execute_notebook(str(source), str(out / "notebooks" / f"{name}.ipynb")
 
 def generated_eval(n: int) -> list:
     """``n`` generated pairs of seeds 1000, 1001, ..., none from the default train split."""
-    from p3lib.generate import generate_splits
+    from p3lib.generate import held_out_pairs
 
-    seen = {pair.key for pair in load_pairs(DEFAULT_TRAIN)}
-    chosen, seed = [], 1000
-    while len(chosen) < n:
-        for split in generate_splits(seed=seed).values():
-            for pair in split:
-                if pair.key not in seen and len(chosen) < n:
-                    seen.add(pair.key)
-                    chosen.append(pair)
-        seed += 1
-    return chosen
+    return held_out_pairs(n, {pair.key for pair in load_pairs(DEFAULT_TRAIN)})
 
 
 @pytest.fixture(scope="module")
