@@ -111,7 +111,7 @@ record = train(fit_pairs, validation_pairs, config, layout.model("full"), model=
 # %%
 print(
     f"{record.total_steps} steps ({record.steps_per_epoch} per epoch), "
-    f"{record.seconds_per_epoch:.1f} s per epoch on {record.threads} CPU thread(s), "
+    f"{record.seconds_per_epoch:.1f} s per epoch on {record.threads_text()}, "
     f"{record.wall_seconds:.0f} s in all; "
     f"peak memory {record.peak_rss_mb:.0f} MiB; "
     f"{record.parameters.trainable:,} trainable parameters"

@@ -31,10 +31,11 @@ EPOCHS = 4
 BATCH_SIZE = 16
 # The rates tried, a decade apart from the PRD's 2e-5 up; the length of each rate's short run
 # in epochs (a fraction trains that share of an epoch); short runs trained at once, each in its
-# own process on its share of the CPU threads
+# own process on its share of the CPU threads (1: one after the other, as `p3 run` already
+# trains this chapter beside chapter 03)
 LORA_LEARNING_RATE_GRID = [2e-5, 2e-4, 2e-3, 2e-2]
 LORA_SEARCH_EPOCHS: float = 1
-LORA_SEARCH_WORKERS = 2
+LORA_SEARCH_WORKERS = 1
 WARMUP_STEPS = 100
 EVAL_STEPS: int | None = None
 MAX_TRAIN_PAIRS: int | None = None
@@ -97,9 +98,7 @@ config.model_dump(exclude={"learning_rate", "lora_learning_rate"})
 #
 # Each rate of the grid trains the recipe above for a short run, `LORA_SEARCH_EPOCHS` epochs
 # (one by default) instead of the full schedule, with the warmup shortened in the same
-# proportion, so that every run warms up, peaks and decays as the full one does. The short
-# runs train two at a time, each in its own process (they are seeded, so this changes their
-# timing, not their numbers). Each run keeps its best
+# proportion, so that every run warms up, peaks and decays as the full one does. Each run keeps its best
 # checkpoint on the validation pairs, as every run in this book does, and the rate whose best
 # validation Spearman is highest wins (a tie goes to the smaller rate). Only the winner trains
 # the full schedule below. A short run flatters large rates a little (a small rate has had
@@ -163,7 +162,8 @@ print(
 )
 print(
     f"{record.total_steps} steps, {record.seconds_per_epoch:.1f} s per epoch on "
-    f"{record.threads} CPU thread(s), peak memory {record.peak_rss_mb:.0f} MiB; reloaded models differ from the trained one "
+    f"{record.threads_text()}, peak memory {record.peak_rss_mb:.0f} MiB; reloaded models differ "
+    "from the trained one "
     f"by at most {max(record.reload_max_abs_diff.values()):.1e}"
 )
 

@@ -162,8 +162,11 @@ def _quiet_worker(threads: int) -> None:
     import torch
 
     from p3lib.progress import quiet_progress_bars
+    from p3lib.train import THREAD_SHARE_VARIABLE
 
     torch.set_num_threads(threads)
+    # A side-by-side chapter's share of the cores is its own, not each search process's.
+    os.environ.pop(THREAD_SHARE_VARIABLE, None)
     quiet_progress_bars()
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as the process does
 

@@ -223,13 +223,7 @@ def adr_substitutions(out_dir: str | Path) -> dict[str, str]:
             values[f"adr_{name}_margin"] = format(head["margin"].value, "+.3f")
         if record is not None:
             training = training_summary(record)
-            threads = (
-                ""
-                if record.threads is None
-                else f" on {record.threads} CPU thread{'s' if record.threads != 1 else ''}"
-            )
-            if record.device.startswith("cuda"):
-                threads = f" on {record.device}"
+            threads = "" if record.threads is None else f" on {record.threads_text()}"
             values[f"adr_{name}_seconds_per_epoch"] = f"{training.seconds_per_epoch:.1f} s{threads}"
             values[f"adr_{name}_peak_memory"] = f"{training.peak_rss_mb:,.0f} MiB"
             values[f"adr_{name}_trainable"] = f"{training.trainable_parameters:,}"

@@ -390,7 +390,8 @@ def run_book(
 
 
 def side_by_side_threads() -> int:
-    """PyTorch threads for each of two chapters that train side by side: half the cores.
+    """PyTorch threads for each of two chapters that train side by side: half the cores, until
+    one of them finishes and the other's training takes them all (:data:`THREAD_SHARE_FILE`).
 
     Measured on the 2-core machine this book is built on: two training runs of one thread
     each finish in about 0.7x the time of the same two runs one after the other at two
@@ -532,9 +533,20 @@ def _execute(layout: RunLayout, item: _Planned, *, in_thread: bool = False) -> N
         _remove_if_empty(staging)
 
 
+# Read by p3lib.train between optimiser steps: the PyTorch threads a side-by-side chapter's
+# training may use now (p3lib.train.THREAD_SHARE_VARIABLE names the file).
+THREAD_SHARE_FILE = ".thread-share"
+
+
+def _write_thread_share(path: Path, running: int) -> None:
+    """Each of ``running`` side-by-side chapters gets an equal share of the cores."""
+    atomic_write_text(path, f"{max(1, _cores() // max(1, running))}\n")
+
+
 @contextmanager
-def _kernel_threads(threads: int | None) -> Iterator[None]:
-    """Kernels started inside this block use ``threads`` OpenMP/MKL threads (PyTorch's pool).
+def _kernel_threads(threads: int | None, share: Path | None = None) -> Iterator[None]:
+    """Kernels started inside this block use ``threads`` OpenMP/MKL threads (PyTorch's pool),
+    and, with ``share``, read their current share of the cores from that file.
 
     The kernels inherit the environment when they start; the runner's own environment is
     restored on the way out.
@@ -542,9 +554,13 @@ def _kernel_threads(threads: int | None) -> Iterator[None]:
     if threads is None:
         yield
         return
-    names = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    from p3lib.train import THREAD_SHARE_VARIABLE
+
+    names = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", THREAD_SHARE_VARIABLE)
     saved = {name: os.environ.get(name) for name in names}
-    os.environ.update({name: str(threads) for name in names})
+    os.environ.update({name: str(threads) for name in names[:2]})
+    if share is not None:
+        os.environ[THREAD_SHARE_VARIABLE] = str(share)
     try:
         yield
     finally:
@@ -580,22 +596,30 @@ def _execute_batch(
             outcome[item.chapter.name] = exc
         finally:
             finished[item.chapter.name] = time.perf_counter()
+            # The chapters still training take the cores this one leaves.
+            with share_lock:
+                _write_thread_share(share, len(batch) - len(finished))
 
     # Daemon threads: a Ctrl-C that reached only p3 must not wait for a kernel to finish.
     workers = [threading.Thread(target=work, args=(item,), daemon=True) for item in batch]
-    with _kernel_threads(side_by_side_threads()):
-        for worker in workers:
-            worker.start()
-        try:
+    share, share_lock = layout.root / THREAD_SHARE_FILE, threading.Lock()
+    _write_thread_share(share, len(batch))
+    try:
+        with _kernel_threads(side_by_side_threads(), share):
             for worker in workers:
-                worker.join()
-        except KeyboardInterrupt:
-            # Pass the Ctrl-C on to the kernels, then give them a moment to stop and clean up
-            # their staging files before p3 itself stops.
-            _interrupt_kernels()
-            for worker in workers:
-                worker.join(timeout=60)
-            raise
+                worker.start()
+            try:
+                for worker in workers:
+                    worker.join()
+            except KeyboardInterrupt:
+                # Pass the Ctrl-C on to the kernels, then give them a moment to stop and clean
+                # up their staging files before p3 itself stops.
+                _interrupt_kernels()
+                for worker in workers:
+                    worker.join(timeout=60)
+                raise
+    finally:
+        share.unlink(missing_ok=True)
     return outcome
 
 

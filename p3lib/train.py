@@ -52,6 +52,9 @@ from p3lib.io import atomic_directory, atomic_write_json, read_json
 from p3lib.schema import DatingPair, load_pairs
 
 RECORD_NAME = "training_record.json"
+# Set by ``p3 run`` for chapters that train side by side: a file holding the PyTorch threads
+# this training may use now, read between optimiser steps (it grows when the other finishes).
+THREAD_SHARE_VARIABLE = "P3_THREAD_SHARE"
 ADAPTER_DIR = "adapter"
 PRIMARY_METRIC = "spearman_cosine"
 EVALUATOR_NAME = "validation"
@@ -206,9 +209,11 @@ class TrainingRecord(BaseModel):
     reload_max_abs_diff: dict[str, float] = {}
     device: str = "cpu"
     mixed_precision: Literal["bf16", "fp16"] | None = None
-    # PyTorch's CPU threads during training (``p3 run`` trains chapters 03 and 04 side by
-    # side, each on half the cores); ``None`` in records written before it was kept.
+    # PyTorch's CPU threads when training started (``p3 run`` trains chapters 03 and 04 side
+    # by side, each on half the cores), and ``[step, threads]`` wherever that changed (the
+    # other chapter finished); ``None`` in records written before it was kept.
     threads: int | None = None
+    thread_changes: list[tuple[int, int]] = []
     # Set when the learning rate was chosen by a search (chapter 04's LoRA); flat so that the
     # record's JSON answers "which rates, which won, on what" at its top level.
     learning_rate_grid: list[float] | None = None
@@ -216,6 +221,21 @@ class TrainingRecord(BaseModel):
     learning_rate_trials: list[LearningRateTrial] | None = None
     chosen_learning_rate: float | None = None
     chosen_on: Literal["validation"] | None = None
+
+    def threads_text(self) -> str:
+        """The CPU threads the run trained on, in words.
+
+        Example:
+            >>> TrainingRecord.model_construct(threads=1, thread_changes=[(180, 2)],
+            ...     device="cpu").threads_text()
+            '1 CPU thread, 2 from step 180'
+        """
+        if self.device.startswith("cuda"):
+            return self.device
+        if self.threads is None:
+            return "CPU threads not recorded"
+        text = f"{self.threads} CPU thread{'s' if self.threads != 1 else ''}"
+        return text + "".join(f", {count} from step {step}" for step, count in self.thread_changes)
 
     def convergence(self) -> str:
         """One sentence on whether the run had stopped improving, for the chapters.
@@ -337,7 +357,7 @@ def _is_main_process() -> bool:
 
 
 def _callbacks(metric_key: str):
-    """The trainer callbacks: best state in memory, final evaluation, epoch timing."""
+    """The trainer callbacks: best state in memory, final evaluation, epoch timing, threads."""
     import torch
     from transformers import TrainerCallback
 
@@ -394,6 +414,24 @@ def _callbacks(metric_key: str):
                 control.should_evaluate = True
             return control
 
+    class ThreadShareCallback(TrainerCallback):
+        """Follows the thread share ``p3 run`` writes for side-by-side chapters, if any."""
+
+        def __init__(self) -> None:
+            self.path = os.environ.get(THREAD_SHARE_VARIABLE)
+            self.changes: list[tuple[int, int]] = []
+
+        def on_step_begin(self, args, state, control, **kwargs):
+            if not self.path:
+                return
+            try:
+                threads = int(Path(self.path).read_text().strip())
+            except (OSError, ValueError):
+                return  # no share (the runner is done with it): keep what we have
+            if threads >= 1 and threads != torch.get_num_threads():
+                torch.set_num_threads(threads)
+                self.changes.append((state.global_step, threads))
+
     class EpochTimerCallback(TrainerCallback):
         def __init__(self) -> None:
             self.seconds: list[float] = []
@@ -405,7 +443,12 @@ def _callbacks(metric_key: str):
         def on_epoch_end(self, args, state, control, **kwargs):
             self.seconds.append(time.perf_counter() - self._start)
 
-    return BestStateCallback(), FinalEvaluationCallback(), EpochTimerCallback()
+    return (
+        BestStateCallback(),
+        FinalEvaluationCallback(),
+        EpochTimerCallback(),
+        ThreadShareCallback(),
+    )
 
 
 def _probe_texts(pairs: list[DatingPair]) -> list[str]:
@@ -607,7 +650,8 @@ def train(
         write_csv=False,
     )
     metric_key = f"eval_{EVALUATOR_NAME}_{PRIMARY_METRIC}"
-    best, final_evaluation, timer = _callbacks(metric_key)
+    best, final_evaluation, timer, thread_share = _callbacks(metric_key)
+    threads_at_start = torch.get_num_threads()
 
     # 6. Trainer: train, then put back the best validation checkpoint held in memory.
     trainer = SentenceTransformerTrainer(
@@ -616,7 +660,7 @@ def train(
         train_dataset=train_dataset,
         loss=loss,
         evaluator=evaluator,
-        callbacks=[best, final_evaluation, timer],
+        callbacks=[best, final_evaluation, timer, thread_share],
     )
     trainer.remove_callback(PrinterCallback)
     train_started = time.perf_counter()
@@ -672,7 +716,8 @@ def train(
         versions=library_versions(),
         device=device,
         mixed_precision=mixed_precision,
-        threads=torch.get_num_threads(),
+        threads=threads_at_start,
+        thread_changes=thread_share.changes,
         **(learning_rate_search.model_dump() if learning_rate_search is not None else {}),
     )
     # Wall time covers loading, training, the final evaluation; not the save and reload checks.

@@ -507,3 +507,9 @@ def test_adr_seconds_per_epoch_say_how_many_threads_trained(tmp_path, comparison
     two = RECORDS["full"].model_copy(update={"threads": 2})
     atomic_write_json(layout.model("full") / "training_record.json", two)
     assert adr_substitutions(tmp_path)["adr_full_seconds_per_epoch"] == "30.0 s on 2 CPU threads"
+    moved = RECORDS["full"].model_copy(update={"threads": 1, "thread_changes": [(180, 2)]})
+    atomic_write_json(layout.model("full") / "training_record.json", moved)
+    assert (
+        adr_substitutions(tmp_path)["adr_full_seconds_per_epoch"]
+        == "30.0 s on 1 CPU thread, 2 from step 180"
+    )

@@ -460,12 +460,16 @@ def test_a_real_run_records_what_each_chapter_wrote_and_is_one_run(smoke_book):
 SIDE_BY_SIDE_BODY = """
 import json, os, time
 from pathlib import Path
-started = time.time()
-time.sleep(3)
+def share():
+    path = os.environ.get("P3_THREAD_SHARE")
+    return Path(path).read_text().strip() if path and Path(path).exists() else None
+started, share_at_start = time.time(), share()
+time.sleep(3 if NAME.startswith("03") else 9)
 folder = Path(OUT_DIR) / "metrics"
 folder.mkdir(parents=True, exist_ok=True)
 (folder / f"{NAME}.json").write_text(json.dumps({
     "start": started, "end": time.time(), "threads": os.environ.get("OMP_NUM_THREADS"),
+    "share_at_start": share_at_start, "share_at_end": share(),
 }))
 """
 
@@ -500,6 +504,11 @@ def test_the_two_training_chapters_run_side_by_side_on_half_the_cores(tmp_path, 
     assert times[first]["start"] < times[second]["end"]
     assert times["02_b"]["threads"] is None
     assert times[first]["threads"] == times[second]["threads"] == "2"
+    # The share file: half the cores each; all of them for the one left when 03 finished.
+    assert times[first]["share_at_start"] == times[second]["share_at_start"] == "2"
+    assert times[second]["share_at_end"] == "4"
+    assert times["02_b"]["share_at_start"] is None
+    assert not (out / ".thread-share").exists()
     assert "OMP_NUM_THREADS" not in os.environ  # the runner's environment is restored
     assert any(
         f"{first}: executing (side by side with {second}, 2 thread(s) each)" in m for m in messages

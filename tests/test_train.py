@@ -307,6 +307,29 @@ def test_a_search_in_two_processes_gives_the_records_of_one_after_the_other(tmp_
     assert {record.threads for record in records.values()} == {max(1, threads // 2)}
 
 
+def test_training_follows_the_thread_share_p3_run_writes(tmp_path, pairs, monkeypatch):
+    """Side-by-side chapters train on the threads the runner's share file gives them."""
+    import torch
+
+    from p3lib.train import THREAD_SHARE_VARIABLE
+
+    share = tmp_path / "share"
+    share.write_text("1\n")
+    monkeypatch.setenv(THREAD_SHARE_VARIABLE, str(share))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        record = train(
+            *pairs, tiny_config("lora", epochs=1), model=build_tiny_model(tmp_path / "m")
+        )
+        after = torch.get_num_threads()
+    finally:
+        torch.set_num_threads(threads)
+    assert record.threads == 2  # when training started
+    assert record.thread_changes == [(0, 1)]  # the share, from the first step on
+    assert after == 1
+
+
 def test_search_rejects_an_empty_or_bad_grid(pairs):
     from p3lib.rate_search import search_learning_rate
 
