@@ -334,7 +334,7 @@ def _set_path_relative_to_cwd(tmp, out):
 RUN_CASES = {
     "epochs_negative": (
         lambda tmp, out: ["run", "--set", "epochs=-1", "--out", out],
-        "--set epochs=-1: epochs: Input should be greater than or equal to 1, got -1",
+        "--set epochs=-1: epochs: Input should be greater than 0, got -1",
     ),
     "batch_size_zero": (
         lambda tmp, out: ["run", "--set", "batch_size=0", "--out", out],

@@ -54,6 +54,9 @@ def test_ctrl_c_during_training_keeps_the_last_good_outputs(smoke_book, tmp_path
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A suite run as a background job inherits SIGINT ignored, and Python keeps an
+        # ignored SIGINT ignored: give the run the default, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     started = time.monotonic()
     for line in process.stdout:
