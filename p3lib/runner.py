@@ -393,10 +393,10 @@ def side_by_side_threads() -> int:
     """PyTorch threads for each of two chapters that train side by side: half the cores, until
     one of them finishes and the other's training takes them all (:data:`THREAD_SHARE_FILE`).
 
-    Measured on the 2-core machine this book is built on: two training runs of one thread
-    each finish in about 0.7x the time of the same two runs one after the other at two
-    threads, because a small model's matrices are too small to keep two threads busy
-    (``benchmarks/bench_book.py`` times the whole build).
+    On the 2-core machine this book is built on, two training loops of one thread each
+    finished in about 0.7x the time of the same two loops one after the other at two threads:
+    a small model's matrices are too small to keep two threads busy. ``benchmarks/bench_book.py``
+    times the whole build.
     """
     return max(1, _cores() // 2)
 
