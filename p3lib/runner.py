@@ -486,6 +486,34 @@ def _tracked_kernel_manager():
 _LIVE_KERNELS: weakref.WeakSet = weakref.WeakSet()
 
 
+STOPPABLE_ENGINE = "p3-stoppable"
+
+
+def _register_stoppable_engine() -> None:
+    """A papermill engine that runs no further cell once ``stop`` (an Event) is set.
+
+    A Ctrl-C passed on to a kernel that sits between two cells is lost, and papermill would
+    send it the next cell; so a side-by-side chapter's worker checks the event first.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class StoppableEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, stop=None, **kwargs):
+            if stop is not None:
+                start = nb_man.cell_start
+
+                def cell_start(cell, cell_index=None, **more):
+                    if stop.is_set():
+                        raise KeyboardInterrupt("p3 run was interrupted")
+                    return start(cell, cell_index, **more)
+
+                nb_man.cell_start = cell_start
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register(STOPPABLE_ENGINE, StoppableEngine)
+
+
 def _interrupt_kernels() -> None:
     """Send Ctrl-C (SIGINT) to every kernel a side-by-side chapter started."""
     for manager in list(_LIVE_KERNELS):
@@ -497,7 +525,7 @@ def _interrupt_kernels() -> None:
                 pass
 
 
-def _execute(layout: RunLayout, item: _Planned, *, in_thread: bool = False) -> None:
+def _execute(layout: RunLayout, item: _Planned, *, stop: threading.Event | None = None) -> None:
     """Execute one chapter into a staging notebook, then publish it; raises what it raised."""
     import papermill
 
@@ -521,7 +549,15 @@ def _execute(layout: RunLayout, item: _Planned, *, in_thread: bool = False) -> N
             # its local TCP sockets are unencrypted for every chapter, and a ZMQ traceback
             # when Ctrl-C closes its sockets. A chapter's errors reach p3 as cell errors.
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            **({"kernel_manager_class": _tracked_kernel_manager()} if in_thread else {}),
+            **(
+                {}
+                if stop is None
+                else {
+                    "kernel_manager_class": _tracked_kernel_manager(),
+                    "engine_name": STOPPABLE_ENGINE,
+                    "stop": stop,
+                }
+            ),
         )
         atomic_write_text(
             layout.notebooks / f"{chapter.name}.ipynb", partial.read_text(encoding="utf-8")
@@ -590,7 +626,7 @@ def _execute_batch(
 
     def work(item: _Planned) -> None:
         try:
-            _execute(layout, item, in_thread=True)
+            _execute(layout, item, stop=stop)
             outcome[item.chapter.name] = None
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             outcome[item.chapter.name] = exc
@@ -600,6 +636,8 @@ def _execute_batch(
             with share_lock:
                 _write_thread_share(share, len(batch) - len(finished))
 
+    _register_stoppable_engine()
+    stop = threading.Event()
     # Daemon threads: a Ctrl-C that reached only p3 must not wait for a kernel to finish.
     workers = [threading.Thread(target=work, args=(item,), daemon=True) for item in batch]
     share, share_lock = layout.root / THREAD_SHARE_FILE, threading.Lock()
@@ -612,8 +650,9 @@ def _execute_batch(
                 for worker in workers:
                     worker.join()
             except KeyboardInterrupt:
-                # Pass the Ctrl-C on to the kernels, then give them a moment to stop and clean
-                # up their staging files before p3 itself stops.
+                # No further cell; pass the Ctrl-C on to the cell each kernel is running; give
+                # them a moment to stop and clean up their staging files before p3 stops.
+                stop.set()
                 _interrupt_kernels()
                 for worker in workers:
                     worker.join(timeout=60)

@@ -3,6 +3,7 @@ intact, and the next run recomputes what the interrupted one did not finish."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -19,9 +20,10 @@ pytestmark = pytest.mark.smoke
 
 
 def snapshot(out):
-    """Bytes of every result file and saved model file of a run."""
+    """The SHA-256 of every result file and saved model file of a run (digests, so that a
+    difference is reported by name, not as a diff of hundreds of megabytes)."""
     return {
-        path.relative_to(out).as_posix(): path.read_bytes()
+        path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for folder in ("metrics", "models", "splits")
         for path in sorted((out / folder).rglob("*"))
         if path.is_file()
