@@ -4,13 +4,15 @@ Thread count is the one source of machine-to-machine variation that can be simul
 machine: it changes how PyTorch, OpenMP and numba split their sums. Each run is a fresh
 process with ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` and ``NUMBA_NUM_THREADS`` set and
 ``torch.set_num_threads`` called; it trains the tiny model for one epoch, evaluates it with
-:func:`p3lib.metrics.evaluate` (two UMAP seeds) and writes the result with
-:func:`p3lib.io.atomic_write_json`, as the chapters do.
+:func:`p3lib.evaluation.metrics.evaluate` (two UMAP seeds) and writes the result with
+:func:`p3lib.store.atomic.atomic_write_json`, as the chapters do.
 
 What must hold: every figure the results table prints is the same text, intervals included,
 and every count, label and text of the JSON is equal. The floats are not bit-equal: PyTorch
-sums float32 values in a different order at 2 threads, so cosines move in the 8th digit; they
-must agree to a relative 1e-5. Left out: the UMAP coordinates and the clustering figures,
+sums float32 values in a different order at 2 threads, so cosines move in the 8th digit, and one
+epoch of training compounds that over its steps; they must agree to a relative 1e-4 (an
+interval's end moved by 1.1e-5 relative with the packages of 2026-12-07), far below the
+printed digits, which must be the same text. Left out: the UMAP coordinates and the clustering figures,
 which the book declares seed-dependent (medians over seeds with their range): a change in
 the 8th digit of the features is enough to move UMAP's layout.
 """
@@ -38,9 +40,9 @@ torch.set_num_threads(threads)
 sys.path.insert(0, sys.argv[3])
 from tiny_model import build_tiny_model, tiny_pairs
 
-from p3lib.io import atomic_write_json
-from p3lib.metrics import evaluate
-from p3lib.train import TrainConfig, train
+from p3lib.store.atomic import atomic_write_json
+from p3lib.evaluation.metrics import evaluate
+from p3lib.training.train import TrainConfig, train
 
 pairs = tiny_pairs(96, seed=3)
 fit, validation, evaluation = pairs[:48], pairs[48:72], pairs[72:]
@@ -89,8 +91,8 @@ def exact_figures(result: dict) -> dict:
 
 def mismatches(a, b, path: str = "") -> list[str]:
     """Paths where two JSON values differ: counts, labels and texts exactly; floats beyond the
-    float32 rounding the encoder's sums carry (relative 1e-5), since a different thread count
-    adds the same numbers in a different order."""
+    float32 rounding that training and encoding carry (relative 1e-4), since a different thread
+    count adds the same numbers in a different order."""
     if isinstance(a, dict) and isinstance(b, dict):
         keys = sorted(set(a) | set(b))
         return [m for key in keys for m in mismatches(a.get(key), b.get(key), f"{path}.{key}")]
@@ -100,14 +102,14 @@ def mismatches(a, b, path: str = "") -> list[str]:
         pairs = enumerate(zip(a, b, strict=True))
         return [m for i, (x, y) in pairs for m in mismatches(x, y, f"{path}[{i}]")]
     if isinstance(a, float) and isinstance(b, float):
-        return [] if math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-7) else [f"{path}: {a} != {b}"]
+        return [] if math.isclose(a, b, rel_tol=1e-4, abs_tol=1e-7) else [f"{path}: {a} != {b}"]
     return [] if a == b and type(a) is type(b) else [f"{path}: {a!r} != {b!r}"]
 
 
 def printed(result: dict) -> dict[str, str]:
     """The exact rows of the results table as the book prints them, intervals included."""
-    from p3lib.metrics import EvaluationResult
-    from p3lib.results_block import TABLE_ROWS
+    from p3lib.book.results_block import TABLE_ROWS
+    from p3lib.evaluation.metrics import EvaluationResult
 
     model = EvaluationResult.model_validate(result)
     values = model.headline("")
