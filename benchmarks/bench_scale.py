@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_scale.py [--sizes 300 3000 30000] [--models DIR]
         [--params params/full.yaml] [--chapters 02_baseline] [--keep DIR] [--json FILE]
 
-Each eval set is made by the generator (:mod:`p3lib.generate`) with other seeds than the
+Each eval set is made by the generator (:mod:`p3lib.data.generate`) with other seeds than the
 default data's (1000, 1001, ...): every split of each seed, without pairs of the default
 train split or repeats, the first N in order. Chapter 02 then 05 run with papermill on the
 book's own code path (the chapters and parameters ``p3 run`` uses; default train data, so the
@@ -28,9 +28,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from p3lib.generate import held_out_pairs  # noqa: E402
-from p3lib.layout import DEFAULT_TRAIN, RunLayout  # noqa: E402
-from p3lib.schema import dump_pairs, load_pairs  # noqa: E402
+from p3lib.data.generate import held_out_pairs  # noqa: E402
+from p3lib.data.schema import dump_pairs, load_pairs  # noqa: E402
+from p3lib.store.run_layout import DEFAULT_TRAIN, RunLayout  # noqa: E402
 
 CHAPTERS = ("02_baseline", "05_post_training_eval")
 FIRST_SEED = 1000
@@ -41,8 +41,8 @@ _RUN_CHAPTER = """
 import json, resource, sys, time
 from pathlib import Path
 import papermill
-from p3lib.runner import KERNEL_NAME, discover_chapters, to_notebook
-from p3lib.layout import REPO_ROOT
+from p3lib.run.runner import KERNEL_NAME, discover_chapters, to_notebook
+from p3lib.store.run_layout import REPO_ROOT
 name, out, parameters = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3])
 (chapter,) = discover_chapters((name,))
 given = {k: v for k, v in parameters.items() if k in chapter.parameters}
@@ -65,7 +65,7 @@ def eval_set(n: int, exclude: set[tuple[str, str]]) -> list:
 
 
 def chapter_parameters(params: Path, eval_path: Path, out: Path) -> dict:
-    from p3lib.runner import load_parameters_file
+    from p3lib.run.runner import load_parameters_file
 
     values = load_parameters_file(params)
     values.update(EVAL_PATH=str(eval_path), TRAIN_PATH=str(DEFAULT_TRAIN), OUT_DIR=str(out))

@@ -4,7 +4,8 @@ Both train the same model on the same pairs with the same settings (loss, batch 
 rate, warmup, seed, evaluation every N steps on the validation pairs). They differ in how the
 best checkpoint is kept:
 
-* **p3** (``p3lib.train.train``): the best weights are copied in memory at each evaluation and
+* **p3** (``p3lib.training.train.train``): the best weights are copied in memory at each evaluation
+and
   restored at the end; one save of the final model;
 * **bare**: the plain recipe, ``save_strategy="steps"`` with ``load_best_model_at_end=True``, so
   a full checkpoint (weights, optimiser, scheduler state) is written to disk at every
@@ -35,10 +36,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from p3lib.layout import DEFAULT_TRAIN, RunLayout, resolve_path
-from p3lib.schema import load_pairs
-from p3lib.splits import apply_split, load_split, make_validation_split
-from p3lib.train import TrainConfig, lora_config, peak_rss_mb, train
+from p3lib.data.schema import load_pairs
+from p3lib.data.splits import apply_split, load_split, make_validation_split
+from p3lib.store.run_layout import DEFAULT_TRAIN, RunLayout, resolve_path
+from p3lib.training.train import TrainConfig, lora_config, peak_rss_mb, train
 
 
 def bare_fit(fit_pairs, validation_pairs, config: TrainConfig, eval_steps: int) -> float:
@@ -55,7 +56,7 @@ def bare_fit(fit_pairs, validation_pairs, config: TrainConfig, eval_steps: int) 
     from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
     from transformers import set_seed
 
-    from p3lib.embed import load_model
+    from p3lib.evaluation.embed import load_model
 
     set_seed(config.seed)
     model = load_model()
@@ -216,7 +217,7 @@ def main(argv: list[str] | None = None) -> dict:
     p3_total = statistics.median(p3_totals)
 
     # The compute floor: this model's FLOPs per epoch at the matmul speed measured just now.
-    from p3lib.embed import load_model
+    from p3lib.evaluation.embed import load_model
 
     model = load_model(device="cpu")
     hf = model.transformers_model.config

@@ -23,7 +23,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from p3lib.serve import address, make_server  # noqa: E402
+from p3lib.book.serve import address, make_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 TARGETS = {"site_mb": 120.0, "first_s": 5.0, "score_ms": 300.0}

@@ -30,15 +30,15 @@ OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its
 import pandas as pd
 from IPython.display import Markdown
 
-from p3lib.audit import audit, record_lines
-from p3lib.chapter_summaries import data_quality_finding
-from p3lib.charts import show
-from p3lib.charts.data import plot_categories, plot_pair_types, plot_quality_scores
-from p3lib.io import atomic_write_json
-from p3lib.layout import RunLayout, resolve_path
-from p3lib.quality import SyntheticDataEvaluator, format_report, write_report
-from p3lib.schema import load_pairs
-from p3lib.tables import use_reader_tables
+from p3lib.book.chapter_summaries import data_quality_finding
+from p3lib.book.charts import show
+from p3lib.book.charts.data import plot_categories, plot_pair_types, plot_quality_scores
+from p3lib.book.tables import use_reader_tables
+from p3lib.data.audit import audit, record_lines
+from p3lib.data.quality import SyntheticDataEvaluator, format_report, write_report
+from p3lib.data.schema import load_pairs
+from p3lib.store.atomic import atomic_write_json
+from p3lib.store.run_layout import RunLayout, resolve_path
 
 use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
 layout = RunLayout(resolve_path(OUT_DIR))
@@ -92,7 +92,7 @@ show(plot_pair_types(data_audit))
 #
 # ### How the default data decides a label
 #
-# The default data (`p3 generate`, `p3lib.generate`) follows one rule for every pair type.
+# The default data (`p3 generate`, `p3lib.data.generate`) follows one rule for every pair type.
 # Each statement takes a stance on one or two topics: *like*, *dislike*, *indifferent*, or,
 # for a dealbreaker habit, having it or refusing it. Two statements **clash** on a topic when
 # one likes what the other dislikes (or has a habit the other refuses); indifference never

@@ -21,7 +21,7 @@
 # clusters on that map, false positives by pair type, statistical separation, classification
 # over thresholds, margins by category, and a results file. Every number here is the
 # "before" that chapter 05 compares the fine-tuned models with, computed by the same
-# function, `p3lib.metrics.evaluate`.
+# function, `p3lib.evaluation.metrics.evaluate`.
 
 # %% tags=["parameters"]
 TRAIN_PATH = "data/raw/train.jsonl"
@@ -39,8 +39,8 @@ N_SHUFFLES = 1000  # label shuffles of the purity null
 import pandas as pd
 from IPython.display import Markdown, display
 
-from p3lib.charts import show
-from p3lib.charts.baseline import (
+from p3lib.book.charts import show
+from p3lib.book.charts.baseline import (
     plot_category_margins,
     plot_cosine_histograms,
     plot_false_positives,
@@ -48,18 +48,18 @@ from p3lib.charts.baseline import (
     plot_threshold_sweep,
     plot_umap,
 )
-from p3lib.charts.errors import plot_errors_by_pair_type
-from p3lib.embed import load_model
-from p3lib.layout import RunLayout, resolve_path
-from p3lib.metrics import evaluate
-from p3lib.operating_point import near_trivial
-from p3lib.progress import quiet_progress_bars
-from p3lib.rank_identity import ratio_from_auc
-from p3lib.result_files import save_result
-from p3lib.schema import load_pairs
-from p3lib.splits import apply_split, make_validation_split, save_split
-from p3lib.tables import use_reader_tables
-from p3lib.words_only import words_only_baseline
+from p3lib.book.charts.errors import plot_errors_by_pair_type
+from p3lib.book.tables import use_reader_tables
+from p3lib.data.schema import load_pairs
+from p3lib.data.splits import apply_split, make_validation_split, save_split
+from p3lib.evaluation.embed import load_model
+from p3lib.evaluation.metrics import evaluate
+from p3lib.evaluation.operating_point import near_trivial
+from p3lib.evaluation.rank_identity import ratio_from_auc
+from p3lib.evaluation.words_only import words_only_baseline
+from p3lib.store.progress import quiet_progress_bars
+from p3lib.store.result_files import save_result
+from p3lib.store.run_layout import RunLayout, resolve_path
 
 use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
@@ -367,7 +367,7 @@ pd.DataFrame(
 # For each pair type: the share of its eval pairs on the wrong side of the validation
 # threshold (false positives for label 0, false negatives for label 1), with a 95% Wilson
 # interval (small types get wide intervals), the mean cosine of each label and, where a type
-# holds both labels, its AUC (`p3lib.errors`).
+# holds both labels, its AUC (`p3lib.evaluation.errors_by_type`).
 
 # %% tags=["hide-input"]
 show(plot_errors_by_pair_type({"baseline": result.errors_by_pair_type}))
@@ -449,7 +449,7 @@ display(pd.DataFrame({name: m.model_dump() for name, m in result.category_margin
 # even a perfect ranking gives rho = sqrt(3 p (1 - p)), with p the share of compatible pairs.
 # We therefore report rho next to rho divided by that ceiling, which is 1 for a perfect
 # ranking. With 0/1 labels, rho over the ceiling is exactly Somers' D = 2 AUC - 1 times
-# n / sqrt(n^2 - 1) (`p3lib.rank_identity`), so AUC, rho and the ratio are one fact about the
+# n / sqrt(n^2 - 1) (`p3lib.evaluation.rank_identity`), so AUC, rho and the ratio are one fact about the
 # ranking, not three pieces of evidence.
 
 # %% tags=["hide-input"]
@@ -473,7 +473,7 @@ display(
 # near-identical pairs), and resampling pairs one by one would treat 15 near-copies as 15
 # pieces of evidence. Every interval in this book therefore resamples **subcategories** with
 # replacement (seeded, `scipy.stats.bootstrap`, BCa where it is defined, else percentiles;
-# `p3lib.cluster_bootstrap`). The last columns give the pair-level interval's width, as a
+# `p3lib.evaluation.cluster_bootstrap`). The last columns give the pair-level interval's width, as a
 # sensitivity check: how much narrower the intervals would look if the pairs were
 # independent.
 
@@ -539,7 +539,7 @@ display(
 # element-wise product (the words both share) feed a logistic regression, fitted on the fit
 # split (train minus validation); its regularisation strength is chosen by AUC on the
 # validation split and its decision threshold, as for the embedding models, is the F1-best on
-# validation (`p3lib.words_only`). Its score is a probability, not a cosine: the margin,
+# validation (`p3lib.evaluation.words_only`). Its score is a probability, not a cosine: the margin,
 # Cohen's d, the UMAP map and cluster purity do not apply to it; AUC, Spearman's rho, F1,
 # accuracy and false positives do. Chapters 05 and 06 set it beside the fine-tuned models.
 

@@ -18,7 +18,7 @@
 # `CosineSimilarityLoss`, which pulls a compatible pair's cosine towards 1 and an incompatible
 # pair's towards 0. The checkpoint kept is the one with the best Spearman correlation on the
 # **validation** pairs that chapter 02 carved from train; the eval set is not touched here.
-# The recipe lives in `p3lib.train`; this chapter sets its parameters, runs it, and shows
+# The recipe lives in `p3lib.training.train`; this chapter sets its parameters, runs it, and shows
 # what happened.
 
 # %% tags=["parameters"]
@@ -39,15 +39,15 @@ DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
 # %%
 from IPython.display import Markdown
 
-from p3lib.chapter_summaries import training_finding
-from p3lib.charts import show
-from p3lib.charts.training import plot_loss_curve, plot_validation_curve
-from p3lib.io import atomic_write_json
-from p3lib.layout import RunLayout, resolve_path
-from p3lib.progress import quiet_progress_bars
-from p3lib.schema import load_pairs
-from p3lib.splits import apply_split, load_split
-from p3lib.train import TrainConfig, train
+from p3lib.book.chapter_summaries import training_finding
+from p3lib.book.charts import show
+from p3lib.book.charts.training import plot_loss_curve, plot_validation_curve
+from p3lib.data.schema import load_pairs
+from p3lib.data.splits import apply_split, load_split
+from p3lib.store.atomic import atomic_write_json
+from p3lib.store.progress import quiet_progress_bars
+from p3lib.store.run_layout import RunLayout, resolve_path
+from p3lib.training.train import TrainConfig, train
 
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
 layout = RunLayout(resolve_path(OUT_DIR))
@@ -67,7 +67,7 @@ print(f"{len(fit_pairs)} pairs to fit, {len(validation_pairs)} validation pairs"
 # %% [markdown]
 # ## The recipe and its parameters
 #
-# `p3lib.train.train` is the sentence-transformers recipe in six steps:
+# `p3lib.training.train.train` is the sentence-transformers recipe in six steps:
 #
 # 1. **model**: all-MiniLM-L6-v2, loaded offline;
 # 2. **data**: `(sentence1, sentence2, score)` rows, the label as the target cosine;
@@ -147,18 +147,18 @@ Markdown(record.convergence())
 # %% [markdown]
 # ## Scale-out: the same code on a cluster
 #
-# Nothing in the recipe assumes one process. `python -m p3lib.train` runs the same `train`
+# Nothing in the recipe assumes one process. `python -m p3lib.training.train` runs the same `train`
 # function, and under a launcher every process trains on its share of each batch
 # (DistributedDataParallel) while only rank 0 writes the output folder:
 #
 # ```bash
 # # one machine, 8 GPUs
-# torchrun --nproc_per_node 8 -m p3lib.train \
+# torchrun --nproc_per_node 8 -m p3lib.training.train \
 #     --train data/raw/train.jsonl --validation-split outputs/splits/validation.json \
 #     --out outputs/models/full --method full
 # # several machines: the same command with --nnodes, --node_rank and --rdzv_endpoint
 # # or through accelerate
-# accelerate launch --num_processes 8 -m p3lib.train --train ... --out ... --method lora
+# accelerate launch --num_processes 8 -m p3lib.training.train --train ... --out ... --method lora
 # ```
 #
 # With N processes each optimiser step consumes N batches, so set `--batch-size` to the

@@ -45,21 +45,21 @@ DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
 import pandas as pd
 from IPython.display import Markdown
 
-from p3lib.chapter_summaries import training_finding
-from p3lib.charts import show
-from p3lib.charts.training import (
+from p3lib.book.chapter_summaries import training_finding
+from p3lib.book.charts import show
+from p3lib.book.charts.training import (
     plot_learning_rate_evidence,
     plot_loss_curve,
     plot_validation_curve,
 )
-from p3lib.io import atomic_write_json
-from p3lib.layout import RunLayout, resolve_path
-from p3lib.progress import quiet_progress_bars
-from p3lib.rate_search import rate_choice_sentence, search_learning_rate
-from p3lib.schema import load_pairs
-from p3lib.sentences import format_epochs, format_rate
-from p3lib.splits import apply_split, load_split
-from p3lib.train import TrainConfig, train
+from p3lib.data.schema import load_pairs
+from p3lib.data.splits import apply_split, load_split
+from p3lib.store.atomic import atomic_write_json
+from p3lib.store.progress import quiet_progress_bars
+from p3lib.store.run_layout import RunLayout, resolve_path
+from p3lib.training.formatting import format_epochs, format_rate
+from p3lib.training.rate_search import rate_choice_sentence, search_learning_rate
+from p3lib.training.train import TrainConfig, train
 
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
 layout = RunLayout(resolve_path(OUT_DIR))

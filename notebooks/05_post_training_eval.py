@@ -16,7 +16,7 @@
 # Chapters 03 and 04 fine-tuned `all-MiniLM-L6-v2` two ways: every weight with
 # `CosineSimilarityLoss`, and a LoRA adapter. This chapter measures both fine-tuned models with
 # exactly the evaluation that measured the base model in chapter 02: the same function,
-# `p3lib.metrics.evaluate`, on the same eval pairs, with the decision threshold chosen on the
+# `p3lib.evaluation.metrics.evaluate`, on the same eval pairs, with the decision threshold chosen on the
 # same validation split, the same seeded bootstrap, and the same check for eval pairs that
 # also occur in train. Any difference from the baseline is therefore the models' doing, not
 # the measurement's. The chapter ends by writing each model's results, the comparison that
@@ -36,26 +36,26 @@ TARGET_RECALL = 0.9  # validation recall at which every model's false positives 
 import pandas as pd
 from IPython.display import Markdown, display
 
-from p3lib.charts import MODEL_COLORS, show
-from p3lib.charts.baseline import plot_category_margins, plot_cosine_histograms, plot_roc
-from p3lib.charts.errors import plot_errors_by_pair_type
-from p3lib.comparison import compare
-from p3lib.embed import load_model
-from p3lib.export import export_models, export_summary
-from p3lib.io import atomic_write_json
-from p3lib.layout import RunLayout, resolve_path
-from p3lib.metrics import EvaluationResult, evaluate
-from p3lib.model_card import write_model_card
-from p3lib.progress import quiet_progress_bars
-from p3lib.result_files import load_result, save_result
-from p3lib.results_block import paired_table
-from p3lib.schema import load_pairs
-from p3lib.score import DecisionThreshold, save_threshold
-from p3lib.sentences import headline_sentence, paired_verdict, words_only_sentence
-from p3lib.splits import apply_split, load_split
-from p3lib.tables import use_reader_tables
-from p3lib.train import TrainingRecord
-from p3lib.words_only import WordsOnlyResult
+from p3lib.book.charts import MODEL_COLORS, show
+from p3lib.book.charts.baseline import plot_category_margins, plot_cosine_histograms, plot_roc
+from p3lib.book.charts.errors import plot_errors_by_pair_type
+from p3lib.book.results_block import paired_table
+from p3lib.book.sentences import headline_sentence, paired_verdict, words_only_sentence
+from p3lib.book.tables import use_reader_tables
+from p3lib.data.schema import load_pairs
+from p3lib.data.splits import apply_split, load_split
+from p3lib.evaluation.comparison import compare
+from p3lib.evaluation.embed import load_model
+from p3lib.evaluation.metrics import EvaluationResult, evaluate
+from p3lib.evaluation.words_only import WordsOnlyResult
+from p3lib.store.atomic import atomic_write_json
+from p3lib.store.progress import quiet_progress_bars
+from p3lib.store.result_files import load_result, save_result
+from p3lib.store.run_layout import RunLayout, resolve_path
+from p3lib.training.export import export_models, export_summary
+from p3lib.training.model_card import write_model_card
+from p3lib.training.score import DecisionThreshold, save_threshold
+from p3lib.training.train import TrainingRecord
 
 use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
@@ -232,7 +232,7 @@ show(plot_category_margins(full, name="full fine-tuning"))
 #
 # Which kinds of pair each fine-tuned model still gets wrong at its validation threshold:
 # false positives for label-0 types, false negatives for label-1 types, both for mixed ones,
-# each with a 95% Wilson interval (`p3lib.errors`). The compound types (`complex_*`,
+# each with a 95% Wilson interval (`p3lib.evaluation.errors_by_type`). The compound types (`complex_*`,
 # `llm_judged_*`) are the ones where a model must weigh two topics at once.
 
 # %% tags=["hide-input"]

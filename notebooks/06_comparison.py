@@ -30,8 +30,8 @@ import html
 import pandas as pd
 from IPython.display import Markdown, display
 
-from p3lib.charts import show
-from p3lib.charts.comparison import (
+from p3lib.book.charts import show
+from p3lib.book.charts.comparison import (
     plot_cohens_d,
     plot_cosine_overlay,
     plot_false_positive_reduction,
@@ -41,15 +41,9 @@ from p3lib.charts.comparison import (
     plot_training_comparison,
     plot_umap_side_by_side,
 )
-from p3lib.charts.errors import plot_errors_by_pair_type
-from p3lib.comparison import MODEL_LABELS, easiest_and_hardest, load_comparison
-from p3lib.errors import worst_types_paragraph
-from p3lib.io import atomic_write_json
-from p3lib.layout import RunLayout, resolve_path
-from p3lib.metrics import EvaluationResult
-from p3lib.result_files import load_result
-from p3lib.results_block import paired_table, results_table, success_table
-from p3lib.sentences import (
+from p3lib.book.charts.errors import plot_errors_by_pair_type
+from p3lib.book.results_block import paired_table, results_table, success_table
+from p3lib.book.sentences import (
     difference_clause,
     headline_sentence,
     interval_note,
@@ -58,8 +52,14 @@ from p3lib.sentences import (
     paired_verdict,
     words_only_sentence,
 )
-from p3lib.tables import reader_table, use_reader_tables
-from p3lib.train import TrainingRecord
+from p3lib.book.tables import reader_table, use_reader_tables
+from p3lib.evaluation.comparison import MODEL_LABELS, easiest_and_hardest, load_comparison
+from p3lib.evaluation.errors_by_type import worst_types_paragraph
+from p3lib.evaluation.metrics import EvaluationResult
+from p3lib.store.atomic import atomic_write_json
+from p3lib.store.result_files import load_result
+from p3lib.store.run_layout import RunLayout, resolve_path
+from p3lib.training.train import TrainingRecord
 
 use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
 layout = RunLayout(resolve_path(OUT_DIR))

@@ -29,7 +29,7 @@
 # The seed-42 models of chapters 03 and 04 are reused (the cosine arm of the loss study, the
 # plain arm of the instruction study and the first seed of the seed study), so this chapter
 # trains the two contrastive models, two more seeds of each method, and the instructed model.
-# The studies live in `p3lib.experiments`; this chapter runs them and shows what they found.
+# The studies live in `p3lib.training.experiments`; this chapter runs them and shows what they found.
 
 # %% tags=["parameters"]
 TRAIN_PATH = "data/raw/train.jsonl"
@@ -54,15 +54,21 @@ import time
 import pandas as pd
 from IPython.display import Markdown, display
 
-from p3lib.charts import show
-from p3lib.charts.experiments import (
+from p3lib.book.charts import show
+from p3lib.book.charts.experiments import (
     plot_instruction_deltas,
     plot_loss_study,
     plot_ood_drop,
     plot_seed_spread,
 )
-from p3lib.charts.training import plot_training_curves
-from p3lib.experiments import (
+from p3lib.book.charts.training import plot_training_curves
+from p3lib.data.schema import load_pairs
+from p3lib.data.splits import apply_split, load_split
+from p3lib.evaluation.metrics import INTERVAL_METRICS
+from p3lib.store.progress import quiet_progress_bars
+from p3lib.store.result_files import save_result
+from p3lib.store.run_layout import RunLayout, resolve_path
+from p3lib.training.experiments import (
     LOSS_LABELS,
     METRIC_LABELS,
     difference_table,
@@ -74,13 +80,7 @@ from p3lib.experiments import (
     seed_table,
     summarise_experiments,
 )
-from p3lib.layout import RunLayout, resolve_path
-from p3lib.metrics import INTERVAL_METRICS
-from p3lib.progress import quiet_progress_bars
-from p3lib.result_files import save_result
-from p3lib.schema import load_pairs
-from p3lib.splits import apply_split, load_split
-from p3lib.train import TrainConfig, TrainingRecord
+from p3lib.training.train import TrainConfig, TrainingRecord
 
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
 layout = RunLayout(resolve_path(OUT_DIR))
@@ -191,7 +191,7 @@ pd.DataFrame(
 # %% [markdown]
 # ## Measuring every model on eval and out of distribution
 #
-# Every model, the base model included, goes through `p3lib.metrics.evaluate`: thresholds
+# Every model, the base model included, goes through `p3lib.evaluation.metrics.evaluate`: thresholds
 # chosen on the validation split, the same seeded bootstrap, and for the instructed model the
 # instruction prepended to every statement, as in its training. The eval results of the base
 # model and the chapter models are chapters 02 and 05's, made by the same call.

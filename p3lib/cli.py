@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from p3lib.layout import DEFAULT_OUT, REPO_ROOT
+from p3lib.store.run_layout import DEFAULT_OUT, REPO_ROOT
 
 DEFAULT_PARAMS = REPO_ROOT / "params" / "full.yaml"
 
@@ -65,8 +65,8 @@ def _run(args: argparse.Namespace) -> str:
     """Check everything, then execute the chapters; return the output folder."""
     import yaml
 
-    from p3lib.preflight import preflight
-    from p3lib.runner import (
+    from p3lib.run.preflight import preflight
+    from p3lib.run.runner import (
         APPENDIX,
         CHAPTERS,
         PATH_PARAMETERS_SUFFIX,
@@ -127,9 +127,9 @@ def _published(out: str | Path) -> Path:
 
     Raises:
         RunRecordError: no run there, or chapters from different runs (see
-            :func:`p3lib.run_record.require_one_run`).
+            :func:`p3lib.run.run_record.require_one_run`).
     """
-    from p3lib.run_record import RUN_RECORD, RunRecordError, require_one_run
+    from p3lib.run.run_record import RUN_RECORD, RunRecordError, require_one_run
 
     out = Path(out)
     if not (out / RUN_RECORD).is_file():
@@ -143,10 +143,10 @@ def _published(out: str | Path) -> Path:
 
 def _book(out: str | Path | None, html: str | None) -> None:
     """Build the book from one whole run, holding the output folder while reading it."""
-    from p3lib.book import DEFAULT_HTML, build_book
-    from p3lib.io import check_replaceable
-    from p3lib.layout import DEFAULT_OUT
-    from p3lib.output_lock import output_lock
+    from p3lib.book.build import DEFAULT_HTML, build_book
+    from p3lib.store.atomic import check_replaceable
+    from p3lib.store.output_lock import output_lock
+    from p3lib.store.run_layout import DEFAULT_OUT
 
     out = Path(out or DEFAULT_OUT)
     check_replaceable(html or DEFAULT_HTML)  # the one write that could destroy a user's files
@@ -162,8 +162,8 @@ def _check(paths: list[str], strict: bool = False, fix_prefixes: str | None = No
     With ``fix_prefixes``, first write a copy of each file with the missing
     ``boy: ``/``girl: `` prefixes into that folder, then check the copies.
     """
-    from p3lib.audit import audit, format_audit, overlap_warnings, record_lines
-    from p3lib.schema import DataError, field_notes, load_pairs, write_prefixed_copy
+    from p3lib.data.audit import audit, format_audit, overlap_warnings, record_lines
+    from p3lib.data.schema import DataError, field_notes, load_pairs, write_prefixed_copy
 
     if fix_prefixes:
         fixed = []
@@ -269,10 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``p3`` command; returns the exit status."""
-    from p3lib.book import BookError
-    from p3lib.output_lock import OutputBusy
-    from p3lib.runner import ChapterFailed, ParameterError
-    from p3lib.schema import DataError
+    from p3lib.book.build import BookError
+    from p3lib.data.schema import DataError
+    from p3lib.run.runner import ChapterFailed, ParameterError
+    from p3lib.store.output_lock import OutputBusy
 
     args = build_parser().parse_args(argv)
     started = time.perf_counter()
@@ -287,9 +287,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "check":
             return _check(args.paths, strict=args.strict, fix_prefixes=args.fix_prefixes)
         elif args.command == "generate":
-            from p3lib.generate import write_default_data
-            from p3lib.layout import DEFAULT_DATA
-            from p3lib.quality import write_default_quality_report
+            from p3lib.data.generate import write_default_data
+            from p3lib.data.quality import write_default_quality_report
+            from p3lib.store.run_layout import DEFAULT_DATA
 
             folder = Path(args.folder or DEFAULT_DATA)
             if folder.exists() and not folder.is_dir():
@@ -299,28 +299,28 @@ def main(argv: list[str] | None = None) -> int:
             for path in write_default_quality_report(folder):
                 print(f"quality report: {path}")
         elif args.command == "results":
-            from p3lib.layout import DEFAULT_OUT
-            from p3lib.output_lock import output_lock
-            from p3lib.report import results_command
+            from p3lib.book.adr import results_command
+            from p3lib.store.output_lock import output_lock
+            from p3lib.store.run_layout import DEFAULT_OUT
 
             out = _published(args.out or DEFAULT_OUT)
             if args.check:
-                from p3lib.results_check import check_command
+                from p3lib.book.results_check import check_command
 
                 return check_command(out, args.readme or REPO_ROOT / "README.md")
             with output_lock(out):
                 results_command(_published(out), args.readme)
         elif args.command == "notebook":
-            from p3lib.notebook import write_papermill_notebook
+            from p3lib.run.notebook_export import write_papermill_notebook
 
             print(write_papermill_notebook(args.chapter, args.destination))
         elif args.command == "score":
-            from p3lib.score import score_command
+            from p3lib.training.score import score_command
 
             return score_command(args.model, args.texts, args.pairs)
         elif args.command == "serve":
-            from p3lib.book import DEFAULT_HTML
-            from p3lib.serve import serve_command
+            from p3lib.book.build import DEFAULT_HTML
+            from p3lib.book.serve import serve_command
 
             return serve_command(args.html or DEFAULT_HTML, args.port)
     except (

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from p3lib.layout import DEFAULT_EVAL, DEFAULT_TRAIN, REPO_ROOT
-from p3lib.schema import DatingPair, dump_pairs, load_pairs
+from p3lib.data.schema import DatingPair, dump_pairs, load_pairs
+from p3lib.store.run_layout import DEFAULT_EVAL, DEFAULT_TRAIN, REPO_ROOT
 
 P3 = str(Path(sys.executable).parent / "p3")
 SMOKE_PARAMS = REPO_ROOT / "params" / "smoke.yaml"

@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from p3lib.io import round_floats, to_jsonable
+from p3lib.store.atomic import round_floats, to_jsonable
 
 M = TypeVar("M", bound=BaseModel)
 

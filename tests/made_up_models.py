@@ -10,9 +10,9 @@ import zlib
 
 import numpy as np
 
-from p3lib import experiments as ex
-from p3lib.comparison import Estimate, TrainingSummary
-from p3lib.metrics import INTERVAL_METRICS
+from p3lib.evaluation.comparison import Estimate, TrainingSummary
+from p3lib.evaluation.metrics import INTERVAL_METRICS
+from p3lib.training import experiments as ex
 
 PROMPT = "boy : "
 

@@ -7,9 +7,16 @@ import json
 import pytest
 from tiny_model import pair
 
-from p3lib.audit import DataAudit, audit, audit_files, format_audit, overlap_warnings, record_lines
-from p3lib.layout import DEFAULT_EVAL, DEFAULT_TRAIN
-from p3lib.schema import DataError, dump_pairs
+from p3lib.data.audit import (
+    DataAudit,
+    audit,
+    audit_files,
+    format_audit,
+    overlap_warnings,
+    record_lines,
+)
+from p3lib.data.schema import DataError, dump_pairs
+from p3lib.store.run_layout import DEFAULT_EVAL, DEFAULT_TRAIN
 
 JAZZ = pair("I love jazz", "Jazz is my life", 1)
 JAZZ_RELABELLED = pair("I love jazz", "Jazz is my life", 0)  # same texts, other label
@@ -202,7 +209,7 @@ def test_overlap_warnings_name_each_pair_of_files_once():
 
 
 def test_a_field_that_was_not_given_is_absent_not_unknown():
-    from p3lib.schema import DatingPair
+    from p3lib.data.schema import DatingPair
 
     bare = DatingPair(text_1="boy: I hike", text_2="girl: Me too", label=1)
     split = audit({"ood": [bare]}).splits["ood"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import run_p3
 
-from p3lib.layout import DEFAULT_EVAL, DEFAULT_TRAIN, REPO_ROOT
+from p3lib.store.run_layout import DEFAULT_EVAL, DEFAULT_TRAIN, REPO_ROOT
 
 GOOD = {
     "text_1": "boy: I love lazy Sundays",
@@ -152,7 +152,7 @@ def test_default_data_checks_clean_even_under_strict(capsys):
 @pytest.mark.smoke
 def test_a_chapter_run_on_bad_data_stops_with_the_same_message(tmp_path):
     """Opened on its own (papermill, JupyterLab), a chapter stops on the first cell that loads."""
-    from p3lib.runner import ChapterFailed, complete_parameters, discover_chapters, run_book
+    from p3lib.run.runner import ChapterFailed, complete_parameters, discover_chapters, run_book
 
     path = bad_file(tmp_path, "label_not_0_1")
     chapters = discover_chapters(("01_data_quality",))
@@ -288,7 +288,7 @@ def hold_lock(out):
         [
             sys.executable,
             "-c",
-            "import time\nfrom p3lib.output_lock import output_lock\n"
+            "import time\nfrom p3lib.store.output_lock import output_lock\n"
             f"with output_lock({str(out)!r}):\n    print('held', flush=True)\n    time.sleep(60)",
         ],
         stdout=subprocess.PIPE,
@@ -451,7 +451,7 @@ def test_matrix_busy_output_folder(tmp_path, capsys, previous_run):
 def test_matrix_read_only_output_folder(tmp_path, capsys, monkeypatch, previous_run):
     # Tests run as root here, which writes anywhere; the permission answer is faked.
     out, _ = previous_run
-    monkeypatch.setattr("p3lib.preflight.writable", lambda folder: folder != out)
+    monkeypatch.setattr("p3lib.run.preflight.writable", lambda folder: folder != out)
     before = snapshot(out)
     status, stdout, err = p3(capsys, "run", "--out", out)
     assert status == 1 and f"out_dir: {out}: no permission to write here" in err
@@ -485,7 +485,7 @@ def test_matrix_every_problem_is_reported_not_only_the_first(capsys, previous_ru
 
 
 def test_a_float_typed_as_a_person_types_it_is_accepted():
-    from p3lib.runner import discover_chapters, resolve_parameters
+    from p3lib.run.runner import discover_chapters, resolve_parameters
 
     chapters = discover_chapters(("03_full_finetune",))
     resolved = resolve_parameters(chapters, {"LEARNING_RATE": "1e-5"}, source="--set")
@@ -553,11 +553,12 @@ def test_fix_prefixes_writes_a_copy_that_checks_clean(tmp_path, capsys):
 def test_run_repeats_overlap_and_field_notes_on_the_console_before_any_chapter(
     tmp_path, capsys, monkeypatch
 ):
-    from p3lib.runner import RunReport
+    from p3lib.run.runner import RunReport
 
     ran = []
     monkeypatch.setattr(
-        "p3lib.runner.run_book", lambda parameters, chapters, force: ran.append(1) or RunReport()
+        "p3lib.run.runner.run_book",
+        lambda parameters, chapters, force: ran.append(1) or RunReport(),
     )
     train, evaluation = tmp_path / "train.jsonl", tmp_path / "eval.jsonl"
     train.write_text(balanced() + "\n")

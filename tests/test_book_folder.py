@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from p3lib.cli import main
-from p3lib.io import MARKER
+from p3lib.store.atomic import MARKER
 
 
 def test_book_refuses_a_folder_with_the_users_files(tmp_path, capsys):
@@ -32,7 +32,7 @@ def test_book_refuses_a_file_and_a_missing_run_without_leaving_anything(tmp_path
 
 
 def test_a_folder_marked_by_p3_may_be_replaced(tmp_path):
-    from p3lib.io import check_replaceable
+    from p3lib.store.atomic import check_replaceable
 
     book = tmp_path / "html"
     book.mkdir()

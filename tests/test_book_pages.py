@@ -18,23 +18,23 @@ from book_defects import (
 )
 from test_report import BASELINE, FULL, LORA, RECORDS, result
 
-from p3lib.book_html import slim_page
-from p3lib.book_notebooks import clean_notebook, reader_paths
-from p3lib.book_pages import HOW_TO_GET_THE_REST, cosine_loss_section, replace_appendix_regions
-from p3lib.charts import PLOTLY_MIME, book_figure, figure_html, show, title_html
-from p3lib.charts.baseline import plot_category_margins, plot_roc
-from p3lib.charts.comparison import plot_cohens_d, plot_umap_side_by_side
-from p3lib.comparison import compare
-from p3lib.io import atomic_write_json
-from p3lib.landing import (
+from p3lib.book.charts import PLOTLY_MIME, book_figure, figure_html, show, title_html
+from p3lib.book.charts.baseline import plot_category_margins, plot_roc
+from p3lib.book.charts.comparison import plot_cohens_d, plot_umap_side_by_side
+from p3lib.book.clean_notebooks import clean_notebook, reader_paths
+from p3lib.book.html import slim_page
+from p3lib.book.landing import (
     figure_path,
     key_numbers_table,
     landing_finding,
     landing_substitutions,
     write_cosine_figure,
 )
-from p3lib.layout import REPO_ROOT, RunLayout
-from p3lib.tables import formatted_cells, reader_table
+from p3lib.book.pages import HOW_TO_GET_THE_REST, cosine_loss_section, replace_appendix_regions
+from p3lib.book.tables import formatted_cells, reader_table
+from p3lib.evaluation.comparison import compare
+from p3lib.store.atomic import atomic_write_json
+from p3lib.store.run_layout import REPO_ROOT, RunLayout
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ def test_clean_notebook_drops_noise_and_folds_code():
 
 
 def shown_output(fig, monkeypatch) -> dict:
-    """The output cell :func:`p3lib.charts.show` leaves in an executed notebook."""
+    """The output cell :func:`p3lib.book.charts.show` leaves in an executed notebook."""
     import IPython.display
 
     bundles = []

@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 import pytest
 from conftest import SMOKE_PARAMS, run_p3
 
-from p3lib.report import headline_sentence, load_comparison
-from p3lib.runner import CHAPTERS
+from p3lib.book.adr import headline_sentence, load_comparison
+from p3lib.run.runner import CHAPTERS
 
 pytestmark = pytest.mark.smoke
 
@@ -103,7 +103,7 @@ def test_second_run_with_nothing_changed_skips_every_chapter(smoke_book):
 
 
 def test_the_book_folder_is_marked_and_no_staging_is_left(smoke_book):
-    from p3lib.io import MARKER
+    from p3lib.store.atomic import MARKER
 
     assert (smoke_book["html"] / MARKER).is_file()
     assert not list(smoke_book["out"].glob("*staging*"))

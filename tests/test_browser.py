@@ -28,10 +28,10 @@ from book_defects import (
 )
 from conftest import INJECTED
 
-from p3lib.comparison import load_comparison
-from p3lib.landing import estimate_text
-from p3lib.layout import REPO_ROOT
-from p3lib.sentences import headline_sentence
+from p3lib.book.landing import estimate_text
+from p3lib.book.sentences import headline_sentence
+from p3lib.evaluation.comparison import load_comparison
+from p3lib.store.run_layout import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO_ROOT / "test-artifacts"

@@ -7,9 +7,8 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 
-from p3lib import metrics
-from p3lib.charts import HOVER_TEXT_LIMIT, escape, shorten
-from p3lib.charts.baseline import (
+from p3lib.book.charts import HOVER_TEXT_LIMIT, escape, shorten
+from p3lib.book.charts.baseline import (
     plot_category_margins,
     plot_cosine_histograms,
     plot_false_positives,
@@ -17,9 +16,10 @@ from p3lib.charts.baseline import (
     plot_umap,
     umap_traces,
 )
-from p3lib.charts.comparison import plot_cosine_overlay, plot_umap_side_by_side
-from p3lib.charts.sampling import DISPLAY_CAP, MIN_PER_GROUP, display_sample, group_allocation
-from p3lib.clustering import ClusterSummary, UmapProjection
+from p3lib.book.charts.comparison import plot_cosine_overlay, plot_umap_side_by_side
+from p3lib.book.charts.sampling import DISPLAY_CAP, MIN_PER_GROUP, display_sample, group_allocation
+from p3lib.evaluation import metrics
+from p3lib.evaluation.clustering import ClusterSummary, UmapProjection
 
 SCRIPT = "boy: I love <script>alert(1)</script> jazz"
 
@@ -213,7 +213,7 @@ def test_large_histograms_count_every_pair_in_bins():
 
 
 def test_binned_histogram_counts_match_numpy_on_the_same_edges():
-    from p3lib.charts.sampling import DISPLAY_CAP, histogram_data
+    from p3lib.book.charts.sampling import DISPLAY_CAP, histogram_data
 
     rng = np.random.default_rng(5)
     values = rng.uniform(-0.3, 0.95, 5_000)

@@ -1,4 +1,5 @@
-"""Known-answer tests of p3lib.clustering: purity, its permutation null, figures over seeds."""
+"""Known-answer tests of p3lib.evaluation.clustering: purity, its permutation null, figures over
+seeds."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import numpy as np
 import pytest
 from scipy.stats import hypergeom
 
-from p3lib import clustering, metrics
-from p3lib.clustering import (
+from p3lib.evaluation import clustering, metrics
+from p3lib.evaluation.clustering import (
     cluster_purity,
     clustering_over_seeds,
     purity_null,
@@ -129,7 +130,7 @@ def test_clustering_over_seeds_on_constructed_projections():
 
 
 def test_features_above_the_cap_are_clustered_on_a_stratified_sample(monkeypatch):
-    import p3lib.clustering as clustering
+    import p3lib.evaluation.clustering as clustering
 
     labels = np.array([1] * 30 + [0] * 30)
     features = np.vstack([grid_blob(0), grid_blob(10)])  # blob 1 = the compatible pairs
@@ -187,7 +188,7 @@ def test_evaluate_scores_measures_clustering_over_umap_seeds():
 
 
 def test_purity_chart_draws_medians_ranges_seeds_and_null_bands():
-    from p3lib.charts.comparison import plot_purity
+    from p3lib.book.charts.comparison import plot_purity
 
     labels = np.array([1] * 30 + [0] * 30)
     blobs = np.vstack([grid_blob(0), grid_blob(10)])

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from tiny_model import build_tiny_model, tiny_pairs
 
-from p3lib.metrics import evaluate
-from p3lib.train import TrainConfig, train
+from p3lib.evaluation.metrics import evaluate
+from p3lib.training.train import TrainConfig, train
 
 
 def run_once(folder, seed: int) -> str:

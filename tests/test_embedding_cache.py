@@ -6,10 +6,10 @@ import numpy as np
 import torch
 from tiny_model import build_tiny_model, tiny_config, tiny_pairs
 
-from p3lib.embed import encode_texts
-from p3lib.embedding_cache import model_fingerprint
-from p3lib.layout import RunLayout
-from p3lib.run_record import scan_outputs
+from p3lib.evaluation.embed import encode_texts
+from p3lib.evaluation.embedding_cache import model_fingerprint
+from p3lib.run.run_record import scan_outputs
+from p3lib.store.run_layout import RunLayout
 
 
 def _texts(n=40):
@@ -51,7 +51,7 @@ def test_the_cached_vectors_are_those_of_an_encoding_without_cache(tmp_path):
 
 
 def test_perturbed_or_retrained_weights_miss(tmp_path):
-    from p3lib.train import train
+    from p3lib.training.train import train
 
     model = build_tiny_model(tmp_path / "model")
     cache = tmp_path / "cache"

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from p3lib.errors import errors_by_pair_type, wilson_interval
+from p3lib.evaluation.errors_by_type import errors_by_pair_type, wilson_interval
 
 
 def _wilson_by_hand(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -105,7 +105,7 @@ def test_mismatched_lengths_are_an_error():
 
 
 def test_chart_draws_each_model_with_its_intervals(table):
-    from p3lib.charts.errors import plot_errors_by_pair_type
+    from p3lib.book.charts.errors import plot_errors_by_pair_type
 
     other = errors_by_pair_type([0.9, 0.1], [1, 1], ["compatible", "<b>odd</b>"], 0.5)
     fig = plot_errors_by_pair_type({"full": table, "lora": other})
@@ -122,8 +122,8 @@ def test_chart_draws_each_model_with_its_intervals(table):
 
 
 def test_results_page_sentence_from_the_run_files(tmp_path, table):
-    from p3lib.errors import errors_substitutions
-    from p3lib.io import atomic_write_json
+    from p3lib.evaluation.errors_by_type import errors_substitutions
+    from p3lib.store.atomic import atomic_write_json
 
     atomic_write_json(tmp_path / "full.json", {"errors_by_pair_type": table})
     # A results file from before errors_by_pair_type existed is skipped, not an error.
@@ -140,7 +140,7 @@ def test_results_page_sentence_from_the_run_files(tmp_path, table):
 def test_evaluation_results_carry_errors_by_pair_type():
     import numpy as np
 
-    from p3lib.metrics import EvaluationResult, evaluate_scores
+    from p3lib.evaluation.metrics import EvaluationResult, evaluate_scores
 
     result = evaluate_scores(
         SCORES,

@@ -15,18 +15,18 @@ from json_files import as_written
 from made_up_models import PROMPT, measured, zoo
 from tiny_model import build_tiny_model, tiny_config, tiny_pairs
 
-from p3lib import experiments as ex
-from p3lib.charts.experiments import (
+from p3lib.book.charts.experiments import (
     plot_instruction_deltas,
     plot_loss_study,
     plot_ood_drop,
     plot_seed_spread,
 )
-from p3lib.io import atomic_write_json, read_json
-from p3lib.layout import REPO_ROOT, RunLayout
-from p3lib.metrics import HEADLINE_KEYS, INTERVAL_METRICS
-from p3lib.result_files import load_result
-from p3lib.train import TrainConfig, TrainingRecord, train
+from p3lib.evaluation.metrics import HEADLINE_KEYS, INTERVAL_METRICS
+from p3lib.store.atomic import atomic_write_json, read_json
+from p3lib.store.result_files import load_result
+from p3lib.store.run_layout import REPO_ROOT, RunLayout
+from p3lib.training import experiments as ex
+from p3lib.training.train import TrainConfig, TrainingRecord, train
 
 # --- the recipe's loss option and the prompt at evaluation -------------------------------------
 
@@ -70,7 +70,7 @@ def test_contrastive_losses_train_and_are_recorded(tmp_path, tiny_base, loss):
 
 
 def test_a_prompt_is_prepended_to_every_text_at_encoding(tiny_base):
-    from p3lib.embed import encode_texts, load_model
+    from p3lib.evaluation.embed import encode_texts, load_model
 
     model = load_model(tiny_base)
     texts = ["boy: i love hiking", "girl: i hate hiking"]
@@ -344,8 +344,8 @@ def test_charts_draw_every_study():
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory, tiny_base):
     """Chapters 03 and 04's stand-ins, then the appendix's training and measuring."""
-    from p3lib.embed import load_model
-    from p3lib.metrics import evaluate
+    from p3lib.evaluation.embed import load_model
+    from p3lib.evaluation.metrics import evaluate
 
     layout = RunLayout(tmp_path_factory.mktemp("run"))
     fit, validation = tiny_pairs(96, seed=1), tiny_pairs(24, seed=2)
@@ -433,8 +433,8 @@ def test_tiny_run_measures_every_model_on_eval_and_ood(tiny_run):
 
 def test_tiny_run_applies_the_instruction_at_evaluation(tiny_run):
     """The instructed model's eval numbers are those of its own prompted encoding."""
-    from p3lib.embed import load_model
-    from p3lib.metrics import evaluate
+    from p3lib.evaluation.embed import load_model
+    from p3lib.evaluation.metrics import evaluate
 
     layout = tiny_run["layout"]
     model = load_model(ex.experiment_dir(layout, "instructed"))
@@ -448,8 +448,8 @@ def test_tiny_run_applies_the_instruction_at_evaluation(tiny_run):
 
 def test_tiny_run_saves_thresholds_so_p3_score_uses_the_instruction(tiny_run, capsys):
     """Each model the appendix trains can be scored; the instructed one with its instruction."""
-    from p3lib.embed import cosine_scores, encode_texts, load_model
-    from p3lib.score import load_threshold, score_command
+    from p3lib.evaluation.embed import cosine_scores, encode_texts, load_model
+    from p3lib.training.score import load_threshold, score_command
 
     layout = tiny_run["layout"]
     trained = [name for name, m in tiny_run["measured"].items() if m.trained_in_appendix]
@@ -494,9 +494,9 @@ def test_chapter_07_runs_on_the_smoke_outputs(smoke_book, tmp_path):
     import papermill
     from conftest import SMOKE_PARAMS, stratified_slice
 
-    from p3lib.layout import DEFAULT_OOD
-    from p3lib.runner import load_parameters_file, read_parameters, to_notebook
-    from p3lib.schema import dump_pairs, load_pairs
+    from p3lib.data.schema import dump_pairs, load_pairs
+    from p3lib.run.runner import load_parameters_file, read_parameters, to_notebook
+    from p3lib.store.run_layout import DEFAULT_OOD
 
     out = tmp_path / "out"
     shutil.copytree(smoke_book["out"], out, ignore=shutil.ignore_patterns("notebooks"))

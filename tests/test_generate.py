@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from p3lib.generate import (
+from p3lib.data.generate import (
     DEALBREAKERS,
     OOD_TOPICS,
     REFUSAL_FRAMES,
@@ -17,8 +17,8 @@ from p3lib.generate import (
     generate_splits,
     write_default_data,
 )
-from p3lib.layout import DEFAULT_DATA
-from p3lib.schema import CATEGORIES, PAIR_TYPES, dump_pairs
+from p3lib.data.schema import CATEGORIES, PAIR_TYPES, dump_pairs
+from p3lib.store.run_layout import DEFAULT_DATA
 
 # The facts of DATA.md, written out here so the test checks the generator against the document
 # rather than against the generator's own tables.

@@ -14,7 +14,7 @@ import time
 import pytest
 from conftest import P3, SMOKE_PARAMS
 
-from p3lib.layout import REPO_ROOT
+from p3lib.store.run_layout import REPO_ROOT
 
 pytestmark = pytest.mark.smoke
 

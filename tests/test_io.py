@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from p3lib.io import (
+from p3lib.data.quality import DataQualityReport, write_default_quality_report, write_report
+from p3lib.store.atomic import (
     MARKER,
     ForeignFolderError,
     atomic_directory,
@@ -14,8 +15,7 @@ from p3lib.io import (
     check_replaceable,
     round_floats,
 )
-from p3lib.layout import DEFAULT_DATA, REPO_ROOT
-from p3lib.quality import DataQualityReport, write_default_quality_report, write_report
+from p3lib.store.run_layout import DEFAULT_DATA, REPO_ROOT
 
 
 def test_atomic_write_text_replaces_and_leaves_no_temporary(tmp_path):
@@ -137,7 +137,7 @@ def test_a_folder_written_atomically_has_plain_file_modes(tmp_path):
     import os
     import stat
 
-    from p3lib.io import atomic_directory
+    from p3lib.store.atomic import atomic_directory
 
     with atomic_directory(tmp_path / "model") as staging:
         weights = staging / "model.safetensors"

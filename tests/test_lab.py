@@ -20,8 +20,7 @@ import jupytext
 import pytest
 import yaml
 
-from p3lib.layout import DEFAULT_OUT, REPO_ROOT, resolve_path
-from p3lib.runner import (
+from p3lib.run.runner import (
     APPENDIX,
     CHAPTERS,
     RunReport,
@@ -30,6 +29,7 @@ from p3lib.runner import (
     read_parameters,
     run_book,
 )
+from p3lib.store.run_layout import DEFAULT_OUT, REPO_ROOT, resolve_path
 
 BIN = Path(sys.executable).parent
 SCRATCH = REPO_ROOT / "outputs-lab"
@@ -82,7 +82,7 @@ def test_p3_run_names_the_published_folder_when_the_parameters_file_does_not(tmp
         received.append(parameters["OUT_DIR"])
         return RunReport()
 
-    monkeypatch.setattr("p3lib.runner.run_book", record)
+    monkeypatch.setattr("p3lib.run.runner.run_book", record)
     train, evaluation = write_tiny_data(tmp_path / "data", n_train=200, n_eval=60)
     params = tmp_path / "no_out_dir.yaml"
     params.write_text(f"train_path: {train}\neval_path: {evaluation}\n")
@@ -146,7 +146,7 @@ def test_parameters_cell_and_jupytext_header_do_not_change_the_cache_key(tmp_pat
 def test_a_saved_parameter_edit_keeps_the_chapter_warm_and_a_code_edit_does_not(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setattr("p3lib.runner.library_fingerprint", lambda: "fixed")
+    monkeypatch.setattr("p3lib.run.runner.library_fingerprint", lambda: "fixed")
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir()
     source = sources / "01_a.py"
@@ -202,7 +202,7 @@ def test_a_saved_parameter_edit_keeps_the_chapter_warm_and_a_code_edit_does_not(
 def test_p3_notebook_gives_papermill_every_parameter_with_its_type(tmp_path):
     import papermill
 
-    from p3lib.notebook import write_papermill_notebook
+    from p3lib.run.notebook_export import write_papermill_notebook
 
     for name in CHAPTERS + APPENDIX:
         declared = read_parameters(REPO_ROOT / "notebooks" / f"{name}.py")
@@ -295,9 +295,9 @@ def test_loading_a_model_in_a_kernel_prints_no_progress_bar_or_warning(tmp_path)
     notebook.metadata["kernelspec"] = {"name": "python3", "language": "python"}
     notebook.cells = [
         nbformat.v4.new_code_cell(
-            "from p3lib.progress import quiet_progress_bars\n"
+            "from p3lib.store.progress import quiet_progress_bars\n"
             "quiet_progress_bars()\n"
-            "from p3lib.embed import load_model\n"
+            "from p3lib.evaluation.embed import load_model\n"
             "model = load_model()"
         ),
         nbformat.v4.new_code_cell("print(model.encode(['boy: hello']).shape)"),
@@ -316,7 +316,7 @@ def test_loading_a_model_in_a_kernel_prints_no_progress_bar_or_warning(tmp_path)
 def test_no_executed_chapter_has_a_progress_bar_or_tqdm_warning_in_a_stderr_box(smoke_book):
     # A bar that a library draws in a kernel without asking us (sentence-transformers' model
     # card, while the trainer starts) is an ipywidgets bar: drawn properly in JupyterLab, and
-    # dropped from the book with every widget by p3lib.book_notebooks.
+    # dropped from the book with every widget by p3lib.book.clean_notebooks.
     bar = re.compile(r"\d+%\|")
     executed = sorted((smoke_book["out"] / "notebooks").glob("*.ipynb"))
     assert len(executed) == len(CHAPTERS)

@@ -1,4 +1,5 @@
-"""Known-answer tests of p3lib.metrics: expected values are worked out here, independently."""
+"""Known-answer tests of p3lib.evaluation.metrics: expected values are worked out here,
+independently."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 from scipy import stats
 from sklearn.metrics import roc_auc_score
 
-from p3lib import metrics
-from p3lib.schema import PAIR_TYPES, DatingPair
+from p3lib.data.schema import PAIR_TYPES, DatingPair
+from p3lib.evaluation import metrics
 
 # Hand example: 3 compatible, 4 incompatible.
 SCORES = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.2, 0.1])
@@ -473,7 +474,7 @@ def test_evaluate_takes_threshold_from_validation_not_eval():
 
 
 def test_evaluate_with_the_base_model():
-    from p3lib.embed import load_model
+    from p3lib.evaluation.embed import load_model
 
     texts = [
         ("boy: I love hiking every weekend", "girl: Hiking is my favourite thing", 1),

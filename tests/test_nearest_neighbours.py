@@ -1,4 +1,4 @@
-"""The exact neighbour search that every UMAP seed shares (p3lib.clustering)."""
+"""The exact neighbour search that every UMAP seed shares (p3lib.evaluation.clustering)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
 
-from p3lib.clustering import nearest_neighbours, project_over_seeds, project_pairs
+from p3lib.evaluation.clustering import nearest_neighbours, project_over_seeds, project_pairs
 
 
 def test_cosine_neighbours_match_a_brute_force_search():
@@ -56,7 +56,7 @@ def test_one_search_for_all_seeds_gives_each_seed_its_own_projection():
 
 _PROJECT_AND_REPORT = """
 import json, numpy as np, umap.layouts, umap.umap_
-from p3lib.clustering import project_pairs
+from p3lib.evaluation.clustering import project_pairs
 project_pairs(np.random.default_rng(0).normal(size=(40, 6)))
 functions = [umap.layouts._nb_optimize_layout_euclidean_single_epoch, umap.umap_.smooth_knn_dist]
 print(json.dumps([[sum(f.stats.cache_hits.values()), sum(f.stats.cache_misses.values())]

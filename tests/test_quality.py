@@ -11,10 +11,9 @@ from json_files import as_written
 from scipy import stats
 from tiny_model import pair
 
-from p3lib import quality
-from p3lib.audit import audit_files
-from p3lib.layout import DEFAULT_TRAIN
-from p3lib.quality import (
+from p3lib.data import quality
+from p3lib.data.audit import audit_files
+from p3lib.data.quality import (
     PASS_MARK,
     DataQualityReport,
     DimensionScore,
@@ -23,7 +22,8 @@ from p3lib.quality import (
     format_report,
     write_report,
 )
-from p3lib.schema import load_pairs
+from p3lib.data.schema import load_pairs
+from p3lib.store.run_layout import DEFAULT_TRAIN
 
 # Three records, 19 words: i love jazz | i love jazz too | i hate jazz | i love rock |
 # i cook daily | i never cook. Nine distinct words: i love jazz too hate rock cook daily never.

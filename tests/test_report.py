@@ -11,12 +11,9 @@ import plotly.graph_objects as go
 import pytest
 from json_files import as_written
 
-from p3lib import report, results_block
-from p3lib.charts import comparison as charts
-from p3lib.io import atomic_write_json
-from p3lib.layout import REPO_ROOT, RunLayout
-from p3lib.metrics import evaluate_scores
-from p3lib.report import (
+from p3lib.book import adr as report
+from p3lib.book import results_block
+from p3lib.book.adr import (
     RESULTS_END,
     RESULTS_START,
     TABLE_ROWS,
@@ -30,8 +27,12 @@ from p3lib.report import (
     results_table,
     table_rows,
 )
-from p3lib.schema import PAIR_TYPES
-from p3lib.train import LearningRateTrial, TrainingRecord
+from p3lib.book.charts import comparison as charts
+from p3lib.data.schema import PAIR_TYPES
+from p3lib.evaluation.metrics import evaluate_scores
+from p3lib.store.atomic import atomic_write_json
+from p3lib.store.run_layout import REPO_ROOT, RunLayout
+from p3lib.training.train import LearningRateTrial, TrainingRecord
 
 # category: (n compatible, n incompatible, mean compatible, mean incompatible)
 BASELINE = {
@@ -314,8 +315,8 @@ def test_results_command_rewrites_only_the_marked_block(comparison, tmp_path, ca
 def test_results_command_adds_the_appendix_when_the_run_has_one(comparison, tmp_path):
     from made_up_models import PROMPT, zoo
 
-    from p3lib.experiments import appendix_summary, summarise_experiments
-    from p3lib.train import TrainConfig
+    from p3lib.training.experiments import appendix_summary, summarise_experiments
+    from p3lib.training.train import TrainConfig
 
     out = tmp_path / "out"
     atomic_write_json(RunLayout(out).metric("comparison"), comparison)

@@ -13,13 +13,13 @@ import pytest
 from json_files import as_written
 from made_up_models import PROMPT, zoo
 
-from p3lib import metrics
-from p3lib import result_files as rf
-from p3lib.comparison import compare
-from p3lib.io import atomic_write_json, read_json
-from p3lib.schema import DatingPair
-from p3lib.train import TrainConfig
-from p3lib.words_only import WordsOnlyResult, words_only_baseline
+from p3lib.data.schema import DatingPair
+from p3lib.evaluation import metrics
+from p3lib.evaluation.comparison import compare
+from p3lib.evaluation.words_only import WordsOnlyResult, words_only_baseline
+from p3lib.store import result_files as rf
+from p3lib.store.atomic import atomic_write_json, read_json
+from p3lib.training.train import TrainConfig
 
 TOPICS = ["hiking", "cooking", "dogs", "jazz", "travel", "chess"]
 
@@ -205,7 +205,7 @@ def test_comparison_keeps_the_words_only_arrays_apart(small, tmp_path):
 
 
 def test_experiments_result_keeps_every_models_scores_apart(tmp_path):
-    from p3lib.experiments import ExperimentsResult, summarise_experiments
+    from p3lib.training.experiments import ExperimentsResult, summarise_experiments
 
     result = summarise_experiments(zoo(), TrainConfig(), PROMPT)
     path = rf.save_result(result, tmp_path / "experiments.json")

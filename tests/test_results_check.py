@@ -6,12 +6,7 @@ import numpy as np
 import pytest
 
 from p3lib import cli
-from p3lib.clustering import clustering_over_seeds
-from p3lib.comparison import compare
-from p3lib.io import atomic_write_json
-from p3lib.layout import RunLayout
-from p3lib.metrics import evaluate_scores
-from p3lib.results_block import (
+from p3lib.book.results_block import (
     CLUSTERS_LABEL,
     NULL_LABEL,
     PURITY_LABEL,
@@ -20,7 +15,12 @@ from p3lib.results_block import (
     block_from_run,
     results_table,
 )
-from p3lib.results_check import check_command, differences, parse_block, ranges_overlap
+from p3lib.book.results_check import check_command, differences, parse_block, ranges_overlap
+from p3lib.evaluation.clustering import clustering_over_seeds
+from p3lib.evaluation.comparison import compare
+from p3lib.evaluation.metrics import evaluate_scores
+from p3lib.store.atomic import atomic_write_json
+from p3lib.store.run_layout import RunLayout
 
 PURITY_ROW = (
     "| HDBSCAN cluster purity | 0.674 [0.555, 0.690], noise 14% [7%, 20%] "
@@ -123,7 +123,7 @@ def run(tmp_path_factory):
 
 
 def test_the_results_table_carries_seed_ranges_noise_and_the_null(run):
-    from p3lib.comparison import load_comparison
+    from p3lib.evaluation.comparison import load_comparison
 
     comparison = load_comparison(RunLayout(run).metric("comparison"))
     assert set(comparison.purity_null) == {"baseline", "full", "lora"}

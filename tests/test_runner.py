@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from p3lib.layout import REPO_ROOT
-from p3lib.runner import (
+from p3lib.run.runner import (
     DRIVER_MODULES,
     ChapterFailed,
     ParameterError,
@@ -21,6 +20,7 @@ from p3lib.runner import (
     resolve_parameters,
     run_book,
 )
+from p3lib.store.run_layout import REPO_ROOT
 
 HEADER = textwrap.dedent(
     """\
@@ -117,7 +117,7 @@ def counts(out):
 @pytest.mark.smoke
 def test_cache_skips_unchanged_and_reruns_a_changed_chapter_and_those_after(tmp_path, monkeypatch):
     # p3lib's own code is part of every key; hold it fixed so only the chapters vary here.
-    monkeypatch.setattr("p3lib.runner.library_fingerprint", lambda: "fixed")
+    monkeypatch.setattr("p3lib.run.runner.library_fingerprint", lambda: "fixed")
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir()
     names = make_book(sources)
@@ -189,14 +189,18 @@ def test_no_chapter_imports_the_driver_modules_left_out_of_the_cache_key():
                 imported.add(node.module)
             elif isinstance(node, ast.Import):
                 imported |= {a.name for a in node.names if a.name.startswith("p3lib")}
-    assert {"p3lib.metrics", "p3lib.train", "p3lib.experiments"} <= imported
+    assert {
+        "p3lib.evaluation.metrics",
+        "p3lib.training.train",
+        "p3lib.training.experiments",
+    } <= imported
     probe = "import sys\n" + "".join(f"import {name}\n" for name in sorted(imported))
     probe += "print(sorted(m for m in sys.modules if m.startswith('p3lib')))"
     loaded = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO_ROOT
     ).stdout
     drivers = {path.removesuffix(".py").replace("/", ".") for path in DRIVER_MODULES}
-    assert "'p3lib.comparison'" in loaded
+    assert "'p3lib.evaluation.comparison'" in loaded
     assert not [name for name in drivers if f"'{name}'" in loaded]
 
 
@@ -237,7 +241,7 @@ def fake_book(tmp_path, monkeypatch):
     import papermill
 
     monkeypatch.setattr(papermill, "execute_notebook", execute_in_process)
-    monkeypatch.setattr("p3lib.runner.library_fingerprint", lambda: "fixed")
+    monkeypatch.setattr("p3lib.run.runner.library_fingerprint", lambda: "fixed")
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir()
     for name in ("01_a", "02_b", "03_c"):
@@ -300,14 +304,14 @@ def test_a_run_leaves_no_staging_files(fake_book):
 
 
 def test_a_second_run_into_the_same_folder_is_refused_with_the_holders_pid(fake_book):
-    from p3lib.output_lock import OutputBusy
+    from p3lib.store.output_lock import OutputBusy
 
     chapters, parameters, out = fake_book
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys, time\nfrom p3lib.output_lock import output_lock\n"
+            "import sys, time\nfrom p3lib.store.output_lock import output_lock\n"
             f"with output_lock({str(out)!r}):\n    print('held', flush=True)\n    time.sleep(30)",
         ],
         stdout=subprocess.PIPE,
@@ -328,7 +332,7 @@ def test_a_second_run_into_the_same_folder_is_refused_with_the_holders_pid(fake_
 
 
 def test_a_corrupt_run_record_is_named_and_force_gets_past_it(fake_book):
-    from p3lib.run_record import RunRecordError
+    from p3lib.run.run_record import RunRecordError
 
     chapters, parameters, out = fake_book
     quiet_run(parameters, chapters)
@@ -344,7 +348,7 @@ def test_a_corrupt_run_record_is_named_and_force_gets_past_it(fake_book):
 
 
 def test_a_run_stopped_midway_with_new_inputs_is_not_one_run(fake_book):
-    from p3lib.run_record import RunRecordError, require_one_run, stale_chapters
+    from p3lib.run.run_record import RunRecordError, require_one_run, stale_chapters
 
     chapters, parameters, out = fake_book
     quiet_run(parameters, chapters)
@@ -369,7 +373,7 @@ def test_a_run_stopped_midway_with_new_inputs_is_not_one_run(fake_book):
 
 
 def test_an_edited_input_file_or_output_makes_a_chapter_stale(fake_book, tmp_path):
-    from p3lib.run_record import stale_chapters
+    from p3lib.run.run_record import stale_chapters
 
     chapters, parameters, out = fake_book
     data = tmp_path / "train.jsonl"
@@ -396,7 +400,7 @@ def start_interruptible_run(sources, out, names, cores=None) -> subprocess.Popen
     """``run_book`` of chapters ``names`` in a new session, exiting 130 on Ctrl-C."""
     script = (
         "import sys\nfrom pathlib import Path\n"
-        "import p3lib.runner as runner\n"
+        "import p3lib.run.runner as runner\n"
         + (f"runner._cores = lambda: {cores}\n" if cores else "")
         + f"chapters = runner.discover_chapters({tuple(names)!r}, Path({str(sources)!r}))\n"
         "try:\n"
@@ -443,7 +447,7 @@ def test_a_real_kernel_run_is_quiet_and_ctrl_c_prints_one_line(tmp_path):
 
 @pytest.mark.smoke
 def test_a_real_run_records_what_each_chapter_wrote_and_is_one_run(smoke_book):
-    from p3lib.run_record import stale_chapters
+    from p3lib.run.run_record import stale_chapters
 
     out = smoke_book["out"]
     chapters = json.loads((out / "run.json").read_text())["chapters"]
@@ -480,9 +484,9 @@ folder.mkdir(parents=True, exist_ok=True)
 def test_the_two_training_chapters_run_side_by_side_on_half_the_cores(tmp_path, monkeypatch):
     import os
 
-    from p3lib.runner import SIDE_BY_SIDE
+    from p3lib.run.runner import SIDE_BY_SIDE
 
-    monkeypatch.setattr("p3lib.runner._cores", lambda: 4)
+    monkeypatch.setattr("p3lib.run.runner._cores", lambda: 4)
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir()
@@ -528,9 +532,9 @@ def test_the_two_training_chapters_run_side_by_side_on_half_the_cores(tmp_path, 
 
 
 def test_one_failing_chapter_of_a_pair_keeps_the_others_record(tmp_path, monkeypatch):
-    from p3lib.runner import SIDE_BY_SIDE
+    from p3lib.run.runner import SIDE_BY_SIDE
 
-    monkeypatch.setattr("p3lib.runner._cores", lambda: 2)
+    monkeypatch.setattr("p3lib.run.runner._cores", lambda: 2)
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir()
     first, second = sorted(SIDE_BY_SIDE)
@@ -548,9 +552,9 @@ def test_one_failing_chapter_of_a_pair_keeps_the_others_record(tmp_path, monkeyp
 
 
 def test_one_core_runs_the_pair_one_after_the_other(tmp_path, monkeypatch):
-    from p3lib.runner import SIDE_BY_SIDE
+    from p3lib.run.runner import SIDE_BY_SIDE
 
-    monkeypatch.setattr("p3lib.runner._cores", lambda: 1)
+    monkeypatch.setattr("p3lib.run.runner._cores", lambda: 1)
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir()
     names = sorted(SIDE_BY_SIDE)
@@ -569,7 +573,7 @@ def test_ctrl_c_reaches_the_kernels_of_chapters_side_by_side(tmp_path):
     import os
     import time
 
-    from p3lib.runner import SIDE_BY_SIDE
+    from p3lib.run.runner import SIDE_BY_SIDE
 
     first, second = sorted(SIDE_BY_SIDE)
     sources, out = tmp_path / "src", tmp_path / "out"

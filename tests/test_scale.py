@@ -26,12 +26,12 @@ import sys
 import pytest
 from tiny_model import build_tiny_model, tiny_config, tiny_pairs
 
-from p3lib.layout import DEFAULT_TRAIN, REPO_ROOT, RunLayout
-from p3lib.schema import dump_pairs, load_pairs
+from p3lib.data.schema import dump_pairs, load_pairs
+from p3lib.store.run_layout import DEFAULT_TRAIN, REPO_ROOT, RunLayout
 
 pytestmark = pytest.mark.smoke
 
-# Both above the 3,000 points that the charts draw at most (p3lib/charts/sampling.py), so
+# Both above the 3,000 points that the charts draw at most (p3lib/book/charts/sampling.py), so
 # the line through them measures the growth per pair that remains at any larger size.
 SIZES = (3500, 7000)
 GOAL_PAIRS = 50_000
@@ -44,8 +44,8 @@ _RUN = """
 import json, sys
 from pathlib import Path
 import papermill
-from p3lib.layout import REPO_ROOT
-from p3lib.runner import KERNEL_NAME, discover_chapters, to_notebook
+from p3lib.store.run_layout import REPO_ROOT
+from p3lib.run.runner import KERNEL_NAME, discover_chapters, to_notebook
 name, out, parameters = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3])
 (chapter,) = discover_chapters((name,))
 given = {k: v for k, v in parameters.items() if k in chapter.parameters}
@@ -59,7 +59,7 @@ papermill.execute_notebook(str(source), str(out / "notebooks" / f"{name}.ipynb")
 
 def generated_eval(n: int) -> list:
     """``n`` generated pairs of seeds 1000, 1001, ..., none from the default train split."""
-    from p3lib.generate import held_out_pairs
+    from p3lib.data.generate import held_out_pairs
 
     return held_out_pairs(n, {pair.key for pair in load_pairs(DEFAULT_TRAIN)})
 
@@ -67,7 +67,7 @@ def generated_eval(n: int) -> list:
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     """The tiny base model and its full and LoRA fine-tunes (seconds each)."""
-    from p3lib.train import train
+    from p3lib.training.train import train
 
     folder = tmp_path_factory.mktemp("scale-models")
     base = folder / "base"
@@ -132,12 +132,12 @@ def test_the_runs_measured_every_pair(runs):
 
 def page_bytes(executed) -> int:
     """The size of a chapter's page body: the book's copy of the notebook (charts as the HTML
-    the book draws them with, :func:`p3lib.book_notebooks.clean_notebook`) rendered to HTML by
+    the book draws them with, :func:`p3lib.book.clean_notebooks.clean_notebook`) rendered to HTML by
     nbconvert, as Jupyter Book renders a notebook page (the theme adds a fixed few KB)."""
     import nbformat
     from nbconvert import HTMLExporter
 
-    from p3lib.book_notebooks import clean_notebook
+    from p3lib.book.clean_notebooks import clean_notebook
 
     notebook = clean_notebook(json.loads(executed.read_text(encoding="utf-8")))
     body, _ = HTMLExporter(template_name="basic").from_notebook_node(

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from p3lib.schema import (
+from p3lib.data.schema import (
     ABSENT,
     CompatibilityLabel,
     DataError,

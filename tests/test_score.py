@@ -9,8 +9,8 @@ import pytest
 from tiny_model import build_tiny_model
 
 from p3lib.cli import main
-from p3lib.schema import DatingPair, dump_pairs
-from p3lib.score import (
+from p3lib.data.schema import DatingPair, dump_pairs
+from p3lib.training.score import (
     THRESHOLD_FILE,
     DecisionThreshold,
     accuracy,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from p3lib.schema import DatingPair
-from p3lib.splits import apply_split, load_split, make_validation_split, save_split
+from p3lib.data.schema import DatingPair
+from p3lib.data.splits import apply_split, load_split, make_validation_split, save_split
 
 
 def pairs(n: int) -> list[DatingPair]:

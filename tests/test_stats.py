@@ -11,23 +11,32 @@ from made_up_models import zoo
 from scipy import stats
 from sklearn.metrics import roc_auc_score
 
-from p3lib import experiments as ex
-from p3lib.cluster_bootstrap import (
+from p3lib.book.results_block import results_table, success_table
+from p3lib.book.sentences import paired_verdict
+from p3lib.data.schema import DatingPair
+from p3lib.evaluation.cluster_bootstrap import (
     MARGIN_FREE_METRICS,
     cluster_bootstrap,
     paired_cluster_differences,
     rate_interval,
     weighted_metrics,
 )
-from p3lib.comparison import compare
-from p3lib.metrics import classification_at, evaluate_scores, separation, spearman_summary
-from p3lib.operating_point import matched_operating_point, near_trivial, threshold_for_recall
-from p3lib.rank_identity import auc_from_spearman, ratio_from_auc, spearman_from_auc
-from p3lib.results_block import results_table, success_table
-from p3lib.schema import DatingPair
-from p3lib.sentences import paired_verdict
-from p3lib.success import judge, spearman_note
-from p3lib.words_only import words_only_baseline
+from p3lib.evaluation.comparison import compare
+from p3lib.evaluation.metrics import (
+    classification_at,
+    evaluate_scores,
+    separation,
+    spearman_summary,
+)
+from p3lib.evaluation.operating_point import (
+    matched_operating_point,
+    near_trivial,
+    threshold_for_recall,
+)
+from p3lib.evaluation.rank_identity import auc_from_spearman, ratio_from_auc, spearman_from_auc
+from p3lib.evaluation.success import judge, spearman_note
+from p3lib.evaluation.words_only import words_only_baseline
+from p3lib.training import experiments as ex
 
 # --- cluster bootstrap -------------------------------------------------------------------------
 
@@ -245,7 +254,7 @@ def test_words_only_learns_the_one_word_that_decides_the_label():
 
 
 def test_words_only_coefficient_of_the_deciding_word_is_the_largest():
-    from p3lib.words_only import fit_words_only
+    from p3lib.evaluation.words_only import fit_words_only
 
     features, model, aucs = fit_words_only(toy_pairs(60, 0), toy_pairs(20, 1))
     vocabulary = features.vectorizer.get_feature_names_out()
@@ -389,7 +398,7 @@ def test_seed_verdict_counts_auc_and_spearman_once():
 
 
 def test_false_positive_chart_has_a_matched_recall_panel(comparison):
-    from p3lib.charts.comparison import plot_false_positive_reduction
+    from p3lib.book.charts.comparison import plot_false_positive_reduction
 
     fig = plot_false_positive_reduction(comparison)
     matched = [trace for trace in fig.data if trace.yaxis == "y2"]
@@ -410,7 +419,7 @@ def test_a_single_group_falls_back_to_resampling_pairs():
 
 
 def test_weights_count_how_often_each_pairs_group_was_drawn():
-    from p3lib.cluster_bootstrap import _weights_from_draws
+    from p3lib.evaluation.cluster_bootstrap import _weights_from_draws
 
     # two resamples of three groups; pairs 2 and 3 share group 2
     weights, shape = _weights_from_draws(
@@ -421,7 +430,7 @@ def test_weights_count_how_often_each_pairs_group_was_drawn():
 
 
 def test_many_groups_get_percentile_intervals_instead_of_a_quadratic_jackknife(monkeypatch):
-    import p3lib.cluster_bootstrap as cb
+    import p3lib.evaluation.cluster_bootstrap as cb
 
     rng = np.random.default_rng(3)
     labels = np.tile([0, 1], 60)

@@ -10,7 +10,7 @@ import pytest
 import torch
 from tiny_model import build_tiny_model, tiny_config, tiny_pairs
 
-from p3lib.train import (
+from p3lib.training.train import (
     ADAPTER_DIR,
     RECORD_NAME,
     TrainConfig,
@@ -188,13 +188,13 @@ def test_training_needs_validation_pairs(pairs):
         train(pairs[0], [], tiny_config("full"))
 
 
-# --- choosing the learning rate on validation (p3lib.rate_search) ---------------------------
+# --- choosing the learning rate on validation (p3lib.training.rate_search)
 
 
 @pytest.fixture(scope="module")
 def rate_search(tmp_path_factory, pairs):
     """LoRA on the tiny model at a rate too small to move it (2e-6) and one that trains (1e-1)."""
-    from p3lib.rate_search import search_learning_rate
+    from p3lib.training.rate_search import search_learning_rate
 
     folder = tmp_path_factory.mktemp("search")
     base = build_tiny_model(folder / "base")
@@ -259,8 +259,8 @@ def test_a_half_epoch_search_trains_half_an_epochs_steps(tmp_path, pairs):
     """The default search runs half an epoch per rate: half the steps, warmup in proportion."""
     import torch
 
-    from p3lib.rate_search import search_learning_rate
-    from p3lib.sentences import format_epochs
+    from p3lib.training.formatting import format_epochs
+    from p3lib.training.rate_search import search_learning_rate
 
     build_tiny_model(tmp_path / "base")
     config = tiny_config("lora", warmup_steps=6)
@@ -282,7 +282,7 @@ def test_a_search_in_two_processes_gives_the_records_of_one_after_the_other(tmp_
     """Seeded runs: two one-thread processes at once reproduce two one-thread runs in turn."""
     import torch
 
-    from p3lib.rate_search import search_learning_rate
+    from p3lib.training.rate_search import search_learning_rate
 
     build_tiny_model(tmp_path / "base")
     config = tiny_config("lora", warmup_steps=6)
@@ -311,7 +311,7 @@ def test_training_follows_the_thread_share_p3_run_writes(tmp_path, pairs, monkey
     """Side-by-side chapters train on the threads the runner's share file gives them."""
     import torch
 
-    from p3lib.train import THREAD_SHARE_VARIABLE
+    from p3lib.training.train import THREAD_SHARE_VARIABLE
 
     share = tmp_path / "share"
     share.write_text("1\n")
@@ -331,7 +331,7 @@ def test_training_follows_the_thread_share_p3_run_writes(tmp_path, pairs, monkey
 
 
 def test_search_rejects_an_empty_or_bad_grid(pairs):
-    from p3lib.rate_search import search_learning_rate
+    from p3lib.training.rate_search import search_learning_rate
 
     with pytest.raises(ValueError, match="grid"):
         search_learning_rate(*pairs, tiny_config("lora"), grid=[])
@@ -375,7 +375,7 @@ def test_load_model_leaves_the_offline_setting_as_it_was(tmp_path, monkeypatch):
 
     import huggingface_hub.constants as hub_constants
 
-    from p3lib.embed import load_model, resolve_device
+    from p3lib.evaluation.embed import load_model, resolve_device
 
     build_tiny_model(tmp_path / "tiny")
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
@@ -393,8 +393,8 @@ def test_load_model_leaves_the_offline_setting_as_it_was(tmp_path, monkeypatch):
 
 
 def _evaluation(model, eval_pairs, name):
-    from p3lib.embed import cosine_scores, encode_pairs
-    from p3lib.metrics import evaluate_scores
+    from p3lib.evaluation.embed import cosine_scores, encode_pairs
+    from p3lib.evaluation.metrics import evaluate_scores
 
     scores = cosine_scores(*encode_pairs(model, eval_pairs, show_progress_bar=False))
     return evaluate_scores(
@@ -415,10 +415,10 @@ def _evaluation(model, eval_pairs, name):
 def test_model_card_carries_the_eval_figures_of_the_metric_json(tmp_path, lora_run, pairs):
     import re
 
-    from p3lib.comparison import compare, load_comparison
-    from p3lib.io import atomic_write_json, read_json
-    from p3lib.metrics import EvaluationResult
-    from p3lib.model_card import write_model_card
+    from p3lib.evaluation.comparison import compare, load_comparison
+    from p3lib.evaluation.metrics import EvaluationResult
+    from p3lib.store.atomic import atomic_write_json, read_json
+    from p3lib.training.model_card import write_model_card
 
     record, _, folder, _ = lora_run
     out = folder / "out"
@@ -462,8 +462,8 @@ def test_model_card_carries_the_eval_figures_of_the_metric_json(tmp_path, lora_r
 
 
 def test_model_card_adds_the_words_only_auc_when_measured():
-    from p3lib.comparison import Estimate, ModelSummary
-    from p3lib.model_card import card_metrics
+    from p3lib.evaluation.comparison import Estimate, ModelSummary
+    from p3lib.training.model_card import card_metrics
 
     summary = ModelSummary.model_construct(
         headline={

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from tiny_model import build_tiny_model, tiny_pairs
 
-from p3lib.schema import dump_pairs
-from p3lib.train import RECORD_NAME, TrainingRecord
+from p3lib.data.schema import dump_pairs
+from p3lib.training.train import RECORD_NAME, TrainingRecord
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 N_TRAIN, BATCH_SIZE, EPOCHS, WORLD_SIZE = 96, 8, 2, 2
@@ -37,7 +37,7 @@ def test_torchrun_two_cpu_processes(tmp_path):
         str(WORLD_SIZE),
         "--standalone",
         "-m",
-        "p3lib.train",
+        "p3lib.training.train",
         "--train",
         str(tmp_path / "train.jsonl"),
         "--validation",

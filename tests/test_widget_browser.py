@@ -17,9 +17,9 @@ import pytest
 from conftest import run_p3
 from test_browser import CHROMIUM, CHROMIUM_ARGS  # one set of launch flags for both
 
-from p3lib.export import ExportReport
-from p3lib.io import read_json
-from p3lib.serve import address, make_server
+from p3lib.book.serve import address, make_server
+from p3lib.store.atomic import read_json
+from p3lib.training.export import ExportReport
 
 PAIR = ("I love hiking at dawn", "I can't stand hiking, I sleep in on weekends")
 SITE_LIMIT_MB = 120
@@ -95,8 +95,8 @@ def test_widget_scores_like_p3_score_over_p3_serve(smoke_book, browser, served):
         expected = p3_score_cosine(out / "models" / name, f"boy: {PAIR[0]}", f"girl: {PAIR[1]}")
         assert cosines[name] == pytest.approx(expected, abs=TOLERANCE), name
     # The base model has no threshold file for p3 score; score it with the same code.
-    from p3lib.embed import load_model
-    from p3lib.score import score_pairs
+    from p3lib.evaluation.embed import load_model
+    from p3lib.training.score import score_pairs
 
     (base,) = score_pairs(load_model(None), [(f"boy: {PAIR[0]}", f"girl: {PAIR[1]}")], 0.5)
     assert cosines["base"] == pytest.approx(base.cosine, abs=TOLERANCE)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from tiny_model import build_tiny_model, tiny_pairs
 
-from p3lib.embed import cosine_scores, encode_pairs
-from p3lib.export import (
+from p3lib.evaluation.embed import cosine_scores, encode_pairs
+from p3lib.training.export import (
     INT8_FILE,
     export_models,
     export_onnx,
@@ -85,7 +85,7 @@ def test_judge_precision_ships_fp32_when_int8_swaps_the_order():
 
 
 def test_a_large_eval_set_is_checked_on_a_stratified_sample(tiny, tmp_path, monkeypatch):
-    import p3lib.export as export
+    import p3lib.training.export as export
 
     monkeypatch.setattr(export, "CHECK_CAP", 20)
     pairs = tiny_pairs(40, seed=2)

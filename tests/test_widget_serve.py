@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import P3
 
-from p3lib.serve import address, make_server
+from p3lib.book.serve import address, make_server
 
 
 @pytest.fixture

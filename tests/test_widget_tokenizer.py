@@ -13,8 +13,8 @@ import subprocess
 
 import pytest
 
-from p3lib.layout import DEFAULT_EVAL, REPO_ROOT
-from p3lib.schema import load_pairs
+from p3lib.data.schema import load_pairs
+from p3lib.store.run_layout import DEFAULT_EVAL, REPO_ROOT
 
 NODE = shutil.which("node")
 WORDPIECE = REPO_ROOT / "_static" / "p3-widget" / "wordpiece.js"
@@ -36,14 +36,14 @@ HAND_MADE = [
 def python_ids(texts: list[str]) -> list[list[int]]:
     from transformers import AutoTokenizer
 
-    from p3lib.embed import base_model_path
+    from p3lib.evaluation.embed import base_model_path
 
     tokenizer = AutoTokenizer.from_pretrained(base_model_path())
     return tokenizer(texts, truncation=True, max_length=MAX_LENGTH)["input_ids"]
 
 
 def javascript_ids(texts: list[str], tmp_path) -> list[list[int]]:
-    from p3lib.embed import base_model_path
+    from p3lib.evaluation.embed import base_model_path
 
     vocab = f"{base_model_path()}/vocab.txt"
     (tmp_path / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
@@ -80,7 +80,7 @@ def test_known_pieces(tmp_path):
     """Worked out by hand from the vocabulary: accents stripped, punctuation split, ## pieces."""
     from transformers import AutoTokenizer
 
-    from p3lib.embed import base_model_path
+    from p3lib.evaluation.embed import base_model_path
 
     tokenizer = AutoTokenizer.from_pretrained(base_model_path())
     (ids,) = javascript_ids(["Café, can't!"], tmp_path)

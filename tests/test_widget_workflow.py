@@ -6,8 +6,8 @@ import re
 
 import yaml
 
-from p3lib.book import DEFAULT_HTML
-from p3lib.layout import REPO_ROOT
+from p3lib.book.build import DEFAULT_HTML
+from p3lib.store.run_layout import REPO_ROOT
 
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "book.yml"
 

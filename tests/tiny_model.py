@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from p3lib.schema import DatingPair
+from p3lib.data.schema import DatingPair
 
 TOPICS = (
     "hiking",
@@ -102,7 +102,7 @@ def tiny_pairs(n: int, seed: int = 0) -> list[DatingPair]:
 
 def tiny_config(method: str = "full", **overrides):
     """A TrainConfig that trains the tiny model in seconds: no warmup, high learning rates."""
-    from p3lib.train import TrainConfig
+    from p3lib.training.train import TrainConfig
 
     settings = dict(
         method=method,

@@ -1,13 +1,13 @@
 """ADR 001's measured numbers, and the names the rest of p3 used to import from here.
 
-The comparison was split by role: :mod:`p3lib.comparison` builds the
+The comparison was split by role: :mod:`p3lib.evaluation.comparison` builds the
 :class:`ComparisonResult` (with the paired differences, matched operating points and success
-criteria), :mod:`p3lib.sentences` words it, :mod:`p3lib.results_block` tabulates it and
+criteria), :mod:`p3lib.book.sentences` words it, :mod:`p3lib.book.results_block` tabulates it and
 rewrites the README block. This module keeps ADR 001's substitutions and re-exports those
-names so that ``from p3lib.report import ...`` keeps working.
+names so that ``from p3lib.book.adr import ...`` keeps working.
 
 Example:
-    >>> from p3lib.report import compare, headline_sentence  # doctest: +SKIP
+    >>> from p3lib.book.adr import compare, headline_sentence  # doctest: +SKIP
     >>> comparison = compare(baseline, full, lora, records)  # doctest: +SKIP
     >>> print(headline_sentence(comparison))  # doctest: +SKIP
 """
@@ -16,7 +16,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from p3lib.comparison import (
+from p3lib.book.results_block import (
+    LEAK_FREE_ROWS,
+    RESULTS_END,
+    RESULTS_START,
+    TABLE_ROWS,
+    replace_results_block,
+    results_command,
+    results_table,
+    success_table,
+    table_rows,
+)
+from p3lib.book.sentences import headline_sentence, paired, paired_verdict
+from p3lib.evaluation.comparison import (
     FINE_TUNED,
     MIN_CATEGORY_PER_LABEL,
     MODEL_LABELS,
@@ -33,21 +45,10 @@ from p3lib.comparison import (
     summarise,
     training_summary,
 )
-from p3lib.io import read_json
-from p3lib.layout import RunLayout
-from p3lib.results_block import (
-    LEAK_FREE_ROWS,
-    RESULTS_END,
-    RESULTS_START,
-    TABLE_ROWS,
-    replace_results_block,
-    results_command,
-    results_table,
-    success_table,
-    table_rows,
-)
-from p3lib.sentences import format_epochs, format_rate, headline_sentence, paired, paired_verdict
-from p3lib.train import TrainingRecord
+from p3lib.store.atomic import read_json
+from p3lib.store.run_layout import RunLayout
+from p3lib.training.formatting import format_epochs, format_rate
+from p3lib.training.train import TrainingRecord
 
 __all__ = [
     "ADR_KEYS",

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import yaml
 
-from p3lib.book_html import slim_book
-from p3lib.book_notebooks import copy_clean_notebook
-from p3lib.book_pages import stage_pages
-from p3lib.io import atomic_directory, check_replaceable, read_json
-from p3lib.landing import FIGURE_IN_BOOK, landing_substitutions, write_cosine_figure
-from p3lib.layout import DEFAULT_OUT, REPO_ROOT, RunLayout
-from p3lib.runner import APPENDIX, CHAPTERS
+from p3lib.book.clean_notebooks import copy_clean_notebook
+from p3lib.book.html import slim_book
+from p3lib.book.landing import FIGURE_IN_BOOK, landing_substitutions, write_cosine_figure
+from p3lib.book.pages import stage_pages
+from p3lib.run.runner import APPENDIX, CHAPTERS
+from p3lib.store.atomic import atomic_directory, check_replaceable, read_json
+from p3lib.store.run_layout import DEFAULT_OUT, REPO_ROOT, RunLayout
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book", "_static")
 DEFAULT_HTML = REPO_ROOT / "_build" / "html"
@@ -73,9 +73,9 @@ def results_substitutions(out_dir: Path) -> dict[str, str]:
             "comparisons": "",
             "success_table": "",
         }
-    from p3lib.comparison import load_comparison
-    from p3lib.results_block import comparison_paragraph, results_table, success_table
-    from p3lib.sentences import headline_sentence
+    from p3lib.book.results_block import comparison_paragraph, results_table, success_table
+    from p3lib.book.sentences import headline_sentence
+    from p3lib.evaluation.comparison import load_comparison
 
     result = load_comparison(comparison)
     return {
@@ -101,7 +101,7 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
             shutil.copy2(source, staging / name)
     shutil.copy2(plotly_js(), staging / "_static" / "plotly.min.js")
     # The results page's "Try a pair" widget loads the run's exported models from _static.
-    from p3lib.widget import stage_widget_models
+    from p3lib.book.widget import stage_widget_models
 
     stage_widget_models(out_dir, staging / "_static")
 
@@ -138,11 +138,11 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
     substitutions = config.setdefault("parse", {}).setdefault("myst_substitutions", {})
     substitutions["data_source"] = data_source_note(out_dir)
     substitutions.update(results_substitutions(out_dir))
-    from p3lib.errors import errors_substitutions
+    from p3lib.evaluation.errors_by_type import errors_substitutions
 
     substitutions.update(errors_substitutions(RunLayout(out_dir).metrics))
-    from p3lib.experiments import experiment_substitutions
-    from p3lib.report import adr_substitutions
+    from p3lib.book.adr import adr_substitutions
+    from p3lib.training.experiments import experiment_substitutions
 
     substitutions.update(adr_substitutions(out_dir))
     substitutions.update(experiment_substitutions(out_dir))

@@ -13,7 +13,7 @@ record of the run); the book gets a cleaned copy:
   values and Jupyter widgets (tqdm's notebook progress bars) are removed: they are the run's
   noise, not its results, and a saved widget makes the page fetch widget scripts from a CDN;
 - a chart, stored once in the executed notebook as plotly's JSON (what JupyterLab draws),
-  becomes the HTML the page draws it with (:func:`p3lib.charts.figure_html`: the title above
+  becomes the HTML the page draws it with (:func:`p3lib.book.charts.figure_html`: the title above
   the chart, plotly.js from the book's ``_static``);
 - the builder's absolute paths in outputs (``/home/me/p3/outputs/metrics/full.json``) become
   the paths a reader would type (``outputs/metrics/full.json``): see :func:`reader_paths`.
@@ -38,8 +38,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from p3lib.charts import PLOTLY_MIME, figure_html
-from p3lib.layout import REPO_ROOT
+from p3lib.book.charts import PLOTLY_MIME, figure_html
+from p3lib.store.run_layout import REPO_ROOT
 
 INJECTED_TAG = "injected-parameters"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

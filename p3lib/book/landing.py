@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from p3lib.comparison import ComparisonResult, Estimate, load_comparison
-from p3lib.layout import RunLayout
-from p3lib.metrics import EvaluationResult
-from p3lib.result_files import load_result
-from p3lib.sentences import headline_sentence
+from p3lib.book.sentences import headline_sentence
+from p3lib.evaluation.comparison import ComparisonResult, Estimate, load_comparison
+from p3lib.evaluation.metrics import EvaluationResult
+from p3lib.store.result_files import load_result
+from p3lib.store.run_layout import RunLayout
 
 FIGURE_NAME = "cosine_before_after.png"
 # Where the landing page's Markdown finds the figure, relative to book/intro.md.
@@ -92,7 +92,7 @@ def write_cosine_figure(out_dir: str | Path) -> Path | None:
 
     Returns the PNG's path, or ``None`` when the run has no evaluation results yet.
     """
-    from p3lib.charts.static import plot_cosine_before_after
+    from p3lib.book.charts.static import plot_cosine_before_after
 
     layout = RunLayout(out_dir)
     results = {

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from p3lib.comparison import ComparisonResult, load_comparison
-from p3lib.landing import estimate_text
-from p3lib.layout import RunLayout
-from p3lib.sentences import format_rate
+from p3lib.book.landing import estimate_text
+from p3lib.evaluation.comparison import ComparisonResult, load_comparison
+from p3lib.store.run_layout import RunLayout
+from p3lib.training.formatting import format_rate
 
 START, END = "appendix:start", "appendix:end"
 INTRO = Path("book") / "intro.md"

@@ -1,7 +1,7 @@
 """The results as Markdown: the results table, the success criteria, and the README block.
 
 Chapter 06, the results page and ``p3 results`` (the README block) show the same tables,
-built here from one :class:`~p3lib.comparison.ComparisonResult`. Only numbers and fixed
+built here from one :class:`~p3lib.evaluation.comparison.ComparisonResult`. Only numbers and fixed
 labels go into them: no dataset text, so they are safe in any Markdown page.
 """
 
@@ -10,18 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from p3lib.comparison import (
-    MODEL_LABELS,
-    ComparisonResult,
-    Estimate,
-    ModelSummary,
-    load_comparison,
-)
-from p3lib.experiments import ExperimentsResult, appendix_summary
-from p3lib.io import atomic_write_text
-from p3lib.layout import DEFAULT_OUT, RunLayout
-from p3lib.result_files import load_result
-from p3lib.sentences import (
+from p3lib.book.sentences import (
     METRIC_NAMES,
     headline_sentence,
     interval_note,
@@ -29,6 +18,17 @@ from p3lib.sentences import (
     paired_verdict,
     words_only_sentence,
 )
+from p3lib.evaluation.comparison import (
+    MODEL_LABELS,
+    ComparisonResult,
+    Estimate,
+    ModelSummary,
+    load_comparison,
+)
+from p3lib.store.atomic import atomic_write_text
+from p3lib.store.result_files import load_result
+from p3lib.store.run_layout import DEFAULT_OUT, RunLayout
+from p3lib.training.experiments import ExperimentsResult, appendix_summary
 
 RESULTS_START = "<!-- results:start -->"
 RESULTS_END = "<!-- results:end -->"
@@ -55,7 +55,7 @@ LEAK_FREE_ROWS = (
 )
 NOT_APPLICABLE = "(does not apply)"
 # The clustering rows (issue 19): medians over UMAP seeds with their range, not exact figures;
-# `p3 results --check` compares them by range (p3lib.results_check). The training cost rows
+# `p3 results --check` compares them by range (p3lib.book.results_check). The training cost rows
 # are measured on the build machine and differ from one machine to the next.
 PURITY_LABEL = "HDBSCAN cluster purity"
 NULL_LABEL = "Purity with labels shuffled (95% range)"
@@ -348,7 +348,8 @@ def results_command(out_dir: str | Path | None = None, readme: str | Path | None
 
     Returns:
         The Markdown written: table, headline sentence, paired findings, and the appendix's
-        findings (:func:`p3lib.experiments.appendix_summary`) when the run includes chapter 07.
+        findings (:func:`p3lib.training.experiments.appendix_summary`) when the run includes
+        chapter 07.
 
     Raises:
         FileNotFoundError: the run has no ``comparison.json`` (chapter 05 not executed).

@@ -1,14 +1,14 @@
 """``p3 results --check``: does a README's results block match what a run measured?
 
 A reader who builds the book on their own machine regenerates the block from their run
-(:func:`p3lib.results_block.results_block`) and compares it with the README's, cell by cell:
+(:func:`p3lib.book.results_block.results_block`) and compares it with the README's, cell by cell:
 
 * exact figures (every row but the ones below) must print the same digits;
-* the clustering rows (:data:`p3lib.results_block.SEED_ROWS`) are medians over UMAP seeds,
+* the clustering rows (:data:`p3lib.book.results_block.SEED_ROWS`) are medians over UMAP seeds,
   and UMAP's layout is not bit-stable across machines: each bracketed range must overlap the
   other build's (for one range, two builds whose five seeds draw from the same spread miss
   that once in 126 times: 2 of the 252 ways to interleave two sets of five);
-* seconds per epoch and peak memory (:data:`p3lib.results_block.MACHINE_ROWS`) are measured
+* seconds per epoch and peak memory (:data:`p3lib.book.results_block.MACHINE_ROWS`) are measured
   on the build machine and are not compared.
 
 Lines outside the tables (the headline sentence, the paired findings, the appendix) must be
@@ -26,7 +26,7 @@ import re
 import sys
 from pathlib import Path
 
-from p3lib.results_block import MACHINE_ROWS, RESULTS_END, RESULTS_START, SEED_ROWS
+from p3lib.book.results_block import MACHINE_ROWS, RESULTS_END, RESULTS_START, SEED_ROWS
 
 _RANGE = re.compile(r"\[([^\[\],]+),\s*([^\[\],]+)\]")
 
@@ -129,7 +129,7 @@ def readme_block(text: str) -> str:
 
 def check_command(out_dir: str | Path, readme: str | Path) -> int:
     """``p3 results --check``: print each difference; 0 when there is none, else 1."""
-    from p3lib.results_block import block_from_run
+    from p3lib.book.results_block import block_from_run
 
     found = differences(
         readme_block(Path(readme).read_text(encoding="utf-8")), block_from_run(out_dir)

@@ -2,16 +2,18 @@
 
 No sentence here compares two models by setting two separate intervals side by side: every
 before/after and model-against-model statement quotes ``metric(a) - metric(b)`` measured on the
-same resampled subcategories (:attr:`p3lib.comparison.ComparisonResult.paired_differences`),
+same resampled subcategories
+(:attr:`p3lib.evaluation.comparison.ComparisonResult.paired_differences`),
 with its 95% interval, and its verb follows that interval (a difference whose interval
 includes 0 is "cannot tell", whatever its sign).
 
 AUC-ROC, Spearman's rho and rho / ceiling are one fact about the ranking
-(:mod:`p3lib.rank_identity`), so a verdict on ranking quotes AUC-ROC once and does not count
+(:mod:`p3lib.evaluation.rank_identity`), so a verdict on ranking quotes AUC-ROC once and does not
+count
 rho as further evidence.
 
 Example:
-    >>> from p3lib.cluster_bootstrap import BootstrapInterval
+    >>> from p3lib.evaluation.cluster_bootstrap import BootstrapInterval
     >>> d = BootstrapInterval(estimate=0.2, low=0.1, high=0.3, method="BCa")
     >>> difference_clause(d, ".3f")
     '+0.200 (paired 95% interval +0.100 to +0.300, which excludes 0)'
@@ -22,8 +24,8 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from p3lib.cluster_bootstrap import BootstrapInterval
-from p3lib.comparison import (
+from p3lib.evaluation.cluster_bootstrap import BootstrapInterval
+from p3lib.evaluation.comparison import (
     MODEL_LABELS,
     ComparisonResult,
     easiest_and_hardest,
@@ -284,26 +286,3 @@ def headline_sentence(
         )
         sentence += f", a paired difference of {difference_clause(d)}." if d else "."
     return sentence
-
-
-def format_epochs(epochs: float) -> str:
-    """A run's length as an adjective: "1-epoch", "half-epoch", "0.25-epoch".
-
-    Example:
-        >>> format_epochs(1), format_epochs(0.5), format_epochs(4.0), format_epochs(0.25)
-        ('1-epoch', 'half-epoch', '4-epoch', '0.25-epoch')
-    """
-    if epochs == 0.5:
-        return "half-epoch"
-    return f"{epochs:g}-epoch"
-
-
-def format_rate(rate: float) -> str:
-    """A learning rate as the PRD writes it.
-
-    Example:
-        >>> format_rate(0.0002), format_rate(3.5e-05)
-        ('2e-4', '3.5e-5')
-    """
-    mantissa, exponent = f"{rate:.6e}".split("e")
-    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"

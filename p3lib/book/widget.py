@@ -1,7 +1,7 @@
 """The "Try a pair" widget's files in the built book: the exported models and their manifest.
 
 The results page scores a pair in the browser with the models chapter 05 exported
-(:mod:`p3lib.export`). :func:`stage_widget_models` copies the shipped file of each model
+(:mod:`p3lib.training.export`). :func:`stage_widget_models` copies the shipped file of each model
 (int8, or fp32 when int8 would change the book's conclusions), its vocabulary and its
 validation threshold into the book's ``_static/p3-models/``, with ``models.json`` naming
 them. A run without an export gets a manifest with no models, and the widget says so.
@@ -13,8 +13,8 @@ import json
 import shutil
 from pathlib import Path
 
-from p3lib.io import read_json
-from p3lib.layout import RunLayout
+from p3lib.store.atomic import read_json
+from p3lib.store.run_layout import RunLayout
 
 MODELS_FOLDER = "p3-models"
 MANIFEST = "models.json"
@@ -23,7 +23,7 @@ LABELS = {"base": "Base model", "full": "Full fine-tuning", "lora": "LoRA"}
 
 def widget_manifest(out_dir: str | Path) -> dict:
     """What the widget loads, from the run's ``metrics/export.json`` (no models without it)."""
-    from p3lib.export import ExportReport
+    from p3lib.training.export import ExportReport
 
     path = RunLayout(out_dir).metric("export")
     if not path.is_file():
@@ -47,7 +47,7 @@ def widget_manifest(out_dir: str | Path) -> dict:
 
 def stage_widget_models(out_dir: str | Path, static_dir: str | Path) -> Path:
     """Copy the shipped models and write the manifest under ``static_dir``; return its folder."""
-    from p3lib.export import ExportReport
+    from p3lib.training.export import ExportReport
 
     out_dir, target = Path(out_dir), Path(static_dir) / MODELS_FOLDER
     target.mkdir(parents=True, exist_ok=True)

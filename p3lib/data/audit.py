@@ -7,12 +7,12 @@ reader of any metric on the eval split needs the last part: an eval pair that is
 pair measures memory, not generalisation.
 
 Line numbers are 1-based file lines. :func:`audit_files` re-derives them from the file
-(:func:`p3lib.schema.load_pairs` skips blank lines only, so the records are the non-blank lines
+(:func:`p3lib.data.schema.load_pairs` skips blank lines only, so the records are the non-blank lines
 in order); :func:`audit` on plain lists numbers records 1, 2, 3, ... unless told otherwise.
 
 Example:
-    >>> from p3lib.audit import audit
-    >>> from p3lib.schema import DatingPair
+    >>> from p3lib.data.audit import audit
+    >>> from p3lib.data.schema import DatingPair
     >>> pair = DatingPair(text_1="boy: I love jazz", text_2="girl: Me too", label=1,
     ...                   category="interests", subcategory="music", pair_type="compatible")
     >>> report = audit({"train": [pair, pair], "eval": [pair]})
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from p3lib.schema import ABSENT, CATEGORIES, PAIR_TYPES, DatingPair, load_pairs, split_lines
+from p3lib.data.schema import ABSENT, CATEGORIES, PAIR_TYPES, DatingPair, load_pairs, split_lines
 
 # How many duplicate groups, overlaps and conflicts format_audit prints before "... and N more";
 # the JSON always holds all of them.
@@ -103,7 +103,7 @@ class SplitAudit(BaseModel):
     ``balance_ratio`` is min/max of the two label counts (1.0 balanced, 0.0 one label
     missing). ``label_conflicts`` are pairs of texts that occur more than once in the split
     with different labels. ``unknown_pair_types`` / ``unknown_categories`` map values outside
-    :data:`~p3lib.schema.PAIR_TYPES` / :data:`~p3lib.schema.CATEGORIES` to their counts:
+    :data:`~p3lib.data.schema.PAIR_TYPES` / :data:`~p3lib.data.schema.CATEGORIES` to their counts:
     allowed, but a reader should know the reference tables do not describe them.
     """
 
@@ -435,14 +435,14 @@ def audit(
 def record_lines(path: str | Path) -> list[int]:
     """1-based line numbers of the records of a JSONL file: its non-blank lines, in order.
 
-    Mirrors :func:`p3lib.schema.load_pairs`, which skips blank lines and nothing else.
+    Mirrors :func:`p3lib.data.schema.load_pairs`, which skips blank lines and nothing else.
     """
     text = Path(path).read_text(encoding="utf-8")
     return [number for number, line in enumerate(split_lines(text), start=1) if line.strip()]
 
 
 def audit_files(paths: dict[str, str | Path]) -> DataAudit:
-    """Load each split with :func:`~p3lib.schema.load_pairs` and audit them with file lines.
+    """Load each split with :func:`~p3lib.data.schema.load_pairs` and audit them with file lines.
 
     Raises:
         DataError: a file is missing or has bad records (from ``load_pairs``).

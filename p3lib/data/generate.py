@@ -39,7 +39,7 @@ Everything comes from ``random.Random`` instances seeded from ``seed`` and the s
 seed gives the same files byte for byte on any machine.
 
 Example:
-    >>> from p3lib.generate import generate_splits
+    >>> from p3lib.data.generate import generate_splits
     >>> splits = generate_splits(seed=42)
     >>> {name: len(pairs) for name, pairs in splits.items()}
     {'train': 1195, 'eval': 295, 'ood': 210}
@@ -54,9 +54,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from p3lib.io import atomic_write_text
-from p3lib.layout import DEFAULT_DATA
-from p3lib.schema import DatingPair, dump_pairs
+from p3lib.data.schema import DatingPair, dump_pairs
+from p3lib.store.atomic import atomic_write_text
+from p3lib.store.run_layout import DEFAULT_DATA
 
 LIKE, DISLIKE, INDIFFERENT = "like", "dislike", "indifferent"
 

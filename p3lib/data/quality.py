@@ -24,8 +24,8 @@ The dimensions (each formula is spelled out on the method that computes it):
   repetition.
 
 Example:
-    >>> from p3lib.quality import SyntheticDataEvaluator
-    >>> from p3lib.schema import DatingPair
+    >>> from p3lib.data.quality import SyntheticDataEvaluator
+    >>> from p3lib.data.schema import DatingPair
     >>> pairs = [DatingPair(text_1="boy: I love jazz", text_2="girl: I love jazz too", label=1,
     ...                     category="interests", subcategory="music", pair_type="compatible"),
     ...          DatingPair(text_1="boy: I love jazz", text_2="girl: I hate jazz", label=0,
@@ -49,8 +49,8 @@ from pydantic import BaseModel, ConfigDict
 from scipy import stats
 from scipy.stats.contingency import association
 
-from p3lib.io import atomic_write_json, atomic_write_text
-from p3lib.schema import FIELDS, PREFIXES, DatingPair, load_pairs
+from p3lib.data.schema import FIELDS, PREFIXES, DatingPair, load_pairs
+from p3lib.store.atomic import atomic_write_json, atomic_write_text
 
 PASS_MARK = 60.0
 

@@ -1,7 +1,7 @@
 """The pair record, and loading JSONL files of pairs with errors that name file, line and field.
 
 Example:
-    >>> from p3lib.schema import DatingPair
+    >>> from p3lib.data.schema import DatingPair
     >>> pair = DatingPair(text_1="boy: I love lazy Sundays", text_2="girl: Me too",
     ...                   label=1, category="lifestyle", subcategory="relaxed",
     ...                   pair_type="compatible")
@@ -340,7 +340,7 @@ def write_prefixed_copy(path: str | Path, folder: str | Path) -> tuple[Path, int
     Raises:
         ValueError: the copy would overwrite ``path`` itself.
     """
-    from p3lib.io import atomic_write_text
+    from p3lib.store.atomic import atomic_write_text
 
     path, folder = Path(path), Path(folder)
     target = folder / path.name

@@ -13,8 +13,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 from sklearn.model_selection import train_test_split
 
-from p3lib.io import atomic_write_json, read_json
-from p3lib.schema import DatingPair, dump_pairs
+from p3lib.data.schema import DatingPair, dump_pairs
+from p3lib.store.atomic import atomic_write_json, read_json
 
 # Fewer validation pairs of a label than this and an F1-best threshold means nothing.
 MIN_VALIDATION_PER_LABEL = 2

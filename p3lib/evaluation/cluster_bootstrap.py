@@ -41,7 +41,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 from scipy import sparse, stats
 
-from p3lib.schema import ABSENT
+from p3lib.data.schema import ABSENT
 
 TABLE_METRICS = (
     "margin",
@@ -190,7 +190,7 @@ def template_groups(pairs) -> list[str]:
     rather than to one group holding every pair (which would make every resample the same).
 
     Example:
-        >>> from p3lib.schema import DatingPair
+        >>> from p3lib.data.schema import DatingPair
         >>> pairs = [DatingPair(text_1="boy: a", text_2="girl: b", label=1, subcategory="x"),
         ...          DatingPair(text_1="boy: c", text_2="girl: d", label=0)]
         >>> template_groups(pairs)

@@ -31,7 +31,7 @@ and the projections are the ones umap-learn computes by itself below 4,096 point
 
 Example:
     >>> import numpy as np
-    >>> from p3lib.clustering import cluster_purity
+    >>> from p3lib.evaluation.clustering import cluster_purity
     >>> float(cluster_purity(np.array([0, 0, 1, 1, -1]), np.array([1, 1, 1, 0, 0])))
     0.75
 """
@@ -70,7 +70,7 @@ class UmapProjection(_Model):
     """Metric 2: one 2-d point per pair, with what a hover label needs.
 
     ``text_1`` and ``text_2`` are the raw statements; they are escaped where they are drawn
-    (:func:`p3lib.charts.escape`), so every reader of the JSON gets the text as written.
+    (:func:`p3lib.book.charts.escape`), so every reader of the JSON gets the text as written.
     """
 
     features: str = PAIR_FEATURES

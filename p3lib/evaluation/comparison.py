@@ -2,9 +2,10 @@
 
 Chapter 05 builds the comparison from the three evaluation results (baseline, full fine-tuning,
 LoRA), the words-only baseline of chapter 02 and the two training records; chapter 06, the
-results page, the README and the ADRs read it (:mod:`p3lib.sentences` words it,
-:mod:`p3lib.results_block` tabulates it). Everything here arranges numbers that
-:func:`p3lib.metrics.evaluate` and :func:`p3lib.words_only.words_only_baseline` measured, plus
+results page, the README and the ADRs read it (:mod:`p3lib.book.sentences` words it,
+:mod:`p3lib.book.results_block` tabulates it). Everything here arranges numbers that
+:func:`p3lib.evaluation.metrics.evaluate` and
+:func:`p3lib.evaluation.words_only.words_only_baseline` measured, plus
 three things computed across models: the paired cluster-bootstrap differences
 (``paired_differences``), the matched-recall operating points (``matched_recall``) and the
 PRD's success criteria (``success_criteria``).
@@ -20,7 +21,7 @@ Conventions:
   one of the labels, a delta of an undefined metric).
 
 Example:
-    >>> from p3lib.comparison import compare  # doctest: +SKIP
+    >>> from p3lib.evaluation.comparison import compare  # doctest: +SKIP
     >>> comparison = compare(baseline, full, lora, records, words_only)  # doctest: +SKIP
     >>> comparison.paired_differences["full_vs_lora"].differences["auc_roc"]  # doctest: +SKIP
 """
@@ -33,15 +34,15 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from p3lib.cluster_bootstrap import (
+from p3lib.evaluation.cluster_bootstrap import (
     MARGIN_FREE_METRICS,
     TABLE_METRICS,
     BootstrapInterval,
     paired_cluster_differences,
     rate_interval,
 )
-from p3lib.clustering import ClusteringOverSeeds, PurityNull
-from p3lib.metrics import (
+from p3lib.evaluation.clustering import ClusteringOverSeeds, PurityNull
+from p3lib.evaluation.metrics import (
     HEADLINE_KEYS,
     INTERVAL_METRICS,
     BaselineMetrics,
@@ -49,10 +50,10 @@ from p3lib.metrics import (
     EvaluationResult,
     LeakFree,
 )
-from p3lib.operating_point import MatchedOperatingPoint, near_trivial
-from p3lib.result_files import load_result
-from p3lib.success import DEALBREAKER_TOLERANCE, Criterion, success_criteria
-from p3lib.words_only import WordsOnlyResult
+from p3lib.evaluation.operating_point import MatchedOperatingPoint, near_trivial
+from p3lib.evaluation.success import DEALBREAKER_TOLERANCE, Criterion, success_criteria
+from p3lib.evaluation.words_only import WordsOnlyResult
+from p3lib.store.result_files import load_result
 
 MODELS = ("baseline", "full", "lora")
 MODEL_LABELS = {
@@ -118,7 +119,7 @@ class PairedComparison(_Model):
 
 
 class TrainingSummary(_Model):
-    """What a training run cost, from its :class:`p3lib.train.TrainingRecord`."""
+    """What a training run cost, from its :class:`p3lib.training.train.TrainingRecord`."""
 
     method: str
     learning_rate: float
@@ -138,8 +139,10 @@ class TrainingSummary(_Model):
 class ModelSummary(_Model):
     """One model's side of the comparison: headline numbers, breakdowns, and training cost.
 
-    ``metrics`` is the PRD's flat :class:`~p3lib.metrics.BaselineMetrics`; ``headline`` holds
-    every headline metric of :meth:`~p3lib.metrics.EvaluationResult.headline` with its interval
+    ``metrics`` is the PRD's flat :class:`~p3lib.evaluation.metrics.BaselineMetrics`; ``headline``
+    holds
+    every headline metric of :meth:`~p3lib.evaluation.metrics.EvaluationResult.headline` with its
+    interval
     where the bootstrap gives one: the cluster bootstrap over subcategories
     (``interval_resampled == "subcategory"``) for every table metric but purity and the
     threshold, else the older pair-level intervals. ``pair_level`` keeps the pair-level
@@ -207,7 +210,7 @@ class ComparisonResult(_Model):
     matched_recall: dict[str, MatchedOperatingPoint] = {}
     success_criteria: list[Criterion] = []
     # Per model: the median purity over UMAP seeds against labels shuffled over the same
-    # clusters (p3lib.clustering.purity_null); models without a cluster are left out.
+    # clusters (p3lib.evaluation.clustering.purity_null); models without a cluster are left out.
     purity_null: dict[str, PurityNull] = {}
 
     def models(self) -> dict[str, ModelSummary]:
@@ -238,7 +241,8 @@ def improvement_pct(after: float, before: float) -> float | None:
 
 
 def training_summary(record) -> TrainingSummary:
-    """The cost figures of a :class:`p3lib.train.TrainingRecord` (or its JSON as a dict)."""
+    """The cost figures of a :class:`p3lib.training.train.TrainingRecord` (or its JSON as a
+    dict)."""
     data = record if isinstance(record, Mapping) else record.model_dump()
     parameters = data["parameters"]
     epochs = data.get("epoch_seconds") or []
@@ -330,7 +334,7 @@ def compare(
         full: the fully fine-tuned model's result (chapter 05).
         lora: the LoRA model's result, or ``None`` when LoRA was skipped.
         records: training records by method (``{"full": ..., "lora": ...}``), each a
-            :class:`p3lib.train.TrainingRecord` or its JSON; missing ones are left out.
+            :class:`p3lib.training.train.TrainingRecord` or its JSON; missing ones are left out.
         words_only: chapter 02's words-only baseline, or ``None``.
         seed: the paired bootstrap's seed (default: the one the evaluations used).
         n_bootstrap: its resamples (default: as the evaluations).

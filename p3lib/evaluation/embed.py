@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from p3lib.schema import DatingPair
+from p3lib.data.schema import DatingPair
 
 BASE_MODEL = "all-MiniLM-L6-v2"
 OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
@@ -127,9 +127,9 @@ def encode_texts(
     :data:`PROGRESS_MIN_TEXTS` a progress line goes to the console (:func:`console_progress`).
     ``cache_dir``: keep the vectors there and reuse them when the same model (same weights,
     settings, tokenizer and device) encodes the same texts with the same prompt again
-    (:mod:`p3lib.embedding_cache`).
+    (:mod:`p3lib.evaluation.embedding_cache`).
     """
-    from p3lib.embedding_cache import EmbeddingCache, cache_key, model_fingerprint
+    from p3lib.evaluation.embedding_cache import EmbeddingCache, cache_key, model_fingerprint
 
     distinct = list(dict.fromkeys(texts))
     cache = key = None

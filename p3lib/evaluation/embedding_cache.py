@@ -3,7 +3,8 @@
 Chapters 02, 05 and 07 evaluate the same models on the same statements (chapter 07 measures
 the baseline and the chapter models again, on eval and OOD; a chapter that runs again after a
 code change re-encodes everything), and encoding is the largest cost of an evaluation at scale
-(about 3 ms a statement on the 2-core CPU). So :func:`p3lib.embed.encode_texts` can keep what
+(about 3 ms a statement on the 2-core CPU). So :func:`p3lib.evaluation.embed.encode_texts` can keep
+what
 it encodes in a folder (a run keeps it in ``RunLayout.embeddings``, a hidden folder of the run,
 which the run record does not count as a chapter's output) and reads it back when the same
 model encodes the same statements again.

@@ -11,12 +11,13 @@ The Wilson interval (``scipy.stats.binomtest(...).proportion_ci(method="wilson")
 rather than a bootstrap because several types hold only a handful of pairs: with 0 errors out
 of 5 a percentile bootstrap gives the empty interval [0, 0], while Wilson gives [0, 0.43].
 
-Conventions follow :mod:`p3lib.metrics`: a pair is predicted compatible when its cosine is at
+Conventions follow :mod:`p3lib.evaluation.metrics`: a pair is predicted compatible when its cosine
+is at
 or above the threshold, and anything undefined (the mean cosine of a label a type does not
 hold, the AUC of a one-label type) is ``None``, never 0.
 
 Example:
-    >>> from p3lib.errors import errors_by_pair_type
+    >>> from p3lib.evaluation.errors_by_type import errors_by_pair_type
     >>> table = errors_by_pair_type([0.9, 0.2, 0.7, 0.6], [1, 0, 0, 1],
     ...                             ["compatible", "incompatible", "incompatible", "compatible"],
     ...                             threshold=0.5)
@@ -35,8 +36,8 @@ from pydantic import BaseModel, ConfigDict
 from scipy.stats import binomtest
 from sklearn.metrics import roc_auc_score
 
-from p3lib.io import read_json
-from p3lib.schema import PAIR_TYPES
+from p3lib.data.schema import PAIR_TYPES
+from p3lib.store.atomic import read_json
 
 INTERVAL_METHOD = "wilson"
 INTERVAL_LEVEL = 0.95
@@ -71,7 +72,7 @@ class TypeErrors(_Model):
 
 
 class ErrorsByPairType(_Model):
-    """Errors of every pair type present, in the order of :data:`p3lib.schema.PAIR_TYPES`
+    """Errors of every pair type present, in the order of :data:`p3lib.data.schema.PAIR_TYPES`
     (then any other type, alphabetically); ``worst`` is the type with the highest error rate
     (ties: more errors, then the earlier type), ``None`` when no type has an error."""
 

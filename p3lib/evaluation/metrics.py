@@ -7,7 +7,7 @@ the before/after figures come from the same code. The module has two layers:
   :func:`cosine_summary`, :func:`separation`, :func:`classification`,
   :func:`category_margins`, :func:`spearman_summary`, :func:`bootstrap_intervals`,
   :func:`false_positives` and :func:`evaluate_scores`, which assembles them with the UMAP
-  map and HDBSCAN clusters of :mod:`p3lib.clustering` (over several UMAP seeds);
+  map and HDBSCAN clusters of :mod:`p3lib.evaluation.clustering` (over several UMAP seeds);
 * :func:`evaluate`, which encodes the pairs with a model and calls :func:`evaluate_scores`.
 
 Conventions used throughout:
@@ -22,7 +22,7 @@ Conventions used throughout:
 
 Example:
     >>> import numpy as np
-    >>> from p3lib.metrics import select_threshold
+    >>> from p3lib.evaluation.metrics import select_threshold
     >>> choice = select_threshold(np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]),
     ...                           np.array([0, 0, 1, 0, 1, 1]))
     >>> round(choice.threshold, 2), round(choice.f1, 3)
@@ -42,11 +42,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from p3lib.cluster_bootstrap import ClusterIntervals, cluster_bootstrap, template_groups
+from p3lib.data.schema import PAIR_TYPES, DatingPair
+from p3lib.evaluation.cluster_bootstrap import ClusterIntervals, cluster_bootstrap, template_groups
 
-# The UMAP map and HDBSCAN clusters (metrics 2 and 3) live in p3lib.clustering; their names
-# are imported here (re-exported) so that callers of p3lib.metrics keep working.
-from p3lib.clustering import (  # noqa: F401
+# The UMAP map and HDBSCAN clusters (metrics 2 and 3) live in p3lib.evaluation.clustering; their
+# names
+# are imported here (re-exported) so that callers of p3lib.evaluation.metrics keep working.
+from p3lib.evaluation.clustering import (  # noqa: F401
     HDBSCAN_MIN_CLUSTER_SIZE,
     HDBSCAN_MIN_SAMPLES,
     HDBSCAN_SELECTION,
@@ -67,13 +69,12 @@ from p3lib.clustering import (  # noqa: F401
     project_over_seeds,
     project_pairs,
 )
-from p3lib.errors import ErrorsByPairType, errors_by_pair_type
-from p3lib.operating_point import (
+from p3lib.evaluation.errors_by_type import ErrorsByPairType, errors_by_pair_type
+from p3lib.evaluation.operating_point import (
     DEFAULT_TARGET_RECALL,
     MatchedOperatingPoint,
     matched_operating_point,
 )
-from p3lib.schema import PAIR_TYPES, DatingPair
 
 SWEEP_POINTS = 201
 # Metrics with a bootstrap interval.
@@ -133,7 +134,7 @@ class FalsePositive(_Model):
 class FalsePositives(_Model):
     """Metric 4: incompatible pairs at or above the threshold, counted by pair type.
 
-    ``by_pair_type`` always lists the nine pair types of :data:`p3lib.schema.PAIR_TYPES`
+    ``by_pair_type`` always lists the nine pair types of :data:`p3lib.data.schema.PAIR_TYPES`
     (zeros included), then any other type found in the data. ``share_of_incompatible`` is
     ``n / n_incompatible`` (the false positive rate). ``pairs`` is sorted by score, highest first.
     """
@@ -267,7 +268,8 @@ class BaselineMetrics(_Model):
     accuracy_at_best_threshold: float
     precision_at_best_threshold: float
     recall_at_best_threshold: float
-    # Medians over the UMAP seeds (p3lib.clustering); n_clusters is a half-integer when the
+    # Medians over the UMAP seeds (p3lib.evaluation.clustering); n_clusters is a half-integer when
+    # the
     # number of seeds is even.
     cluster_purity: float | None
     n_clusters: float
@@ -297,9 +299,10 @@ class EvaluationResult(_Model):
     ``false_positives``, ``separation``, ``cohens_d``, ``t_statistic``, ``p_value``,
     ``threshold_sweep``, ``auc_roc``, ``category_margins``, ``spearman``, ``spearman_p_value``,
     ``spearman_ceiling``, ``spearman_ratio``, ``intervals``, ``n_overlap``, ``leak_free``,
-    ``clustering`` (:class:`p3lib.clustering.ClusteringOverSeeds`),
+    ``clustering`` (:class:`p3lib.evaluation.clustering.ClusteringOverSeeds`),
     ``summary`` (the PRD's :class:`BaselineMetrics`), ``errors_by_pair_type``
-    (:class:`p3lib.errors.ErrorsByPairType`). No wall time is stored: the same inputs and
+    (:class:`p3lib.evaluation.errors_by_type.ErrorsByPairType`). No wall time is stored: the same
+    inputs and
     seed give byte-identical JSON.
     """
 
@@ -331,7 +334,8 @@ class EvaluationResult(_Model):
     n_overlap: int
     leak_free: LeakFree | None
     summary: BaselineMetrics
-    # Per pair type at the threshold (p3lib.errors); None in results written before it existed.
+    # Per pair type at the threshold (p3lib.evaluation.errors_by_type); None in results written
+    # before it existed.
     errors_by_pair_type: ErrorsByPairType | None = None
     # Each pair's subcategory (its template group), the cluster bootstrap over those groups
     # (the intervals the book reports), and the matched-recall operating point. ``null`` in
@@ -941,12 +945,13 @@ def evaluate_scores(
         projection: precomputed 2-d points (skips UMAP, so one "seed"), e.g. for tests.
         n_umap_seeds: UMAP random states the clustering figures are measured over
             (``umap_random_state`` and the next ones); the first projection is the map.
-        n_shuffles: label shuffles of the purity null (:func:`p3lib.clustering.purity_null`,
+        n_shuffles: label shuffles of the purity null
+        (:func:`p3lib.evaluation.clustering.purity_null`,
             seeded with ``seed``).
         groups: each eval pair's template group (its subcategory); with them, every table
-            metric gets a cluster-bootstrap interval (:mod:`p3lib.cluster_bootstrap`).
+            metric gets a cluster-bootstrap interval (:mod:`p3lib.evaluation.cluster_bootstrap`).
         validation_scores: the validation pairs' scores; with ``validation_labels`` they give
-            the matched-recall operating point (:mod:`p3lib.operating_point`).
+            the matched-recall operating point (:mod:`p3lib.evaluation.operating_point`).
         target_recall: the validation recall of the matched operating point.
 
     Raises:
@@ -980,7 +985,7 @@ def evaluate_scores(
         if pair_points is None:
             raise ValueError("give pair_points (pair features for UMAP) or a 2-d projection")
         seeds = [umap_random_state + k for k in range(n_umap_seeds)]
-        # One exact neighbour search serves every seed (p3lib.clustering explains why).
+        # One exact neighbour search serves every seed (p3lib.evaluation.clustering explains why).
         projected_points = project_over_seeds(
             pair_points,
             seeds,
@@ -1141,10 +1146,10 @@ def evaluate(
     as ``threshold_sweep.at_eval_optimal``. Each distinct text is encoded once, L2-normalised.
 
     Args:
-        model: a SentenceTransformer (e.g. from :func:`p3lib.embed.load_model`).
+        model: a SentenceTransformer (e.g. from :func:`p3lib.evaluation.embed.load_model`).
         eval_pairs: the pairs to measure.
         validation_pairs: the pairs that choose the threshold (from
-            :func:`p3lib.splits.apply_split`).
+            :func:`p3lib.data.splits.apply_split`).
         train_pairs: all train pairs; eval pairs that also occur there are reported
             (``n_overlap``) and the headline metrics repeated without them (``leak_free``).
         seed: bootstrap seed.
@@ -1159,15 +1164,15 @@ def evaluate(
         target_recall: the validation recall at which the matched operating point is set.
         embedding_cache: a folder (a run's ``RunLayout.embeddings``) where the statements'
             vectors are kept and found again when the same model encodes the same statements
-            (:mod:`p3lib.embedding_cache`); ``None`` encodes without keeping anything.
+            (:mod:`p3lib.evaluation.embedding_cache`); ``None`` encodes without keeping anything.
 
     Example:
-        >>> from p3lib.embed import load_model
+        >>> from p3lib.evaluation.embed import load_model
         >>> model = load_model()  # doctest: +SKIP
         >>> result = evaluate(model, eval_pairs, validation_pairs, train_pairs)  # doctest: +SKIP
         >>> result.headline()["eval_auc_roc"]  # doctest: +SKIP
     """
-    from p3lib.embed import cosine_scores, encode_texts
+    from p3lib.evaluation.embed import cosine_scores, encode_texts
 
     eval_pairs, validation_pairs = list(eval_pairs), list(validation_pairs)
     if not eval_pairs:

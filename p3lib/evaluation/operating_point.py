@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from p3lib.schema import PAIR_TYPES
+from p3lib.data.schema import PAIR_TYPES
 
 DEFAULT_TARGET_RECALL = 0.90
 # A threshold putting at least this share of eval pairs on one side is near-trivial.

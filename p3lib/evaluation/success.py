@@ -9,7 +9,7 @@ it.
 
 Beside Spearman's target stands what binary labels allow: rho cannot exceed the ceiling
 ``sqrt(3 p (1 - p))`` at the eval split's label balance, and the target corresponds to an AUC
-(:func:`p3lib.rank_identity.auc_from_spearman`), so a target above the ceiling is
+(:func:`p3lib.evaluation.rank_identity.auc_from_spearman`), so a target above the ceiling is
 unreachable whatever the model.
 
 Example:
@@ -26,8 +26,8 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from p3lib.metrics import spearman_ceiling
-from p3lib.rank_identity import auc_from_spearman
+from p3lib.evaluation.metrics import spearman_ceiling
+from p3lib.evaluation.rank_identity import auc_from_spearman
 
 MARGIN_TARGET = 0.2
 COHENS_D_TARGET = 0.8

@@ -30,13 +30,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from p3lib.cluster_bootstrap import (
+from p3lib.data.schema import PAIR_TYPES, DatingPair
+from p3lib.evaluation.cluster_bootstrap import (
     MARGIN_FREE_METRICS,
     ClusterIntervals,
     cluster_bootstrap,
     template_groups,
 )
-from p3lib.metrics import (
+from p3lib.evaluation.metrics import (
     ClassificationAt,
     ThresholdChoice,
     ThresholdSweep,
@@ -46,12 +47,11 @@ from p3lib.metrics import (
     select_threshold,
     spearman_summary,
 )
-from p3lib.operating_point import (
+from p3lib.evaluation.operating_point import (
     DEFAULT_TARGET_RECALL,
     MatchedOperatingPoint,
     matched_operating_point,
 )
-from p3lib.schema import PAIR_TYPES, DatingPair
 
 C_GRID = (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
 FEATURES = "tfidf(text_1), tfidf(text_2), tfidf(text_1) * tfidf(text_2)"

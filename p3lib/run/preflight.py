@@ -5,8 +5,8 @@ raw library error; here it costs a second and reads ``where: name: problem``. Ch
 every problem reported (not only the first):
 
 - parameter values: ranges (epochs, batch size, learning rates, bootstrap resamples, the
-  validation fraction, seeds), on top of the types :func:`p3lib.runner.resolve_parameters`
-  checks; the training ranges are :class:`p3lib.train.TrainConfig`'s own;
+  validation fraction, seeds), on top of the types :func:`p3lib.run.runner.resolve_parameters`
+  checks; the training ranges are :class:`p3lib.training.train.TrainConfig`'s own;
 - the model: the packaged base model, a local folder, or a model already in the Hugging Face
   cache (p3 never downloads one);
 - the output folder: a folder (or creatable), and writable;
@@ -24,8 +24,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from p3lib.run_record import RunRecordError, read_run_record
-from p3lib.runner import ParameterError
+from p3lib.run.run_record import RunRecordError, read_run_record
+from p3lib.run.runner import ParameterError
 
 
 class PreflightError(ParameterError):
@@ -60,7 +60,7 @@ TRAINING = (
 
 
 def _range_problems(parameters: dict[str, Any], sources: dict[str, str]) -> list[str]:
-    from p3lib.train import TrainConfig
+    from p3lib.training.train import TrainConfig
 
     lower = {name.lower(): value for name, value in parameters.items()}
     problems = []
@@ -82,7 +82,7 @@ def _range_problems(parameters: dict[str, Any], sources: dict[str, str]) -> list
 
 def model_problem(name: str) -> str | None:
     """Why ``name`` cannot be loaded offline, or ``None`` when it can."""
-    from p3lib.embed import resolve_model
+    from p3lib.evaluation.embed import resolve_model
 
     resolved = Path(resolve_model(name)).expanduser()
     if resolved.is_dir():
@@ -131,10 +131,10 @@ def _data_problems(
 ) -> tuple[list[str], list[str], list[str]]:
     import numpy as np
 
-    from p3lib.audit import audit_overlap
-    from p3lib.metrics import require_both_labels
-    from p3lib.schema import DataError, field_notes, load_pairs
-    from p3lib.splits import make_validation_split
+    from p3lib.data.audit import audit_overlap
+    from p3lib.data.schema import DataError, field_notes, load_pairs
+    from p3lib.data.splits import make_validation_split
+    from p3lib.evaluation.metrics import require_both_labels
 
     problems: list[str] = []
     notes: list[str] = []
@@ -202,7 +202,7 @@ def preflight(
     """Check a complete set of run parameters; return the warnings.
 
     Args:
-        parameters: upper-case names, as :func:`p3lib.runner.complete_parameters` returns.
+        parameters: upper-case names, as :func:`p3lib.run.runner.complete_parameters` returns.
         sources: where each name's value came from (``--set epochs=-1``, the params file),
             for the messages; names not listed read "parameters".
         strict: make the train/eval overlap warning an error.

@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from p3lib.io import atomic_write_json
+from p3lib.store.atomic import atomic_write_json
 
 RUN_RECORD = "run.json"
 PATH_SUFFIX = "_path"

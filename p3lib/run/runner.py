@@ -27,10 +27,7 @@ from typing import Any
 
 import yaml
 
-from p3lib.io import atomic_write_text
-from p3lib.layout import NOTEBOOK_SOURCES, REPO_ROOT, RunLayout, resolve_path
-from p3lib.output_lock import output_lock
-from p3lib.run_record import (
+from p3lib.run.run_record import (
     chapter_entries,
     chapter_entry,
     fingerprint_changes,
@@ -39,6 +36,9 @@ from p3lib.run_record import (
     scan_outputs,
     write_run_record,
 )
+from p3lib.store.atomic import atomic_write_text
+from p3lib.store.output_lock import output_lock
+from p3lib.store.run_layout import NOTEBOOK_SOURCES, REPO_ROOT, RunLayout, resolve_path
 
 CHAPTERS = (
     "01_data_quality",
@@ -258,13 +258,13 @@ def _sha256_file(path: Path) -> str:
 # The modules that run chapters and build the book; no chapter imports them (a test checks),
 # so a change to them cannot change a chapter's output and does not re-execute the book.
 DRIVER_MODULES = (
-    "p3lib/book.py",
+    "p3lib/book/build.py",
     "p3lib/cli.py",
-    "p3lib/notebook.py",
-    "p3lib/output_lock.py",
-    "p3lib/preflight.py",
-    "p3lib/run_record.py",
-    "p3lib/runner.py",
+    "p3lib/run/notebook_export.py",
+    "p3lib/store/output_lock.py",
+    "p3lib/run/preflight.py",
+    "p3lib/run/run_record.py",
+    "p3lib/run/runner.py",
 )
 
 
@@ -373,8 +373,8 @@ def run_book(
     that both execute run at the same time, each kernel on half the cores.
 
     A chapter is skipped only when its cache key matches the run record *and* every output
-    it recorded there is present with the bytes it wrote (see :mod:`p3lib.run_record`). The
-    output folder is locked for the whole run (:func:`p3lib.output_lock.output_lock`).
+    it recorded there is present with the bytes it wrote (see :mod:`p3lib.run.run_record`). The
+    output folder is locked for the whole run (:func:`p3lib.store.output_lock.output_lock`).
 
     Raises:
         ChapterFailed: a chapter raised; earlier chapters' outputs are kept, the failed
@@ -569,8 +569,8 @@ def _execute(layout: RunLayout, item: _Planned, *, stop: threading.Event | None 
         _remove_if_empty(staging)
 
 
-# Read by p3lib.train between optimiser steps: the PyTorch threads a side-by-side chapter's
-# training may use now (p3lib.train.THREAD_SHARE_VARIABLE names the file).
+# Read by p3lib.training.train between optimiser steps: the PyTorch threads a side-by-side chapter's
+# training may use now (p3lib.training.train.THREAD_SHARE_VARIABLE names the file).
 THREAD_SHARE_FILE = ".thread-share"
 
 
@@ -590,7 +590,7 @@ def _kernel_threads(threads: int | None, share: Path | None = None) -> Iterator[
     if threads is None:
         yield
         return
-    from p3lib.train import THREAD_SHARE_VARIABLE
+    from p3lib.training.train import THREAD_SHARE_VARIABLE
 
     names = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", THREAD_SHARE_VARIABLE)
     saved = {name: os.environ.get(name) for name in names}

@@ -1,7 +1,9 @@
 """Result files: metrics in JSON, per-pair arrays in a compressed side file beside it.
 
-A result (:class:`p3lib.metrics.EvaluationResult`, :class:`p3lib.words_only.WordsOnlyResult`,
-:class:`p3lib.comparison.ComparisonResult`, :class:`p3lib.experiments.ExperimentsResult`)
+A result (:class:`p3lib.evaluation.metrics.EvaluationResult`,
+:class:`p3lib.evaluation.words_only.WordsOnlyResult`,
+:class:`p3lib.evaluation.comparison.ComparisonResult`,
+:class:`p3lib.training.experiments.ExperimentsResult`)
 carries, besides its metrics, arrays with one entry per eval pair: cosine scores, UMAP
 coordinates with their hover texts, cluster ids, subcategories, the ROC curve's points (up to
 one per pair) and the false-positive pairs. In one JSON file they grow with the data (a
@@ -21,12 +23,13 @@ file from two different runs), and puts every array back, so the result in memor
 a JSON holding everything would give. A JSON without ``"pair_arrays"`` (written before the
 side files existed) loads as it always did.
 
-Both files are byte-deterministic: floats are rounded as :func:`p3lib.io.atomic_write_json`
+Both files are byte-deterministic: floats are rounded as
+:func:`p3lib.store.atomic.atomic_write_json`
 rounds them, and the ``.npz`` is written member by member in pointer order with a fixed zip
 date, so the same result gives the same bytes (with the same zlib). Both are written
 atomically (temporary file, then rename), side file first: an interrupted save leaves at worst
 a new side file beside the previous JSON, which :func:`load_result` then refuses by its hash,
-never a mix read as one run. The run record (:mod:`p3lib.run_record`) lists and checks the
+never a mix read as one run. The run record (:mod:`p3lib.run.run_record`) lists and checks the
 side file like any other output, since it records every file a chapter writes.
 
 Example:
@@ -48,7 +51,13 @@ from typing import Any, TypeVar
 import numpy as np
 from pydantic import BaseModel
 
-from p3lib.io import atomic_write_bytes, atomic_write_json, read_json, round_floats, to_jsonable
+from p3lib.store.atomic import (
+    atomic_write_bytes,
+    atomic_write_json,
+    read_json,
+    round_floats,
+    to_jsonable,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -66,11 +75,11 @@ ROWS = "*"
 # imports: this module must not import the chapters' heavy modules (experiments, training).
 # tests/test_result_files.py checks that each names a real list field.
 PAIR_FIELDS: dict[str, tuple[str, ...]] = {
-    "p3lib.metrics.CosineSummary": ("scores", "labels"),
-    "p3lib.metrics.FalsePositives": ("pairs",),
-    "p3lib.metrics.RocCurve": ("fpr", "tpr", "thresholds"),
-    "p3lib.metrics.EvaluationResult": ("groups",),
-    "p3lib.clustering.UmapProjection": (
+    "p3lib.evaluation.metrics.CosineSummary": ("scores", "labels"),
+    "p3lib.evaluation.metrics.FalsePositives": ("pairs",),
+    "p3lib.evaluation.metrics.RocCurve": ("fpr", "tpr", "thresholds"),
+    "p3lib.evaluation.metrics.EvaluationResult": ("groups",),
+    "p3lib.evaluation.clustering.UmapProjection": (
         "x",
         "y",
         "labels",
@@ -81,9 +90,9 @@ PAIR_FIELDS: dict[str, tuple[str, ...]] = {
         "scores",
     ),
     # HDBSCAN's clusters are not one per pair, but their number grows with the pairs.
-    "p3lib.clustering.ClusterSummary": ("clusters", "cluster_ids"),
-    "p3lib.words_only.WordsOnlyResult": ("scores", "labels", "groups"),
-    "p3lib.experiments.MeasuredModel": (
+    "p3lib.evaluation.clustering.ClusterSummary": ("clusters", "cluster_ids"),
+    "p3lib.evaluation.words_only.WordsOnlyResult": ("scores", "labels", "groups"),
+    "p3lib.training.experiments.MeasuredModel": (
         "eval_scores",
         "eval_labels",
         "ood_scores",
@@ -254,7 +263,7 @@ def save_result(result: BaseModel, path: str | Path) -> Path:
     """Write ``result`` to the JSON ``path`` and its per-pair arrays to the side file beside it.
 
     Returns ``path``. A result without per-pair arrays is written as JSON alone (as
-    :func:`p3lib.io.atomic_write_json` writes it).
+    :func:`p3lib.store.atomic.atomic_write_json` writes it).
     """
     path = Path(path)
     data, arrays = split_result(result)

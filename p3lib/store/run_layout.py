@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO_ROOT / "data" / "raw"
 DEFAULT_TRAIN = DEFAULT_DATA / "train.jsonl"
 DEFAULT_EVAL = DEFAULT_DATA / "eval.jsonl"
@@ -50,7 +50,7 @@ class RunLayout:
 
     @property
     def embeddings(self) -> Path:
-        """Statements' vectors kept per model (:mod:`p3lib.embedding_cache`).
+        """Statements' vectors kept per model (:mod:`p3lib.evaluation.embedding_cache`).
 
         A hidden folder: a cache, not a result, so the run record leaves it out of every
         chapter's outputs and deleting it only costs the encoding again.

@@ -12,12 +12,13 @@ checkpoint rule and evaluation as they use:
 4. **ood**: every model measured on out-of-distribution pairs (new topics and phrasings), with
    the drop from the eval split.
 
-The module has three layers, as :mod:`p3lib.metrics` does:
+The module has three layers, as :mod:`p3lib.evaluation.metrics` does:
 
 * :func:`plan_variants` names every model the studies need, and :func:`obtain_models` trains
   the new ones (into ``models/experiments/<name>``) or reads the chapter models it reuses;
 * :func:`measure_models` evaluates each model on eval and OOD with
-  :func:`p3lib.metrics.evaluate` (reusing chapters 02 and 05's eval results where they exist);
+  :func:`p3lib.evaluation.metrics.evaluate` (reusing chapters 02 and 05's eval results where they
+  exist);
 * pure functions on the measured numbers, testable without a model: :func:`seed_study`,
   :func:`loss_study`, :func:`instruction_study`, :func:`ood_study`, assembled by
   :func:`summarise_experiments`; :func:`experiment_substitutions` gives ADR 003 its numbers.
@@ -28,7 +29,7 @@ standard deviation (``ddof=1``). Undefined numbers are ``null``, never 0. No dat
 stored or quoted: only model names, numbers and fixed words.
 
 Example:
-    >>> from p3lib.experiments import spread
+    >>> from p3lib.training.experiments import spread
     >>> s = spread([0.60, 0.62, 0.64])
     >>> round(s.mean, 3), round(s.std, 3), s.n
     (0.62, 0.02, 3)
@@ -44,19 +45,19 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from p3lib.cluster_bootstrap import paired_cluster_differences
-from p3lib.comparison import Estimate, TrainingSummary, summarise, training_summary
-from p3lib.layout import RunLayout
-from p3lib.metrics import (
+from p3lib.data.schema import DatingPair
+from p3lib.evaluation.cluster_bootstrap import paired_cluster_differences
+from p3lib.evaluation.comparison import Estimate, TrainingSummary, summarise, training_summary
+from p3lib.evaluation.metrics import (
     HEADLINE_KEYS,
     INTERVAL_METRICS,
     EvaluationResult,
     independent_differences,
 )
-from p3lib.result_files import load_result
-from p3lib.schema import DatingPair
-from p3lib.sentences import format_rate
-from p3lib.train import TrainConfig, TrainingRecord
+from p3lib.store.result_files import load_result
+from p3lib.store.run_layout import RunLayout
+from p3lib.training.formatting import format_rate
+from p3lib.training.train import TrainConfig, TrainingRecord
 
 Study = Literal["chapters", "loss", "seeds", "instruction"]
 LossName = Literal["cosine", "contrastive", "online_contrastive"]
@@ -70,7 +71,7 @@ METHOD_LABELS = {"base": "baseline", "full": "full fine-tuning", "lora": "LoRA"}
 # Metrics compared across losses, seeds and splits: higher is better for each.
 COMPARED = ("auc_roc", "spearman", "margin", "cohens_d", "f1", "accuracy")
 # With 0/1 labels AUC-ROC, Spearman's rho and rho / ceiling are one fact about the ranking
-# (p3lib.rank_identity): a verdict counts them once, under AUC-ROC.
+# (p3lib.evaluation.rank_identity): a verdict counts them once, under AUC-ROC.
 RANKING = ("auc_roc", "spearman", "spearman_ratio")
 METRIC_LABELS = {
     "margin": "margin",
@@ -231,7 +232,7 @@ def obtain_models(
         FileNotFoundError: a chapter model is missing (run chapters 03 and 04 first).
         ValueError: a chapter model was trained with other settings than this chapter's.
     """
-    from p3lib.train import train
+    from p3lib.training.train import train
 
     records = {}
     for variant in variants:
@@ -278,7 +279,8 @@ class MeasuredModel(_Model):
     """One model's headline metrics on eval and on the OOD pairs, with how it was trained.
 
     ``eval`` and ``ood`` hold every headline metric of
-    :meth:`~p3lib.metrics.EvaluationResult.headline` as an :class:`~p3lib.comparison.Estimate`,
+    :meth:`~p3lib.evaluation.metrics.EvaluationResult.headline` as an
+    :class:`~p3lib.evaluation.comparison.Estimate`,
     with its 95% bootstrap interval where the bootstrap gives one. ``eval_scores`` and
     ``ood_scores`` are the model's cosine for every pair (in file order, with the labels in
     ``eval_labels`` and ``ood_labels``): two models are compared pair by pair with
@@ -383,7 +385,8 @@ def paired_difference(
 ) -> Difference:
     """``a`` against ``b`` on the same pairs, both measured on the same resampled subcategories.
 
-    :func:`p3lib.cluster_bootstrap.paired_cluster_differences` over the pairs' subcategories;
+    :func:`p3lib.evaluation.cluster_bootstrap.paired_cluster_differences` over the pairs'
+    subcategories;
     models measured without them (older results) are resampled pair by pair.
 
     Raises:
@@ -480,15 +483,16 @@ def measure_models(
 ) -> dict[str, MeasuredModel]:
     """Evaluate the base model and every variant on eval and on OOD, the same way.
 
-    Each call is :func:`p3lib.metrics.evaluate` with the threshold chosen on the validation
+    Each call is :func:`p3lib.evaluation.metrics.evaluate` with the threshold chosen on the
+    validation
     split, the instruction of the variant (if any) applied to every statement, and the seeded
     bootstrap. The eval results of the baseline and the chapter models are read from
     ``metrics/baseline.json``, ``full.json`` and ``lora.json`` when they measured the same eval
     pairs (the same call made them), so only the OOD split is measured again for those.
     """
-    from p3lib.embed import BASE_MODEL, load_model
-    from p3lib.metrics import evaluate
-    from p3lib.score import DecisionThreshold, save_threshold
+    from p3lib.evaluation.embed import BASE_MODEL, load_model
+    from p3lib.evaluation.metrics import evaluate
+    from p3lib.training.score import DecisionThreshold, save_threshold
 
     def run(loaded, pairs, name, prompt, model_name):
         return evaluate(
@@ -942,7 +946,8 @@ class OodRow(_Model):
     """One model on eval and OOD; ``drop`` is ``eval - ood`` per compared metric.
 
     ``drop_interval`` gives the bootstrapped metrics' drops a 95% interval (each split
-    resampled on its own, :func:`p3lib.metrics.independent_differences`); a drop whose interval
+    resampled on its own, :func:`p3lib.evaluation.metrics.independent_differences`); a drop whose
+    interval
     excludes 0 is larger than the two splits' sampling noise.
     """
 

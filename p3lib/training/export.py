@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 from sklearn.metrics import roc_auc_score
 
-from p3lib.schema import DatingPair
+from p3lib.data.schema import DatingPair
 
 ONNX_FOLDER = "onnx"
 FP32_FILE = "model.onnx"
@@ -283,7 +283,7 @@ def check_sample(
     keeping each label's share.
 
     Example:
-        >>> from p3lib.schema import DatingPair
+        >>> from p3lib.data.schema import DatingPair
         >>> pairs = [DatingPair(text_1=f"boy: {i}", text_2="girl: x", label=int(i < 30))
         ...          for i in range(100)]
         >>> sample = check_sample(pairs, cap=10)
@@ -315,7 +315,7 @@ def export_models(
     validation threshold (the widget's verdict). The check scores :func:`check_sample` of
     ``eval_pairs``. Returns the report; the caller saves it.
     """
-    from p3lib.embed import cosine_scores, encode_pairs
+    from p3lib.evaluation.embed import cosine_scores, encode_pairs
 
     out_dir = Path(out_dir)
     n_eval_pairs = len(eval_pairs)

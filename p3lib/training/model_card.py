@@ -6,7 +6,8 @@ with its comparison to regenerate the card with them: the same numbers and inter
 book's results table. The card is sentence-transformers' own, filled through
 ``model.model_card_data`` (its template, YAML metadata and ``model-index``); p3 supplies:
 
-* the eval figures of :func:`p3lib.metrics.evaluate` with their 95% bootstrap intervals (AUC,
+* the eval figures of :func:`p3lib.evaluation.metrics.evaluate` with their 95% bootstrap intervals
+(AUC,
   Spearman's rho, compatibility margin, Cohen's d) as the comparison reports them and, for
   context, the words-only baseline's AUC when the run measured one;
 * the decision threshold chosen on the validation split, which ``p3 score`` uses;
@@ -16,7 +17,7 @@ book's results table. The card is sentence-transformers' own, filled through
 * a pointer to the book chapter that measured it (plain text, no link).
 
 Example:
-    >>> from p3lib.comparison import Estimate
+    >>> from p3lib.evaluation.comparison import Estimate
     >>> with_interval(Estimate(value=0.8801, low=0.84, high=0.9163), ".3f")
     '0.880 [0.840, 0.916]'
 """
@@ -27,11 +28,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from p3lib.comparison import ComparisonResult, Estimate, ModelSummary
-from p3lib.embed import BASE_MODEL
-from p3lib.schema import DatingPair
-from p3lib.sentences import format_epochs
-from p3lib.train import TrainingRecord
+from p3lib.data.schema import DatingPair
+from p3lib.evaluation.comparison import ComparisonResult, Estimate, ModelSummary
+from p3lib.evaluation.embed import BASE_MODEL
+from p3lib.training.formatting import format_epochs
+from p3lib.training.train import TrainingRecord
 
 CARD_NAME = "README.md"
 BOOK_CHAPTER = "chapter 05 (post-training evaluation) of the p3 book built with this model"
@@ -50,7 +51,8 @@ class BookEvaluation:
     """The evaluation chapter 05 ran, as the card's evaluator entry (name, description, config).
 
     sentence-transformers keys a card's evaluation results by evaluator object; this one
-    does not evaluate anything itself (the numbers come from :func:`p3lib.metrics.evaluate`),
+    does not evaluate anything itself (the numbers come from
+    :func:`p3lib.evaluation.metrics.evaluate`),
     it only describes that evaluation. ``primary_metric`` is ``None`` so the card does not
     mistake the eval figures for a step of the training log.
     """
@@ -208,8 +210,8 @@ def write_model_card(
     """
     from sentence_transformers.base.model_card import generate_model_card
 
-    from p3lib.embed import load_model
-    from p3lib.io import atomic_write_text
+    from p3lib.evaluation.embed import load_model
+    from p3lib.store.atomic import atomic_write_text
 
     model_dir = Path(model_dir)
     model = load_model(model_dir, device="cpu")

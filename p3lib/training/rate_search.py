@@ -8,13 +8,13 @@ validation Spearman is highest. The eval split is never looked at.
 To keep the build fast, each rate trains a *short* run: ``search_epochs`` epochs (one by
 default) instead of the recipe's, with the warmup shortened in the same proportion
 so that every run warms up, peaks and decays as the full schedule does. Only the chosen rate
-then trains the full schedule (:func:`p3lib.train.train`). A short run tends to favour
+then trains the full schedule (:func:`p3lib.training.train.train`). A short run tends to favour
 larger rates (a small rate has had less time to move), which is why the chapter shows both
 the short runs and the full run of the winner, and flags a run still improving at its last
 step.
 
 Example:
-    >>> from p3lib.train import TrainConfig
+    >>> from p3lib.training.train import TrainConfig
     >>> short = search_config(TrainConfig(method="lora"), 1e-3, epochs=0.5)
     >>> short.lora_learning_rate, short.epochs, short.warmup_steps
     (0.001, 0.5, 12)
@@ -26,8 +26,8 @@ import copy
 from collections.abc import Sequence
 from pathlib import Path
 
-from p3lib.schema import DatingPair
-from p3lib.train import (
+from p3lib.data.schema import DatingPair
+from p3lib.training.train import (
     LearningRateSearch,
     LearningRateTrial,
     TrainConfig,
@@ -80,7 +80,7 @@ def choose_learning_rate(trials: Sequence[LearningRateTrial]) -> float:
     """The rate with the highest best validation score; a tie goes to the smaller rate.
 
     Example:
-        >>> from p3lib.train import LearningRateTrial
+        >>> from p3lib.training.train import LearningRateTrial
         >>> def trial(rate, score):
         ...     return LearningRateTrial(learning_rate=rate, epochs=1, warmup_steps=0,
         ...         total_steps=4, best_score=score, best_step=4, still_improving=True,
@@ -121,7 +121,7 @@ def search_learning_rate(
             two one-thread runs finish in about the time of one two-thread run.
 
     Returns:
-        The :class:`~p3lib.train.LearningRateSearch` (grid, one trial per rate, the choice)
+        The :class:`~p3lib.training.train.LearningRateSearch` (grid, one trial per rate, the choice)
         and each short run's full training record, keyed by rate. Nothing is saved.
     """
     rates = sorted({float(rate) for rate in grid})
@@ -161,8 +161,8 @@ def _quiet_worker(threads: int) -> None:
 
     import torch
 
-    from p3lib.progress import quiet_progress_bars
-    from p3lib.train import THREAD_SHARE_VARIABLE
+    from p3lib.store.progress import quiet_progress_bars
+    from p3lib.training.train import THREAD_SHARE_VARIABLE
 
     torch.set_num_threads(threads)
     # A side-by-side chapter's share of the cores is its own, not each search process's.
@@ -213,7 +213,7 @@ def rate_choice_sentence(search: LearningRateSearch) -> str:
     """The chosen rate and why, in words, from the search's numbers.
 
     Example:
-        >>> from p3lib.train import LearningRateTrial
+        >>> from p3lib.training.train import LearningRateTrial
         >>> def trial(rate, score, improving=False):
         ...     return LearningRateTrial(learning_rate=rate, epochs=1, warmup_steps=25,
         ...         total_steps=68, best_score=score, best_step=68 if improving else 51,
@@ -228,7 +228,7 @@ def rate_choice_sentence(search: LearningRateSearch) -> str:
         best. The PRD's 2e-5 reached 0.200. The chosen rate's short run was still improving at
         its last step.
     """
-    from p3lib.sentences import format_epochs, format_rate
+    from p3lib.training.formatting import format_epochs, format_rate
 
     trials = sorted(search.learning_rate_trials, key=lambda t: (-t.best_score, t.learning_rate))
     chosen = next(t for t in trials if t.learning_rate == search.chosen_learning_rate)

@@ -6,7 +6,7 @@ record carries a label, the accuracy too. The threshold is the one chapter 05 ch
 validation split and saved as ``decision_threshold.json`` beside the model.
 
 Example:
-    >>> from p3lib.embed import load_model  # doctest: +SKIP
+    >>> from p3lib.evaluation.embed import load_model  # doctest: +SKIP
     >>> scored = score_pairs(load_model("outputs/models/full"),
     ...                      [("boy: I love hiking", "girl: Me too, every weekend")], 0.55)
     ... # doctest: +SKIP
@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from p3lib.io import atomic_write_json
-from p3lib.schema import DatingPair, load_pairs
+from p3lib.data.schema import DatingPair, load_pairs
+from p3lib.store.atomic import atomic_write_json
 
 THRESHOLD_FILE = "decision_threshold.json"
 
@@ -106,7 +106,7 @@ def _no_constant(name: str) -> float:
 
 
 def validate_texts(texts: Sequence[str]) -> tuple[str, str]:
-    """Two statements, checked as :class:`~p3lib.schema.DatingPair` checks ``text_1``/``text_2``.
+    """Two statements, checked as :class:`~p3lib.data.schema.DatingPair` checks its texts.
 
     Raises:
         ValueError: not exactly two texts, or a text without its ``boy: ``/``girl: `` prefix.
@@ -140,11 +140,11 @@ def score_pairs(
 ) -> list[ScoredPair]:
     """Cosine similarity of each pair and its decision (compatible when ``>= threshold``).
 
-    ``pairs`` are :class:`~p3lib.schema.DatingPair` records (their labels are kept) or
+    ``pairs`` are :class:`~p3lib.data.schema.DatingPair` records (their labels are kept) or
     ``(text_1, text_2)`` tuples. Embeddings are L2-normalised, as in the evaluation;
     ``prompt`` is prepended to every text before encoding.
     """
-    from p3lib.embed import cosine_scores, encode_texts
+    from p3lib.evaluation.embed import cosine_scores, encode_texts
 
     texts = [
         (p.text_1, p.text_2, int(p.label)) if isinstance(p, DatingPair) else (p[0], p[1], None)
@@ -176,7 +176,7 @@ def accuracy(scored: Sequence[ScoredPair]) -> float | None:
 
 def _load(model_dir: Path):
     """The model in ``model_dir``; a folder that does not load is named in a ValueError."""
-    from p3lib.embed import load_model
+    from p3lib.evaluation.embed import load_model
 
     try:
         return load_model(model_dir)
@@ -201,7 +201,7 @@ def score_command(
         FileNotFoundError: the model folder or its ``decision_threshold.json`` is missing.
         ValueError: both or neither of texts and a pairs file, or texts that are not
             ``"boy: ..." "girl: ..."``.
-        p3lib.schema.DataError: the pairs file has bad records.
+        p3lib.data.schema.DataError: the pairs file has bad records.
     """
     texts = list(texts or [])
     if pairs_path is not None and texts:

@@ -14,7 +14,7 @@ loss, arguments, evaluator, trainer) plus what p3 adds around it:
 * everything lands atomically in ``output_dir`` with a ``training_record.json`` beside the model.
 
 The same code runs on one CPU, or under ``torchrun``/``accelerate launch`` on several processes
-(``python -m p3lib.train ...``); only rank 0 writes.
+(``python -m p3lib.training.train ...``); only rank 0 writes.
 
 The ``device`` setting (``auto`` by default) trains on CUDA where PyTorch sees a GPU, with
 mixed precision (bf16 where the GPU supports it, else fp16), and on the CPU otherwise. The GPU
@@ -22,7 +22,7 @@ path is a few lines of trainer arguments; it cannot be tested on the CPU machine
 is developed on, and the tests run the CPU path.
 
 Example:
-    >>> from p3lib.train import TrainConfig
+    >>> from p3lib.training.train import TrainConfig
     >>> config = TrainConfig(method="lora")
     >>> config.effective_learning_rate
     0.0002
@@ -48,8 +48,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from p3lib.io import atomic_directory, atomic_write_json, read_json
-from p3lib.schema import DatingPair, load_pairs
+from p3lib.data.schema import DatingPair, load_pairs
+from p3lib.store.atomic import atomic_directory, atomic_write_json, read_json
 
 RECORD_NAME = "training_record.json"
 # Set by ``p3 run`` for chapters that train side by side: a file holding the PyTorch threads
@@ -73,7 +73,7 @@ class TrainConfig(BaseModel):
     checkpoint would ever be chosen.
 
     LoRA trains at ``lora_learning_rate``; chapter 04 sets it to the rate chosen on the
-    validation split from a grid (:mod:`p3lib.rate_search`, ADR 001), and 2e-4 is only the
+    validation split from a grid (:mod:`p3lib.training.rate_search`, ADR 001), and 2e-4 is only the
     default of a bare ``TrainConfig``. Full fine-tuning uses ``learning_rate``, the PRD's 2e-5.
     """
 
@@ -157,7 +157,7 @@ class LearningRateTrial(BaseModel):
 
 
 class LearningRateSearch(BaseModel):
-    """A learning rate chosen on the validation split from a grid (:mod:`p3lib.rate_search`).
+    """A learning rate chosen on the validation split from a grid.
 
     Each rate of ``learning_rate_grid`` trained ``search_epochs`` epochs (its schedule shortened
     in proportion); ``chosen_learning_rate`` is the one with the best validation Spearman.
@@ -523,7 +523,7 @@ def train(
         model: a ``SentenceTransformer`` (trained in place; for LoRA it keeps its live adapter),
             a model name or folder, or ``None`` for the packaged all-MiniLM-L6-v2.
         learning_rate_search: the search that chose ``config``'s learning rate, if one did
-            (:func:`p3lib.rate_search.search_learning_rate`); its grid, per-rate scores and
+            (:func:`p3lib.training.rate_search.search_learning_rate`); its grid, per-rate scores and
             choice are copied into the record.
 
     Returns:
@@ -550,7 +550,7 @@ def train(
     from transformers import PrinterCallback, set_seed
     from transformers.utils import logging as transformers_logging
 
-    from p3lib.embed import load_model, resolve_device
+    from p3lib.evaluation.embed import load_model, resolve_device
 
     config = config or TrainConfig()
     output_dir = Path(output_dir) if output_dir is not None else None
@@ -729,7 +729,7 @@ def train(
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m p3lib.train",
+        prog="python -m p3lib.training.train",
         description="Fine-tune a sentence-transformer on pairs (full or LoRA); "
         "also runs under torchrun / accelerate launch.",
     )
@@ -763,8 +763,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> TrainingRecord:
-    """Command line entry point: ``python -m p3lib.train --train ... --out ...``."""
-    from p3lib.splits import apply_split, load_split
+    """Command line entry point: ``python -m p3lib.training.train --train ... --out ...``."""
+    from p3lib.data.splits import apply_split, load_split
 
     options = _parse_args(argv)
     settings: dict[str, Any] = read_json(options.config) if options.config else {}

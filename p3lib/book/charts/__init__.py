@@ -1,8 +1,8 @@
 """Chart functions take results and return plotly figures; they never compute a metric.
 
-Modules by chapter: :mod:`p3lib.charts.data` (01), :mod:`p3lib.charts.baseline` (02),
-:mod:`p3lib.charts.training` (03, 04), :mod:`p3lib.charts.comparison` (05, 06);
-:mod:`p3lib.charts.sampling` decides what a per-pair chart of a large eval set draws.
+Modules by chapter: :mod:`p3lib.book.charts.data` (01), :mod:`p3lib.book.charts.baseline` (02),
+:mod:`p3lib.book.charts.training` (03, 04), :mod:`p3lib.book.charts.comparison` (05, 06);
+:mod:`p3lib.book.charts.sampling` decides what a per-pair chart of a large eval set draws.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def figure_html(spec: dict | go.Figure) -> str:
     (so no page loads anything from the network), laid out by :func:`book_figure`.
 
     ``spec`` is a figure or its plotly JSON as :func:`show` stores it in the notebook; the
-    book build (:mod:`p3lib.book_notebooks`) makes the HTML from it.
+    book build (:mod:`p3lib.book.clean_notebooks`) makes the HTML from it.
     """
     fig = spec if isinstance(spec, go.Figure) else go.Figure(spec)
     return title_html(fig.layout.title.text) + book_figure(fig).to_html(

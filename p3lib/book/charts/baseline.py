@@ -1,13 +1,14 @@
 """Charts of one model's evaluation (chapter 02; chapter 06 reuses them for each model).
 
-Each function takes an :class:`~p3lib.metrics.EvaluationResult` (or the part of it that it
+Each function takes an :class:`~p3lib.evaluation.metrics.EvaluationResult` (or the part of it that
+it
 draws) and returns a plotly figure; none computes a metric. ``name`` labels the model in
 legends and ``title`` replaces the default title. ROC and histogram functions also take an
 existing ``fig`` to draw into, so several models can share one figure.
 
 Example:
-    >>> from p3lib.charts import show
-    >>> from p3lib.charts.baseline import plot_roc
+    >>> from p3lib.book.charts import show
+    >>> from p3lib.book.charts.baseline import plot_roc
     >>> show(plot_roc(result, name="baseline"))  # doctest: +SKIP
 """
 
@@ -17,15 +18,15 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from p3lib.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape, shorten
-from p3lib.charts.sampling import (
+from p3lib.book.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape, shorten
+from p3lib.book.charts.sampling import (
     compact_values,
     display_sample,
     drawn_caption,
     histogram_data,
     scatter_type,
 )
-from p3lib.metrics import (
+from p3lib.evaluation.metrics import (
     CategoryMargin,
     ClusterSummary,
     CosineSummary,
@@ -116,7 +117,7 @@ def umap_traces(
     (hollow circle = noise), hover the pair's two statements, shortened and escaped.
 
     ``drawn`` are the indices of the pairs to draw (all when ``None``; see
-    :func:`p3lib.charts.sampling.display_sample`); the legend counts every pair of a label.
+    :func:`p3lib.book.charts.sampling.display_sample`); the legend counts every pair of a label.
     """
     drawn_set = None if drawn is None else set(int(i) for i in drawn)
     traces = []
@@ -170,7 +171,7 @@ def plot_umap(
 
     Hover shows both statements, shortened and escaped (dataset text may contain HTML), with
     the label, pair type, category, score and cluster. Above
-    :data:`~p3lib.charts.sampling.DISPLAY_CAP` pairs the map draws a seeded sample stratified
+    :data:`~p3lib.book.charts.sampling.DISPLAY_CAP` pairs the map draws a seeded sample stratified
     by label, and its title says how many of the pairs it draws.
     """
     projection = _part(result, "umap", UmapProjection)

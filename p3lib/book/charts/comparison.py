@@ -1,13 +1,14 @@
 """The eight before/after charts of chapter 06 (PRD section 4, step 5).
 
-Each function takes results -- :class:`~p3lib.metrics.EvaluationResult` objects keyed by model
-name (``baseline``, ``full``, ``lora``), a :class:`~p3lib.report.ComparisonResult`, or the
+Each function takes results -- :class:`~p3lib.evaluation.metrics.EvaluationResult` objects keyed by
+model
+name (``baseline``, ``full``, ``lora``), a :class:`~p3lib.book.adr.ComparisonResult`, or the
 training records -- and returns a plotly figure; none computes a metric. Dataset text (hover
 labels of the UMAP map) and category or pair-type names are escaped where drawn.
 
 Example:
-    >>> from p3lib.charts import show
-    >>> from p3lib.charts.comparison import plot_roc_overlay
+    >>> from p3lib.book.charts import show
+    >>> from p3lib.book.charts.comparison import plot_roc_overlay
     >>> show(plot_roc_overlay({"baseline": baseline, "full": full, "lora": lora}))
     ... # doctest: +SKIP
 """
@@ -20,19 +21,19 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from p3lib.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape
-from p3lib.charts.baseline import plot_roc, umap_traces
-from p3lib.charts.sampling import (
+from p3lib.book.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape
+from p3lib.book.charts.baseline import plot_roc, umap_traces
+from p3lib.book.charts.sampling import (
     DISPLAY_CAP,
     display_sample,
     drawn_caption,
     histogram_data,
     scatter_type,
 )
-from p3lib.comparison import MODEL_LABELS, ComparisonResult
-from p3lib.metrics import EvaluationResult
-from p3lib.schema import PAIR_TYPES
-from p3lib.words_only import WordsOnlyResult
+from p3lib.data.schema import PAIR_TYPES
+from p3lib.evaluation.comparison import MODEL_LABELS, ComparisonResult
+from p3lib.evaluation.metrics import EvaluationResult
+from p3lib.evaluation.words_only import WordsOnlyResult
 
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=30, t=80, b=60))
 # Cohen's conventional thresholds: small, medium, large.
@@ -49,7 +50,7 @@ def _color(name: str) -> str:
 
 def _label_histogram(result: EvaluationResult, label: int, bin_size: float) -> dict:
     """A histogram's data for the cosine scores of one label's eval pairs, binned above the
-    display cap (:func:`~p3lib.charts.sampling.histogram_data`)."""
+    display cap (:func:`~p3lib.book.charts.sampling.histogram_data`)."""
     cosine = result.cosine
     return histogram_data(
         [s for s, y in zip(cosine.scores, cosine.labels, strict=True) if y == label],
@@ -125,7 +126,7 @@ def plot_umap_side_by_side(results: Mapping[str, EvaluationResult]) -> go.Figure
     """Chart 2: the UMAP maps of each model side by side, coloured by label.
 
     Marker shape is the HDBSCAN cluster (hollow circle = noise). Hover text shows both
-    statements, shortened and escaped. Above :data:`~p3lib.charts.sampling.DISPLAY_CAP` pairs
+    statements, shortened and escaped. Above :data:`~p3lib.book.charts.sampling.DISPLAY_CAP` pairs
     in all, each map draws its share as a seeded sample stratified by label, and the title
     says so.
     """
@@ -182,7 +183,8 @@ def plot_purity(results: Mapping[str, EvaluationResult]) -> go.Figure:
     Each bar is a model's median purity over the UMAP seeds, its whisker the range, and the
     dots the seeds themselves (hover: clusters and noise share of that seed). The grey band
     behind each bar holds 95% of the median purity when the labels are shuffled over the same
-    clusters (:func:`p3lib.clustering.purity_null`): a bar inside its band is what clusters
+    clusters (:func:`p3lib.evaluation.clustering.purity_null`): a bar inside its band is what
+    clusters
     that ignore the label would score. Bar labels carry the median noise share. A model
     without any cluster has no bar, and its label says so.
     """
@@ -454,10 +456,11 @@ def plot_cohens_d(comparison: ComparisonResult) -> go.Figure:
 def plot_training_comparison(records) -> go.Figure:
     """Chart 7: validation Spearman over training steps, full vs LoRA.
 
-    ``records`` are the two :class:`p3lib.train.TrainingRecord` objects (a mapping by method or
-    a sequence); the drawing is :func:`p3lib.charts.training.plot_training_curves`'.
+    ``records`` are the two :class:`p3lib.training.train.TrainingRecord` objects (a mapping by
+    method or
+    a sequence); the drawing is :func:`p3lib.book.charts.training.plot_training_curves`'.
     """
-    from p3lib.charts.training import plot_training_curves
+    from p3lib.book.charts.training import plot_training_curves
 
     if not isinstance(records, Mapping):
         records = {record.method: record for record in records}

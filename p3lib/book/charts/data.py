@@ -5,9 +5,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from p3lib.audit import DataAudit
-from p3lib.charts import COLORS
-from p3lib.quality import DataQualityReport
+from p3lib.book.charts import COLORS
+from p3lib.data.audit import DataAudit
+from p3lib.data.quality import DataQualityReport
 
 
 def plot_pair_types(audit: DataAudit) -> go.Figure:

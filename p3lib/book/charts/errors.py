@@ -1,11 +1,12 @@
 """Chart of the error rate by pair type (chapters 02, 05 and 06).
 
-Takes :class:`~p3lib.errors.ErrorsByPairType` results, one per model, and returns a plotly
+Takes :class:`~p3lib.evaluation.errors_by_type.ErrorsByPairType` results, one per model, and
+returns a plotly
 figure; it computes nothing.
 
 Example:
-    >>> from p3lib.charts import show
-    >>> from p3lib.charts.errors import plot_errors_by_pair_type
+    >>> from p3lib.book.charts import show
+    >>> from p3lib.book.charts.errors import plot_errors_by_pair_type
     >>> show(plot_errors_by_pair_type({"full": full.errors_by_pair_type}))  # doctest: +SKIP
 """
 
@@ -15,8 +16,8 @@ from collections.abc import Mapping
 
 import plotly.graph_objects as go
 
-from p3lib.charts import MODEL_COLORS, escape
-from p3lib.errors import ErrorsByPairType
+from p3lib.book.charts import MODEL_COLORS, escape
+from p3lib.evaluation.errors_by_type import ErrorsByPairType
 
 _FALLBACK_COLORS = ("#66a61e", "#e6ab02", "#a6761d", "#666666")
 

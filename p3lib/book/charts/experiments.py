@@ -1,11 +1,11 @@
-"""The appendix's charts (chapter 07): one per study, from :mod:`p3lib.experiments` results.
+"""The appendix's charts (chapter 07): one per study, from :mod:`p3lib.training.experiments`.
 
 Each function takes a study result and returns a plotly figure; none computes a metric. Model
 and loss names are the appendix's own, escaped where drawn all the same.
 
 Example:
-    >>> from p3lib.charts import show
-    >>> from p3lib.charts.experiments import plot_loss_study
+    >>> from p3lib.book.charts import show
+    >>> from p3lib.book.charts.experiments import plot_loss_study
     >>> show(plot_loss_study(result.loss_study))  # doctest: +SKIP
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from p3lib.charts import MODEL_COLORS, escape
-from p3lib.experiments import (
+from p3lib.book.charts import MODEL_COLORS, escape
+from p3lib.training.experiments import (
     COMPARED,
     METRIC_LABELS,
     InstructionStudy,
