@@ -11,7 +11,7 @@ import zlib
 import numpy as np
 
 from p3lib.evaluation.comparison import Estimate, TrainingSummary
-from p3lib.evaluation.metrics import INTERVAL_METRICS
+from p3lib.evaluation.results import INTERVAL_METRICS
 from p3lib.training import experiments as ex
 
 PROMPT = "boy : "

@@ -4,7 +4,7 @@ Thread count is the one source of machine-to-machine variation that can be simul
 machine: it changes how PyTorch, OpenMP and numba split their sums. Each run is a fresh
 process with ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` and ``NUMBA_NUM_THREADS`` set and
 ``torch.set_num_threads`` called; it trains the tiny model for one epoch, evaluates it with
-:func:`p3lib.evaluation.metrics.evaluate` (two UMAP seeds) and writes the result with
+:func:`p3lib.evaluation.pipeline.evaluate` (two UMAP seeds) and writes the result with
 :func:`p3lib.store.atomic.atomic_write_json`, as the chapters do.
 
 What must hold: every figure the results table prints is the same text, intervals included,
@@ -41,7 +41,7 @@ sys.path.insert(0, sys.argv[3])
 from tiny_model import build_tiny_model, tiny_pairs
 
 from p3lib.store.atomic import atomic_write_json
-from p3lib.evaluation.metrics import evaluate
+from p3lib.evaluation.pipeline import evaluate
 from p3lib.training.train import TrainConfig, train
 
 pairs = tiny_pairs(96, seed=3)
@@ -109,7 +109,7 @@ def mismatches(a, b, path: str = "") -> list[str]:
 def printed(result: dict) -> dict[str, str]:
     """The exact rows of the results table as the book prints them, intervals included."""
     from p3lib.book.results_block import TABLE_ROWS
-    from p3lib.evaluation.metrics import EvaluationResult
+    from p3lib.evaluation.results import EvaluationResult
 
     model = EvaluationResult.model_validate(result)
     values = model.headline("")

@@ -4,7 +4,7 @@ Chapter 05 builds the comparison from the three evaluation results (baseline, fu
 LoRA), the words-only baseline of chapter 02 and the two training records; chapter 06, the
 results page, the README and the ADRs read it (:mod:`p3lib.book.sentences` words it,
 :mod:`p3lib.book.results_block` tabulates it). Everything here arranges numbers that
-:func:`p3lib.evaluation.metrics.evaluate` and
+:func:`p3lib.evaluation.pipeline.evaluate` and
 :func:`p3lib.evaluation.words_only.words_only_baseline` measured, plus
 three things computed across models: the paired cluster-bootstrap differences
 (``paired_differences``), the matched-recall operating points (``matched_recall``) and the
@@ -42,7 +42,8 @@ from p3lib.evaluation.cluster_bootstrap import (
     rate_interval,
 )
 from p3lib.evaluation.clustering import ClusteringOverSeeds, PurityNull
-from p3lib.evaluation.metrics import (
+from p3lib.evaluation.operating_point import MatchedOperatingPoint, near_trivial
+from p3lib.evaluation.results import (
     HEADLINE_KEYS,
     INTERVAL_METRICS,
     BaselineMetrics,
@@ -50,7 +51,6 @@ from p3lib.evaluation.metrics import (
     EvaluationResult,
     LeakFree,
 )
-from p3lib.evaluation.operating_point import MatchedOperatingPoint, near_trivial
 from p3lib.evaluation.success import DEALBREAKER_TOLERANCE, Criterion, success_criteria
 from p3lib.evaluation.words_only import WordsOnlyResult
 from p3lib.store.result_files import load_result
@@ -139,9 +139,9 @@ class TrainingSummary(_Model):
 class ModelSummary(_Model):
     """One model's side of the comparison: headline numbers, breakdowns, and training cost.
 
-    ``metrics`` is the PRD's flat :class:`~p3lib.evaluation.metrics.BaselineMetrics`; ``headline``
+    ``metrics`` is the PRD's flat :class:`~p3lib.evaluation.results.BaselineMetrics`; ``headline``
     holds
-    every headline metric of :meth:`~p3lib.evaluation.metrics.EvaluationResult.headline` with its
+    every headline metric of :meth:`~p3lib.evaluation.results.EvaluationResult.headline` with its
     interval
     where the bootstrap gives one: the cluster bootstrap over subcategories
     (``interval_resampled == "subcategory"``) for every table metric but purity and the
