@@ -418,6 +418,27 @@ def load_pairs(path: str | Path) -> list[DatingPair]:
     return parse_pairs(split_lines(_read_text(path)), str(path))
 
 
+def load_pairs_maybe_unlabelled(path: str | Path) -> list[DatingPair] | list[tuple[str, str]]:
+    """The pairs of a file to score: records with labels, or ``(text_1, text_2)`` where no
+    record has a ``label`` (new pairs to judge). Checked as :func:`load_pairs` checks them.
+
+    Raises:
+        DataError: as :func:`load_pairs`; a file where some records have a label and others
+            not names each record without one.
+    """
+    path = Path(path)
+    lines = split_lines(_read_text(path))
+    records = dict(_read_records(lines, str(path))[0])
+    if any("label" in raw for raw in records.values()):
+        return parse_pairs(lines, str(path))
+    # Validated with a stand-in label, so that texts get exactly the checks of load_pairs.
+    stand_in = [
+        json.dumps({**records[number], "label": 0}) if number in records else line
+        for number, line in enumerate(lines, start=1)
+    ]
+    return [(pair.text_1, pair.text_2) for pair in parse_pairs(stand_in, str(path))]
+
+
 def field_notes(path: str | Path) -> list[str]:
     """What a loadable file leaves out or lacks, one sentence per field, not per line.
 

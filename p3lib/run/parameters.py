@@ -161,16 +161,61 @@ class ParameterCheckError(ValueError):
     """A chapter's parameters that ``p3 run`` would refuse; one line each."""
 
 
-def check_chapter_parameters(namespace: dict[str, Any]) -> None:
-    """Check the parameters a chapter's kernel holds, as ``p3 run`` checks them.
+# What each chapter reads from its output folder, and the chapter that writes it: a chapter
+# run out of order names the chapter to run, not a library's "Path ... not found".
+_SPLIT, _BASELINE = (
+    ("splits/validation.json", "02_baseline"),
+    ("metrics/baseline.json", "02_baseline"),
+)
+_FULL, _LORA = ("models/full", "03_full_finetune"), ("models/lora", "04_lora")
+CHAPTER_INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "03_full_finetune": (_SPLIT,),
+    "04_lora": (_SPLIT,),
+    "05_post_training_eval": (
+        _SPLIT,
+        _BASELINE,
+        ("metrics/words_only.json", "02_baseline"),
+        _FULL,
+        _LORA,
+    ),
+    "06_comparison": (
+        _BASELINE,
+        _FULL,
+        _LORA,
+        ("metrics/full.json", "05_post_training_eval"),
+        ("metrics/lora.json", "05_post_training_eval"),
+        ("metrics/comparison.json", "05_post_training_eval"),
+    ),
+    "07_experiments": (_SPLIT, _LORA),
+}
+
+
+def missing_inputs(chapter: str, out_dir: str | Path) -> list[str]:
+    """What ``chapter`` reads from ``out_dir`` that is not there, each naming its chapter."""
+    from p3lib.store.run_layout import resolve_path
+
+    root = resolve_path(out_dir)
+    return [
+        f"{root / relative} is missing: chapter {maker} writes it; run {maker} first with the "
+        f"same OUT_DIR (`p3 run` runs the chapters in order)"
+        for relative, maker in CHAPTER_INPUTS.get(chapter, ())
+        if not (root / relative).exists()
+    ]
+
+
+def check_chapter_parameters(namespace: dict[str, Any], chapter: str | None = None) -> None:
+    """Check the parameters a chapter's kernel holds, as ``p3 run`` checks them, and that
+    what the chapter reads from its ``OUT_DIR`` is there.
 
     Called in the cell after the parameters cell (after papermill's injected cell), with
-    ``globals()``. The parameters are the UPPER_CASE names holding plain values (text,
-    numbers, lists, ``None``): what a parameters cell and papermill's ``-p``/``-y`` define.
+    ``globals()`` and the chapter's name. The parameters are the UPPER_CASE names holding
+    plain values (text, numbers, lists, ``None``): what a parameters cell and papermill's
+    ``-p``/``-y`` define.
 
     Raises:
         ParameterCheckError: an unknown name (a misspelt ``-p``), a wrong type or a value
-            out of range, every problem listed in ``p3 run``'s words.
+            out of range, every problem listed in ``p3 run``'s words; or a missing input,
+            naming the chapter that writes it.
     """
     plain = (str, int, float, bool, list, type(None))
     values = {
@@ -184,6 +229,9 @@ def check_chapter_parameters(namespace: dict[str, Any]) -> None:
             "the chapter's parameters are not valid (`p3 run` would refuse them the same "
             "way):\n  " + "\n  ".join(problems)
         )
+    missing = missing_inputs(chapter, values["OUT_DIR"]) if chapter and "OUT_DIR" in values else []
+    if missing:
+        raise ParameterCheckError(f"{chapter} cannot start:\n  " + "\n  ".join(missing))
 
 
 def load_parameters_file(path: str | Path) -> dict[str, Any]:
