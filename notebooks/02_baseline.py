@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -34,6 +30,11 @@ VALIDATION_FRACTION = 0.1
 TARGET_RECALL = 0.9  # validation recall at which every model's false positives are compared
 N_UMAP_SEEDS = 5  # UMAP random states the clustering figures are measured over
 N_SHUFFLES = 1000  # label shuffles of the purity null
+
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "02_baseline")
 
 # %%
 import pandas as pd

@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -35,6 +31,11 @@ WARMUP_STEPS = 100
 EVAL_STEPS: int | None = None
 MAX_TRAIN_PAIRS: int | None = None
 DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
+
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "03_full_finetune")
 
 # %%
 from IPython.display import Markdown

@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -31,6 +27,11 @@ N_BOOTSTRAP = 1000
 N_UMAP_SEEDS = 5  # UMAP random states the clustering figures are measured over
 N_SHUFFLES = 1000  # label shuffles of the purity null
 TARGET_RECALL = 0.9  # validation recall at which every model's false positives are compared
+
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "05_post_training_eval")
 
 # %%
 import pandas as pd

@@ -23,15 +23,56 @@ from p3lib.book.html import slim_book
 from p3lib.book.landing import FIGURE_IN_BOOK, landing_substitutions, write_cosine_figure
 from p3lib.book.pages import stage_pages
 from p3lib.run.runner import APPENDIX, CHAPTERS
-from p3lib.store.atomic import atomic_directory, check_replaceable, read_json
+from p3lib.store.atomic import (
+    ForeignFolderError,
+    atomic_directory,
+    check_replaceable,
+    read_json,
+)
 from p3lib.store.run_layout import DEFAULT_OUT, REPO_ROOT, RunLayout
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book", "_static")
 DEFAULT_HTML = REPO_ROOT / "_build" / "html"
 
 
+BOOK_WHAT = "the book's HTML, built by p3 book"
+"""What the marker of a built site says it holds (a model folder's says otherwise)."""
+
+
 class BookError(RuntimeError):
     """The book could not be built; the message carries the build's own errors."""
+
+
+def check_html_folder(html_dir: str | Path, out_dir: str | Path | None = None) -> None:
+    """Refuse an HTML folder that p3 must not replace, before any work starts.
+
+    Refused: a folder inside a p3 output folder (one holding ``run.json``, or the run's own
+    ``out_dir``, whose models carry p3's marker too) or one that holds it; a file; a folder
+    with files p3 did not write, or a folder p3 made as something else (see
+    :func:`p3lib.store.atomic.check_replaceable`).
+
+    Raises:
+        ForeignFolderError: why, naming the folder (and the foreign files).
+    """
+    from p3lib.run.run_record import RUN_RECORD
+
+    html_dir = Path(html_dir).absolute()
+    runs = [folder for folder in (html_dir, *html_dir.parents) if (folder / RUN_RECORD).is_file()]
+    if out_dir is not None:
+        out_dir = Path(out_dir).absolute()
+        if out_dir == html_dir or out_dir in html_dir.parents:
+            runs.append(out_dir)
+        elif html_dir in out_dir.parents:
+            raise ForeignFolderError(
+                f"--html {html_dir}: holds the run's output folder {out_dir}, which replacing "
+                "the site would delete; name a folder outside it"
+            )
+    if runs:
+        raise ForeignFolderError(
+            f"--html {html_dir}: inside the p3 output folder {runs[0]}, whose results (models, "
+            "metrics, notebooks) replacing it could delete; name a folder outside it"
+        )
+    check_replaceable(html_dir, BOOK_WHAT)
 
 
 def plotly_js() -> Path:
@@ -204,7 +245,7 @@ def build_book(
         ForeignFolderError: ``html_dir`` holds files p3 did not make.
     """
     out_dir, html_dir = Path(out_dir).resolve(), Path(html_dir).resolve()
-    check_replaceable(html_dir)
+    check_html_folder(html_dir, out_dir)
     if not out_dir.is_dir():
         raise BookError(f"{out_dir}: no such run folder (run `p3 run --out {out_dir}` first)")
     if chapters is None:
@@ -218,7 +259,7 @@ def build_book(
         command = ["sphinx-build", "-b", "html", "-W", "-n", "--keep-going", "-q"]
         _run_tool([*command, str(staging), str(built)], staging)
         slim_book(built)
-        with atomic_directory(html_dir, "the book's HTML, built by p3 book") as target:
+        with atomic_directory(html_dir, BOOK_WHAT) as target:
             shutil.copytree(built, target, dirs_exist_ok=True)
     if not quiet:
         print(f"book written to {html_dir / 'index.html'}")
