@@ -18,15 +18,23 @@ percentile interval is used, which BCa approaches at such sizes.
 
 Metrics (all on the eval scores, ``score >= threshold`` predicting compatible):
 ``margin``, ``cohens_d``, ``auc_roc``, ``spearman``, ``spearman_ratio`` (rho over the ceiling
-at the resample's own label balance), ``f1``, ``accuracy`` and ``n_false_positives`` at the
-model's validation threshold. A resample with fewer than two pairs of a label gives NaN.
+at the resample's own label balance), ``f1``, ``accuracy``, ``false_positive_rate`` (false
+positives over incompatible pairs) and ``false_negative_rate`` (false negatives over compatible
+pairs) at the model's validation threshold. A resample with fewer than two pairs of a label
+gives NaN.
+
+Why rates and not counts: a resample of subcategories holds a different number of pairs of
+each label (between 55 and 278 incompatible ones where the data hold 137), so a bootstrapped
+*count* of false positives wanders with the resample's size and its interval can pass the
+number of pairs there are. A rate divides by the resample's own denominator and stays in
+[0, 1]; a difference of two rates stays in [-1, 1].
 
 Example:
     >>> import numpy as np
     >>> scores = np.array([0.9, 0.8, 0.7, 0.2, 0.1, 0.3, 0.85, 0.15])
     >>> labels = np.array([1, 1, 1, 0, 0, 0, 1, 0])
     >>> point = weighted_metrics(scores[None], labels, np.array([0.5]), np.ones((1, 8)))
-    >>> float(point["auc_roc"][0, 0]), float(point["n_false_positives"][0, 0])
+    >>> float(point["auc_roc"][0, 0]), float(point["false_positive_rate"][0, 0])
     (1.0, 0.0)
 """
 
@@ -51,7 +59,8 @@ TABLE_METRICS = (
     "spearman_ratio",
     "f1",
     "accuracy",
-    "n_false_positives",
+    "false_positive_rate",
+    "false_negative_rate",
 )
 # Above this many resampled groups, percentile intervals instead of BCa (see above): at 50,000
 # pairs the pair-level jackknife alone would take minutes.
@@ -176,7 +185,8 @@ def weighted_metrics(
                 "spearman_ratio": rho / ceiling,
                 "f1": f1,
                 "accuracy": accuracy,
-                "n_false_positives": fp,
+                "false_positive_rate": fp / n0,
+                "false_negative_rate": fn / n1,
             }
             for key in TABLE_METRICS:
                 out[key].append(np.where(valid, values[key], np.nan))
@@ -184,19 +194,29 @@ def weighted_metrics(
 
 
 def template_groups(pairs) -> list[str]:
-    """Each pair's resampling group: its ``subcategory``, or the pair alone when it has none.
+    """Each pair's resampling group: its (category, subcategory), or the pair alone without one.
 
-    Files without subcategories (``subcategory`` absent) then fall back to resampling pairs,
-    rather than to one group holding every pair (which would make every resample the same).
+    A template group is a *(category, subcategory)* pair, written ``category / subcategory``:
+    the same subcategory name occurs under several categories (the default data's 73 groups
+    carry 59 names), and pairs of different categories share no template, so merging them by
+    name would make fewer, larger clusters than the data hold. Files without subcategories
+    (``subcategory`` absent) fall back to resampling pairs, rather than to one group holding
+    every pair (which would make every resample the same).
 
     Example:
         >>> from p3lib.data.schema import DatingPair
-        >>> pairs = [DatingPair(text_1="boy: a", text_2="girl: b", label=1, subcategory="x"),
+        >>> pairs = [DatingPair(text_1="boy: a", text_2="girl: b", label=1, category="c",
+        ...                     subcategory="x"),
+        ...          DatingPair(text_1="boy: e", text_2="girl: f", label=1, category="d",
+        ...                     subcategory="x"),
         ...          DatingPair(text_1="boy: c", text_2="girl: d", label=0)]
         >>> template_groups(pairs)
-        ['x', 'pair 1']
+        ['c / x', 'd / x', 'pair 2']
     """
-    return [p.subcategory if p.subcategory != ABSENT else f"pair {i}" for i, p in enumerate(pairs)]
+    return [
+        f"{p.category} / {p.subcategory}" if p.subcategory != ABSENT else f"pair {i}"
+        for i, p in enumerate(pairs)
+    ]
 
 
 def _group_index(groups: Sequence) -> tuple[np.ndarray, int]:
