@@ -270,7 +270,10 @@ def fixed_eval_recall(
 
     def rates(weights):
         return np.concatenate(
-            [weighted_fpr_at_recall(matrix[n], labels, weights, target_recall, masks) for n in names]
+            [
+                weighted_fpr_at_recall(matrix[n], labels, weights, target_recall, masks)
+                for n in names
+            ]
         )
 
     def differences(weights):
@@ -296,7 +299,9 @@ def fixed_eval_recall(
     for i, name in enumerate(names):
         threshold = threshold_for_recall(matrix[name], labels, target_recall)
         called = matrix[name] >= threshold
-        block = [interval(point[i * len(rows) + j], bounds[i * len(rows) + j]) for j in range(len(rows))]
+        block = [
+            interval(point[i * len(rows) + j], bounds[i * len(rows) + j]) for j in range(len(rows))
+        ]
         models[name] = FixedRecallModel(
             threshold=threshold,
             recall=float(called[labels == 1].mean()),
