@@ -124,8 +124,9 @@ def success_criteria(
     Example:
         >>> rows = success_criteria({}, {"m": None}, 5, 5, counts={"m": DealbreakerCount(
         ...     k=0, n=45, n_templates=3)})
-        >>> rows[0].verdict, rows[0].note
-        ('cannot tell', '0 of 45 dealbreaker pairs called compatible, in 3 template groups: below 10 template groups the data cannot bound the rate')
+        >>> rows[0].verdict, rows[0].note.split(": ")
+        ('cannot tell', ['0 of 45 dealbreaker pairs called compatible, in 3 template groups', \
+'below 10 template groups the data cannot bound the rate'])
     """
     counts = dict(counts or {})
     names = list(dict.fromkeys([*models, *dealbreaker_rates]))
