@@ -160,3 +160,37 @@ def test_dealbreaker_criterion_shows_k_of_n_and_needs_ten_templates():
     assert [r.verdict for r in rows] == ["cannot tell", "pass"]
     assert "0 of 45" in rows[0].note and "3 template groups" in rows[0].note
     assert "cannot bound" in rows[0].note and "cannot bound" not in rows[1].note
+
+
+# --- ranking support -----------------------------------------------------------------------
+
+
+def test_top_share_counts_ties_as_shares_and_nan_against():
+    from p3lib.evaluation.rankings import top_share
+
+    # Resamples: item 0 top alone, tied with item 1, undefined.
+    values = np.array([[5.0, 2.0, np.nan], [1.0, 2.0, 3.0]])
+    assert top_share(values, 0) == pytest.approx((1 + 0.5 + 0) / 3)
+    assert top_share(values, 1) == pytest.approx((0 + 0.5 + 1) / 3)
+
+
+def test_category_margin_support_by_hand():
+    from p3lib.evaluation.rankings import category_margin_support
+
+    # Category x: margin 0.8 in group g1, 0.0 in g2; category y: margin 0.5 (one group, g3).
+    # x's margin is 0.8 when g2 is not drawn, 0.0 when g1 is not, 0.4 with both once.
+    scores = [0.9, 0.1, 0.5, 0.5, 0.75, 0.25]
+    labels = [1, 0, 1, 0, 1, 0]
+    categories = ["x", "x", "x", "x", "y", "y"]
+    groups = ["g1", "g1", "g2", "g2", "g3", "g3"]
+    got = category_margin_support(scores, labels, categories, groups, ["x", "y"], n_resamples=4000)
+    # Point: x 0.4 < y 0.5, so y first, x last. x beats y when, among the draws of three
+    # groups that hold y (g3 at least once) and x (g1 or g2), g1 outnumbers g2 so that
+    # x's margin 0.8 * n1 / (n1 + n2) > 0.5, i.e. n1 > 1.67 n2: (n1, n2) = (1, 0), (2, 0).
+    # P(n1=1, n2=0, n3=2) = 3/27, P(n1=2, n2=0, n3=1) = 3/27; y is top otherwise unless y is
+    # missing (n3 = 0: 8/27 of the draws, where x is top). Share of y top = 1 - 6/27 - 8/27.
+    assert got.first == "y" and got.last == "x"
+    assert got.share == pytest.approx(13 / 27, abs=0.025)
+    # x lowest: y missing (8/27) or both defined with x below y (19/27 - 1/27 - 6/27 = 12/27).
+    assert got.last_share == pytest.approx(20 / 27, abs=0.025)
+    assert not got.supported
