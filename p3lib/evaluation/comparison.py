@@ -57,6 +57,7 @@ from p3lib.evaluation.operating_point import (
     fixed_eval_recall,
     near_trivial,
 )
+from p3lib.evaluation.rankings import RankingSupport, category_margin_support
 from p3lib.evaluation.success import (
     DEALBREAKER_TOLERANCE,
     Criterion,
@@ -226,6 +227,10 @@ class ComparisonResult(_Model):
     # False positive rates of every model at the same *eval* recall (a point on each ROC
     # curve), overall and per pair type, with paired cluster intervals (issue 24).
     fixed_eval_recall: FixedEvalRecall | None = None
+    # Per model: the widest- and narrowest-margin categories (of those with enough pairs of
+    # each label) and the share of template-group resamples in which each holds (the worst
+    # pair type's share is in each result's errors_by_pair_type).
+    category_ranking: dict[str, RankingSupport] = {}
 
     def models(self) -> dict[str, ModelSummary]:
         """The compared models by name, baseline first; LoRA only when present."""
@@ -444,7 +449,31 @@ def compare(
         fixed_eval_recall=fixed_recall(
             results, words_only, target_recall=target_recall, seed=seed, n_bootstrap=n_bootstrap
         ),
+        **ranking_supports(results, summaries, seed=seed, n_bootstrap=n_bootstrap),
     )
+
+
+def ranking_supports(
+    results: Mapping[str, EvaluationResult],
+    summaries: Mapping[str, ModelSummary],
+    *,
+    seed: int = 42,
+    n_bootstrap: int = 1000,
+) -> dict[str, dict[str, RankingSupport]]:
+    """``category_ranking`` of every model (see ComparisonResult)."""
+    categories = {}
+    for name, result in results.items():
+        groups, _ = _groups(result)
+        options = dict(n_resamples=n_bootstrap, seed=seed)
+        scores, labels = result.cosine.scores, result.cosine.labels
+        eligible = list(eligible_categories(summaries[name]))
+        if eligible:
+            found = category_margin_support(
+                scores, labels, result.umap.categories, groups, eligible, **options
+            )
+            if found is not None:
+                categories[name] = found
+    return {"category_ranking": categories}
 
 
 def fixed_recall(

@@ -10,9 +10,9 @@ item comes first, and the book states the ranking only where that share reaches
 
 Example:
     >>> import numpy as np
-    >>> values = np.array([[3.0, 3.0, np.nan], [1.0, 4.0, 2.0]])
-    >>> top_share(values, 0)
-    0.5
+    >>> values = np.array([[3.0, 3.0, np.nan, 2.0], [1.0, 4.0, 2.0, 2.0]])
+    >>> top_share(values, 0)  # first, second, undefined, tied: (1 + 0 + 0 + 1/2) / 4
+    0.375
 """
 
 from __future__ import annotations
