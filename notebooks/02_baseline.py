@@ -534,12 +534,14 @@ display(
 # %% [markdown]
 # ## A words-only baseline
 #
-# How much of the task do the words alone solve, with no embedding model at all? A TF-IDF
-# vector of each statement (one vocabulary, fitted on the fit split's statements) and their
-# element-wise product (the words both share) feed a logistic regression, fitted on the fit
-# split (train minus validation); its regularisation strength is chosen by AUC on the
-# validation split and its decision threshold, as for the embedding models, is the F1-best on
-# validation (`p3lib.evaluation.words_only`). Its score is a probability, not a cosine: the margin,
+# How much of the task do the words alone solve, with no embedding model at all? The strongest
+# words-only model p3 fits: a TF-IDF vector of each statement (words, or words and word bigrams;
+# one vocabulary, fitted on the fit split's statements), their difference |a - b| (words one
+# has and the other lacks) and their product a * b (the words both share) feed a logistic
+# regression, fitted on the fit split (train minus validation); the n-gram range and the
+# regularisation strength are chosen together by AUC on the validation split, and its decision
+# threshold, as for the embedding models, is the F1-best on validation
+# (`p3lib.evaluation.words_only`). Its score is a probability, not a cosine: the margin,
 # Cohen's d, the UMAP map and cluster purity do not apply to it; AUC, Spearman's rho, F1,
 # accuracy and false positives do. Chapters 05 and 06 set it beside the fine-tuned models.
 
@@ -557,11 +559,14 @@ words_only = words_only_baseline(
 wi = words_only.cluster_intervals.intervals
 display(
     Markdown(
-        f"Words alone (C = {words_only.chosen_c:g}, chosen on validation) reach AUC-ROC "
+        f"Words alone (n-grams {words_only.chosen_ngram_range[0]} to "
+        f"{words_only.chosen_ngram_range[1]}, C = {words_only.chosen_c:g}, both chosen on "
+        f"validation from {len(words_only.validation_auc)} settings) reach AUC-ROC "
         f"**{words_only.auc_roc:.3f}** (95% interval {wi['auc_roc'].low:.3f} to "
         f"{wi['auc_roc'].high:.3f}) on eval, against **{result.auc_roc:.3f}** for the base "
         f"model's cosine; F1 {words_only.at_threshold.f1:.3f} and "
-        f"{words_only.n_false_positives} false positives at its validation threshold. Not "
+        f"{words_only.n_false_positives} false positives of {words_only.n_incompatible} "
+        "incompatible pairs at its validation threshold. Not "
         "applicable to it: "
         + "; ".join(f"{key} ({why})" for key, why in words_only.not_applicable.items())
         + "."

@@ -84,6 +84,7 @@ PAIRED = (
     ("full", "lora"),
     ("full", "words_only"),
     ("lora", "words_only"),
+    ("baseline", "words_only"),
 )
 
 
