@@ -104,7 +104,7 @@ display(
             f"**{r.cosine.margin:+.3f}**."
             for name, r in results.items()
         )
-        + " Against the baseline, on the same resampled subcategories, full fine-tuning "
+        + " Against the baseline, on the same resampled template groups, full fine-tuning "
         f"changed the margin by {difference_clause(paired(comparison, 'full', 'baseline', 'margin'))}"
         + " and LoRA by "
         f"{difference_clause(paired(comparison, 'lora', 'baseline', 'margin'))}."
@@ -279,7 +279,7 @@ display(
             f"{r.cluster_intervals.intervals['cohens_d'].high:.2f})."
             for name, r in results.items()
         )
-        + " Against the baseline, on the same resampled subcategories, full fine-tuning "
+        + " Against the baseline, on the same resampled template groups, full fine-tuning "
         f"changed d by {difference_clause(paired(comparison, 'full', 'baseline', 'cohens_d'), '.2f')}"
         + " and LoRA by "
         f"{difference_clause(paired(comparison, 'lora', 'baseline', 'cohens_d'), '.2f')}."
@@ -352,8 +352,9 @@ pd.DataFrame(
 #
 # False positives are half the story: a compatible pair scored below the threshold is a
 # missed match. Per pair type, the share of its eval pairs each model gets wrong at its own
-# validation threshold, with 95% Wilson intervals (hover for the counts, the mean cosine of
-# each label and the AUC within a type that holds both labels).
+# validation threshold, with 95% intervals that resample template groups (hover for the
+# counts, the mean cosine of each label and the AUC within a type that holds both labels); a
+# type is named worst only where it is worst in most resamples.
 
 # %% tags=["hide-input"]
 errors = {n: r.errors_by_pair_type for n, r in results.items() if r.errors_by_pair_type is not None}
@@ -375,7 +376,7 @@ display(Markdown(f"> {headline_sentence(comparison, escape=html.escape)}"))
 # ## Results table
 #
 # Every headline metric for the three models and the words-only baseline, with 95%
-# cluster-bootstrap intervals (resampling subcategories); the leak-free rows repeat the
+# cluster-bootstrap intervals (resampling template groups, (category, subcategory) pairs); the leak-free rows repeat the
 # metrics without the eval pairs that also occur in train. The same table is on the results
 # page and in the README (`p3 results`).
 
@@ -390,7 +391,7 @@ display(Markdown(interval_note(comparison, "full")))
 #
 # Two models measured on one eval split share its luck, so whether their separate intervals
 # overlap says little. Each line below measures both models on the same resampled
-# subcategories and reports the interval of their difference; "cannot tell" means it includes
+# template groups and reports the interval of their difference; "cannot tell" means it includes
 # 0. AUC, Spearman's rho and rho / ceiling are one fact about the ranking: read them once.
 
 # %% tags=["hide-input"]
