@@ -21,7 +21,7 @@
 # clusters on that map, false positives by pair type, statistical separation, classification
 # over thresholds, margins by category, and a results file. Every number here is the
 # "before" that chapter 05 compares the fine-tuned models with, computed by the same
-# function, `p3lib.evaluation.metrics.evaluate`.
+# function, `p3lib.evaluation.pipeline.evaluate`.
 
 # %% tags=["parameters"]
 TRAIN_PATH = "data/raw/train.jsonl"
@@ -53,8 +53,8 @@ from p3lib.book.tables import use_reader_tables
 from p3lib.data.schema import load_pairs
 from p3lib.data.splits import apply_split, make_validation_split, save_split
 from p3lib.evaluation.embed import load_model
-from p3lib.evaluation.metrics import evaluate
 from p3lib.evaluation.operating_point import near_trivial
+from p3lib.evaluation.pipeline import evaluate
 from p3lib.evaluation.rank_identity import ratio_from_auc
 from p3lib.evaluation.words_only import words_only_baseline
 from p3lib.store.progress import quiet_progress_bars

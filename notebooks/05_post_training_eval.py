@@ -16,7 +16,7 @@
 # Chapters 03 and 04 fine-tuned `all-MiniLM-L6-v2` two ways: every weight with
 # `CosineSimilarityLoss`, and a LoRA adapter. This chapter measures both fine-tuned models with
 # exactly the evaluation that measured the base model in chapter 02: the same function,
-# `p3lib.evaluation.metrics.evaluate`, on the same eval pairs, with the decision threshold chosen on the
+# `p3lib.evaluation.pipeline.evaluate`, on the same eval pairs, with the decision threshold chosen on the
 # same validation split, the same seeded bootstrap, and the same check for eval pairs that
 # also occur in train. Any difference from the baseline is therefore the models' doing, not
 # the measurement's. The chapter ends by writing each model's results, the comparison that
@@ -46,7 +46,8 @@ from p3lib.data.schema import load_pairs
 from p3lib.data.splits import apply_split, load_split
 from p3lib.evaluation.comparison import compare
 from p3lib.evaluation.embed import load_model
-from p3lib.evaluation.metrics import EvaluationResult, evaluate
+from p3lib.evaluation.pipeline import evaluate
+from p3lib.evaluation.results import EvaluationResult
 from p3lib.evaluation.words_only import WordsOnlyResult
 from p3lib.store.atomic import atomic_write_json
 from p3lib.store.progress import quiet_progress_bars

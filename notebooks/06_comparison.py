@@ -55,7 +55,7 @@ from p3lib.book.sentences import (
 from p3lib.book.tables import reader_table, use_reader_tables
 from p3lib.evaluation.comparison import MODEL_LABELS, easiest_and_hardest, load_comparison
 from p3lib.evaluation.errors_by_type import worst_types_paragraph
-from p3lib.evaluation.metrics import EvaluationResult
+from p3lib.evaluation.results import EvaluationResult
 from p3lib.store.atomic import atomic_write_json
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import RunLayout, resolve_path

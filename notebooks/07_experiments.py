@@ -64,7 +64,7 @@ from p3lib.book.charts.experiments import (
 from p3lib.book.charts.training import plot_training_curves
 from p3lib.data.schema import load_pairs
 from p3lib.data.splits import apply_split, load_split
-from p3lib.evaluation.metrics import INTERVAL_METRICS
+from p3lib.evaluation.results import INTERVAL_METRICS
 from p3lib.store.progress import quiet_progress_bars
 from p3lib.store.result_files import save_result
 from p3lib.store.run_layout import RunLayout, resolve_path
@@ -191,7 +191,7 @@ pd.DataFrame(
 # %% [markdown]
 # ## Measuring every model on eval and out of distribution
 #
-# Every model, the base model included, goes through `p3lib.evaluation.metrics.evaluate`: thresholds
+# Every model, the base model included, goes through `p3lib.evaluation.pipeline.evaluate`: thresholds
 # chosen on the validation split, the same seeded bootstrap, and for the instructed model the
 # instruction prepended to every statement, as in its training. The eval results of the base
 # model and the chapter models are chapters 02 and 05's, made by the same call.

@@ -11,7 +11,7 @@ import zlib
 import numpy as np
 
 from p3lib.evaluation.comparison import Estimate, TrainingSummary
-from p3lib.evaluation.metrics import INTERVAL_METRICS
+from p3lib.evaluation.results import INTERVAL_METRICS
 from p3lib.training import experiments as ex
 
 PROMPT = "boy : "
@@ -29,6 +29,7 @@ def headline(rho: float, *, width: float = 0.02, shift: float = 0.0) -> dict[str
         "f1": 0.7 + shift,
         "accuracy": 0.7 + shift,
         "n_false_positives": 10.0,
+        "false_positive_rate": 0.1,
         "threshold": 0.5,
     }
     return {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tiny_model import build_tiny_model, tiny_pairs
 
-from p3lib.evaluation.metrics import evaluate
+from p3lib.evaluation.pipeline import evaluate
 from p3lib.training.train import TrainConfig, train
 
 

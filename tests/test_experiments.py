@@ -21,7 +21,7 @@ from p3lib.book.charts.experiments import (
     plot_ood_drop,
     plot_seed_spread,
 )
-from p3lib.evaluation.metrics import HEADLINE_KEYS, INTERVAL_METRICS
+from p3lib.evaluation.results import HEADLINE_KEYS, INTERVAL_METRICS
 from p3lib.store.atomic import atomic_write_json, read_json
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import REPO_ROOT, RunLayout
@@ -345,7 +345,7 @@ def test_charts_draw_every_study():
 def tiny_run(tmp_path_factory, tiny_base):
     """Chapters 03 and 04's stand-ins, then the appendix's training and measuring."""
     from p3lib.evaluation.embed import load_model
-    from p3lib.evaluation.metrics import evaluate
+    from p3lib.evaluation.pipeline import evaluate
 
     layout = RunLayout(tmp_path_factory.mktemp("run"))
     fit, validation = tiny_pairs(96, seed=1), tiny_pairs(24, seed=2)
@@ -434,7 +434,7 @@ def test_tiny_run_measures_every_model_on_eval_and_ood(tiny_run):
 def test_tiny_run_applies_the_instruction_at_evaluation(tiny_run):
     """The instructed model's eval numbers are those of its own prompted encoding."""
     from p3lib.evaluation.embed import load_model
-    from p3lib.evaluation.metrics import evaluate
+    from p3lib.evaluation.pipeline import evaluate
 
     layout = tiny_run["layout"]
     model = load_model(ex.experiment_dir(layout, "instructed"))

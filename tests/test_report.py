@@ -29,7 +29,7 @@ from p3lib.book.adr import (
 )
 from p3lib.book.charts import comparison as charts
 from p3lib.data.schema import PAIR_TYPES
-from p3lib.evaluation.metrics import evaluate_scores
+from p3lib.evaluation.pipeline import evaluate_scores
 from p3lib.store.atomic import atomic_write_json
 from p3lib.store.run_layout import REPO_ROOT, RunLayout
 from p3lib.training.train import LearningRateTrial, TrainingRecord

@@ -22,17 +22,13 @@ from p3lib.evaluation.cluster_bootstrap import (
     weighted_metrics,
 )
 from p3lib.evaluation.comparison import compare
-from p3lib.evaluation.metrics import (
-    classification_at,
-    evaluate_scores,
-    separation,
-    spearman_summary,
-)
+from p3lib.evaluation.metrics import classification_at, separation, spearman_summary
 from p3lib.evaluation.operating_point import (
     matched_operating_point,
     near_trivial,
     threshold_for_recall,
 )
+from p3lib.evaluation.pipeline import evaluate_scores
 from p3lib.evaluation.rank_identity import auc_from_spearman, ratio_from_auc, spearman_from_auc
 from p3lib.evaluation.success import judge, spearman_note
 from p3lib.evaluation.words_only import words_only_baseline

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from p3lib.book.sentences import headline_sentence
 from p3lib.evaluation.comparison import ComparisonResult, Estimate, load_comparison
-from p3lib.evaluation.metrics import EvaluationResult
+from p3lib.evaluation.results import EvaluationResult
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import RunLayout
 

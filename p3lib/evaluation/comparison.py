@@ -4,7 +4,7 @@ Chapter 05 builds the comparison from the three evaluation results (baseline, fu
 LoRA), the words-only baseline of chapter 02 and the two training records; chapter 06, the
 results page, the README and the ADRs read it (:mod:`p3lib.book.sentences` words it,
 :mod:`p3lib.book.results_block` tabulates it). Everything here arranges numbers that
-:func:`p3lib.evaluation.metrics.evaluate` and
+:func:`p3lib.evaluation.pipeline.evaluate` and
 :func:`p3lib.evaluation.words_only.words_only_baseline` measured, plus
 three things computed across models: the paired cluster-bootstrap differences
 (``paired_differences``), the matched-recall operating points (``matched_recall``) and the
@@ -42,14 +42,6 @@ from p3lib.evaluation.cluster_bootstrap import (
     rate_interval,
 )
 from p3lib.evaluation.clustering import ClusteringOverSeeds, PurityNull
-from p3lib.evaluation.metrics import (
-    HEADLINE_KEYS,
-    INTERVAL_METRICS,
-    BaselineMetrics,
-    CategoryMargin,
-    EvaluationResult,
-    LeakFree,
-)
 from p3lib.evaluation.operating_point import (
     DEFAULT_TARGET_RECALL,
     FixedEvalRecall,
@@ -58,6 +50,14 @@ from p3lib.evaluation.operating_point import (
     near_trivial,
 )
 from p3lib.evaluation.rankings import RankingSupport, category_margin_support
+from p3lib.evaluation.results import (
+    HEADLINE_KEYS,
+    INTERVAL_METRICS,
+    BaselineMetrics,
+    CategoryMargin,
+    EvaluationResult,
+    LeakFree,
+)
 from p3lib.evaluation.success import (
     DEALBREAKER_TOLERANCE,
     Criterion,
@@ -152,9 +152,9 @@ class TrainingSummary(_Model):
 class ModelSummary(_Model):
     """One model's side of the comparison: headline numbers, breakdowns, and training cost.
 
-    ``metrics`` is the PRD's flat :class:`~p3lib.evaluation.metrics.BaselineMetrics`; ``headline``
+    ``metrics`` is the PRD's flat :class:`~p3lib.evaluation.results.BaselineMetrics`; ``headline``
     holds
-    every headline metric of :meth:`~p3lib.evaluation.metrics.EvaluationResult.headline` with its
+    every headline metric of :meth:`~p3lib.evaluation.results.EvaluationResult.headline` with its
     interval
     where the bootstrap gives one: the cluster bootstrap over subcategories
     (``interval_resampled == "subcategory"``) for every table metric but purity and the

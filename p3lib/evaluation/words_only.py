@@ -43,9 +43,6 @@ from p3lib.evaluation.cluster_bootstrap import (
     template_groups,
 )
 from p3lib.evaluation.metrics import (
-    ClassificationAt,
-    ThresholdChoice,
-    ThresholdSweep,
     classification,
     classification_at,
     require_both_labels,
@@ -57,6 +54,7 @@ from p3lib.evaluation.operating_point import (
     MatchedOperatingPoint,
     matched_operating_point,
 )
+from p3lib.evaluation.results import ClassificationAt, ThresholdChoice, ThresholdSweep
 
 C_GRID = (0.01, 0.1, 1.0, 10.0, 100.0, 1_000.0, 10_000.0, 100_000.0)
 # Word n-gram ranges tried (chosen with C on validation).

@@ -1,6 +1,6 @@
 """Result files: metrics in JSON, per-pair arrays in a compressed side file beside it.
 
-A result (:class:`p3lib.evaluation.metrics.EvaluationResult`,
+A result (:class:`p3lib.evaluation.results.EvaluationResult`,
 :class:`p3lib.evaluation.words_only.WordsOnlyResult`,
 :class:`p3lib.evaluation.comparison.ComparisonResult`,
 :class:`p3lib.training.experiments.ExperimentsResult`)
@@ -75,10 +75,10 @@ ROWS = "*"
 # imports: this module must not import the chapters' heavy modules (experiments, training).
 # tests/test_result_files.py checks that each names a real list field.
 PAIR_FIELDS: dict[str, tuple[str, ...]] = {
-    "p3lib.evaluation.metrics.CosineSummary": ("scores", "labels"),
-    "p3lib.evaluation.metrics.FalsePositives": ("pairs",),
-    "p3lib.evaluation.metrics.RocCurve": ("fpr", "tpr", "thresholds"),
-    "p3lib.evaluation.metrics.EvaluationResult": ("groups",),
+    "p3lib.evaluation.results.CosineSummary": ("scores", "labels"),
+    "p3lib.evaluation.results.FalsePositives": ("pairs",),
+    "p3lib.evaluation.results.RocCurve": ("fpr", "tpr", "thresholds"),
+    "p3lib.evaluation.results.EvaluationResult": ("groups",),
     "p3lib.evaluation.clustering.UmapProjection": (
         "x",
         "y",

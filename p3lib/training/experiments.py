@@ -12,12 +12,12 @@ checkpoint rule and evaluation as they use:
 4. **ood**: every model measured on out-of-distribution pairs (new topics and phrasings), with
    the drop from the eval split.
 
-The module has three layers, as :mod:`p3lib.evaluation.metrics` does:
+The module has three layers, as :mod:`p3lib.evaluation.pipeline` does:
 
 * :func:`plan_variants` names every model the studies need, and :func:`obtain_models` trains
   the new ones (into ``models/experiments/<name>``) or reads the chapter models it reuses;
 * :func:`measure_models` evaluates each model on eval and OOD with
-  :func:`p3lib.evaluation.metrics.evaluate` (reusing chapters 02 and 05's eval results where they
+  :func:`p3lib.evaluation.pipeline.evaluate` (reusing chapters 02 and 05's eval results where they
   exist);
 * pure functions on the measured numbers, testable without a model: :func:`seed_study`,
   :func:`loss_study`, :func:`instruction_study`, :func:`ood_study`, assembled by
@@ -48,12 +48,8 @@ from pydantic import BaseModel, ConfigDict
 from p3lib.data.schema import DatingPair
 from p3lib.evaluation.cluster_bootstrap import paired_cluster_differences
 from p3lib.evaluation.comparison import Estimate, TrainingSummary, summarise, training_summary
-from p3lib.evaluation.metrics import (
-    HEADLINE_KEYS,
-    INTERVAL_METRICS,
-    EvaluationResult,
-    independent_differences,
-)
+from p3lib.evaluation.pair_bootstrap import independent_differences
+from p3lib.evaluation.results import HEADLINE_KEYS, INTERVAL_METRICS, EvaluationResult
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import RunLayout
 from p3lib.training.formatting import format_rate
@@ -279,7 +275,7 @@ class MeasuredModel(_Model):
     """One model's headline metrics on eval and on the OOD pairs, with how it was trained.
 
     ``eval`` and ``ood`` hold every headline metric of
-    :meth:`~p3lib.evaluation.metrics.EvaluationResult.headline` as an
+    :meth:`~p3lib.evaluation.results.EvaluationResult.headline` as an
     :class:`~p3lib.evaluation.comparison.Estimate`,
     with its 95% bootstrap interval where the bootstrap gives one. ``eval_scores`` and
     ``ood_scores`` are the model's cosine for every pair (in file order, with the labels in
@@ -483,7 +479,7 @@ def measure_models(
 ) -> dict[str, MeasuredModel]:
     """Evaluate the base model and every variant on eval and on OOD, the same way.
 
-    Each call is :func:`p3lib.evaluation.metrics.evaluate` with the threshold chosen on the
+    Each call is :func:`p3lib.evaluation.pipeline.evaluate` with the threshold chosen on the
     validation
     split, the instruction of the variant (if any) applied to every statement, and the seeded
     bootstrap. The eval results of the baseline and the chapter models are read from
@@ -491,7 +487,7 @@ def measure_models(
     pairs (the same call made them), so only the OOD split is measured again for those.
     """
     from p3lib.evaluation.embed import BASE_MODEL, load_model
-    from p3lib.evaluation.metrics import evaluate
+    from p3lib.evaluation.pipeline import evaluate
     from p3lib.training.score import DecisionThreshold, save_threshold
 
     def run(loaded, pairs, name, prompt, model_name):
@@ -946,9 +942,8 @@ class OodRow(_Model):
     """One model on eval and OOD; ``drop`` is ``eval - ood`` per compared metric.
 
     ``drop_interval`` gives the bootstrapped metrics' drops a 95% interval (each split
-    resampled on its own, :func:`p3lib.evaluation.metrics.independent_differences`); a drop whose
-    interval
-    excludes 0 is larger than the two splits' sampling noise.
+    resampled on its own, :func:`p3lib.evaluation.pair_bootstrap.independent_differences`); a
+    drop whose interval excludes 0 is larger than the two splits' sampling noise.
     """
 
     name: str

@@ -1,6 +1,6 @@
 """The eight before/after charts of chapter 06 (PRD section 4, step 5).
 
-Each function takes results -- :class:`~p3lib.evaluation.metrics.EvaluationResult` objects keyed by
+Each function takes results -- :class:`~p3lib.evaluation.results.EvaluationResult` objects keyed by
 model
 name (``baseline``, ``full``, ``lora``), a :class:`~p3lib.book.adr.ComparisonResult`, or the
 training records -- and returns a plotly figure; none computes a metric. Dataset text (hover
@@ -32,7 +32,7 @@ from p3lib.book.charts.sampling import (
 )
 from p3lib.data.schema import PAIR_TYPES
 from p3lib.evaluation.comparison import MODEL_LABELS, ComparisonResult
-from p3lib.evaluation.metrics import EvaluationResult
+from p3lib.evaluation.results import EvaluationResult
 from p3lib.evaluation.words_only import WordsOnlyResult
 
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=30, t=80, b=60))
