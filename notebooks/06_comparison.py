@@ -45,6 +45,7 @@ from p3lib.book.charts.errors import plot_errors_by_pair_type
 from p3lib.book.results_block import paired_table, results_table, success_table
 from p3lib.book.sentences import (
     difference_clause,
+    fixed_recall_sentence,
     headline_sentence,
     interval_note,
     matched_recall_sentence,
@@ -142,10 +143,13 @@ display(
 # The share of clustered pairs that carry their cluster's majority label, 1 meaning every
 # cluster is one label. As in chapter 02, each model is clustered on the projections of
 # several UMAP seeds: the bar is the median, the whisker the range, the dots the seeds. The
-# grey band is what the same clusters score with the labels shuffled over them (95% of the
-# shuffles): a bar inside its band says the clusters ignore compatibility. Noise, the share of
-# pairs HDBSCAN leaves out of every cluster, is printed beside each purity because a clustering
-# can look pure by leaving the hard pairs out.
+# grey band is what the same clusters score with the labels shuffled over them, each shuffle
+# moving labels only within a template group (95% of the shuffles): a bar inside its band says
+# the clusters follow the templates, not compatibility. Purity minus the band's median is the
+# part chance does not give. Noise, the share of pairs HDBSCAN leaves out of every cluster, is
+# printed beside each purity because a clustering can look pure by leaving the hard pairs
+# out; adjusted mutual information (0 for chance at any number of clusters) compares models
+# that find few and many clusters.
 
 # %% tags=["hide-input"]
 show(plot_purity(results))
@@ -164,8 +168,15 @@ display(
             )
             + f", noise {r.clustering.noise_fraction.median:.1%}"
             + (
-                f"; shuffled labels give {r.clustering.purity_null.low:.3f} to "
-                f"{r.clustering.purity_null.high:.3f}, so the clusters "
+                f", adjusted mutual information {r.clustering.ami.median:.3f}"
+                if r.clustering.ami is not None and r.clustering.ami.median is not None
+                else ""
+            )
+            + (
+                f"; labels shuffled within template groups give "
+                f"{r.clustering.purity_null.low:.3f} to {r.clustering.purity_null.high:.3f} "
+                f"(purity minus the shuffled median {r.clustering.purity_null.excess:+.3f}), so "
+                "the clusters "
                 + (
                     "follow the label beyond chance."
                     if r.clustering.purity_null.observed > r.clustering.purity_null.high
@@ -302,11 +313,13 @@ display(
             f"{LABELS[name]}: validation Spearman "
             f"{r.validation[0].spearman_cosine:.3f} at step 0, best **{r.best_score:.3f}** at "
             f"step {r.best_step} of {r.total_steps} (learning rate {r.learning_rate:g}, "
-            f"{r.seconds_per_epoch:.1f} s per epoch, {r.parameters.trainable:,} trainable "
-            "parameters)."
+            f"{r.seconds_per_epoch:.1f} s per epoch on {r.threads_text()}, "
+            f"{r.parameters.trainable:,} trainable parameters)."
             for name, r in records.items()
             if r.validation
         )
+        + " Seconds per epoch compare the two runs only where they trained on the same "
+        "threads throughout (chapters 03 and 04 train side by side)."
     )
 )
 
@@ -318,7 +331,12 @@ display(
 # words-only model included. Each model's own threshold is a different trade-off (the base
 # model's calls nearly every pair compatible), so the lower panel compares the models at a
 # *matched* operating point: the threshold where each reaches the same recall on the
-# validation split, with false positive rates per pair type (hover for the counts).
+# validation split, with false positive rates per pair type (hover for the counts). That
+# matches recall on validation only: eval recall then differs from model to model. The
+# comparison at one operating point is the false positive rate at a fixed *eval* recall, a
+# point on each ROC curve where nothing is chosen, with paired intervals that resample
+# template groups and find each model's threshold again in every resample (the table after
+# the chart).
 
 # %% tags=["hide-input"]
 show(plot_false_positive_reduction(comparison))
@@ -339,8 +357,41 @@ display(
         )
         + " "
         + matched_recall_sentence(comparison)
+        + "\n\n"
+        + fixed_recall_sentence(comparison)
     )
 )
+
+# %% tags=["hide-input"]
+fixed = comparison.fixed_eval_recall
+
+
+def _rate(r):
+    if r.estimate is None:
+        return "n/a"
+    if r.low is None or r.high is None:
+        return f"{r.estimate:.3f}"
+    return f"{r.estimate:.3f} [{r.low:.3f}, {r.high:.3f}]"
+
+
+pd.DataFrame(
+    {
+        **{
+            LABELS.get(name, name): {
+                "all incompatible pairs": _rate(m.false_positive_rate),
+                **{kind: _rate(r) for kind, r in m.by_pair_type.items()},
+            }
+            for name, m in fixed.models.items()
+        },
+        **{
+            f"{LABELS.get(d.split('_vs_')[0], d)} - {LABELS.get(d.split('_vs_')[1], d)}": {
+                ("all incompatible pairs" if kind == "overall" else kind): _rate(r)
+                for kind, r in rows.items()
+            }
+            for d, rows in fixed.differences.items()
+        },
+    }
+) if fixed is not None else None
 
 # %% tags=["hide-input"]
 pd.DataFrame(
@@ -434,12 +485,20 @@ for name, items in remaining.items():
         f"- **{LABELS[name]}** still makes **{s.n_false_positives}** false positives"
         + (f", most among {detail} pairs." if detail else ".")
     )
-if hardest is not None:
+ranking = comparison.category_ranking.get("full")
+if hardest is not None and ranking is not None and ranking.last_supported:
     m = comparison.full.category_margins[hardest]
     lines.append(
         f"- The hardest rankable category for full fine-tuning, "
         f"{html.escape(hardest)}, keeps a margin of {m.margin:+.3f} "
-        f"({m.n_compatible} compatible and {m.n_incompatible} incompatible eval pairs)."
+        f"({m.n_compatible} compatible and {m.n_incompatible} incompatible eval pairs); it is "
+        f"the narrowest in {ranking.last_share:.0%} of resamples of the template groups."
+    )
+elif hardest is not None and ranking is not None:
+    lines.append(
+        f"- No rankable category is clearly the hardest for full fine-tuning: "
+        f"{html.escape(hardest)} has the narrowest margin here, but in only "
+        f"{ranking.last_share:.0%} of resamples of the template groups."
     )
 lf = comparison.full.leak_free
 if lf is not None and lf.auc_roc is not None:

@@ -2,7 +2,7 @@
 
 No sentence here compares two models by setting two separate intervals side by side: every
 before/after and model-against-model statement quotes ``metric(a) - metric(b)`` measured on the
-same resampled subcategories
+same resampled template groups ((category, subcategory) pairs)
 (:attr:`p3lib.evaluation.comparison.ComparisonResult.paired_differences`),
 with its 95% interval, and its verb follows that interval (a difference whose interval
 includes 0 is "cannot tell", whatever its sign).
