@@ -194,3 +194,28 @@ def test_category_margin_support_by_hand():
     # x lowest: y missing (8/27) or both defined with x below y (19/27 - 1/27 - 6/27 = 12/27).
     assert got.last_share == pytest.approx(20 / 27, abs=0.025)
     assert not got.supported
+
+
+# --- two-level bootstrap (seeds x template groups) ------------------------------------------
+
+
+def test_two_level_bootstrap_resamples_seeds_as_well_as_groups():
+    from p3lib.evaluation.cluster_bootstrap import two_level_differences
+
+    # Four groups, each one compatible and one incompatible pair, so every draw of groups holds
+    # both labels. Arm a: two seeds that rank perfectly (AUC 1 on any draw). Arm b: one seed
+    # perfect, one reversed (AUC 0 on any draw). The difference of seed means depends only on
+    # which of b's seeds are drawn: both perfect (1/4) -> 0, one each (1/2) -> 0.5, both
+    # reversed (1/4) -> 1. Point: 1 - 0.5 = 0.5; 95% percentile interval [0, 1]. A bootstrap
+    # over groups alone would give [0.5, 0.5].
+    labels = [1, 0] * 4
+    groups = ["g1", "g1", "g2", "g2", "g3", "g3", "g4", "g4"]
+    good = [0.9, 0.1, 0.8, 0.2, 0.7, 0.3, 0.6, 0.4]
+    bad = [0.1, 0.9, 0.2, 0.8, 0.3, 0.7, 0.4, 0.6]
+    d = two_level_differences([good, good], [good, bad], labels, groups, n_resamples=2000)[
+        "auc_roc"
+    ]
+    assert (d.estimate, d.low, d.high) == (0.5, 0.0, 1.0)
+    # One seed per arm, the same model: every resample gives 0.
+    same = two_level_differences([good], [good], labels, groups, n_resamples=200)["auc_roc"]
+    assert (same.estimate, same.low, same.high) == (0.0, 0.0, 0.0)
