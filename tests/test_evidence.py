@@ -219,3 +219,21 @@ def test_two_level_bootstrap_resamples_seeds_as_well_as_groups():
     # One seed per arm, the same model: every resample gives 0.
     same = two_level_differences([good], [good], labels, groups, n_resamples=200)["auc_roc"]
     assert (same.estimate, same.low, same.high) == (0.0, 0.0, 0.0)
+
+
+def test_drop_between_two_splits_resamples_each_splits_groups():
+    from p3lib.evaluation.cluster_bootstrap import split_cluster_differences
+
+    # Split a ranks perfectly in any draw (AUC 1). Split b: group c perfect (0.9 over 0.1),
+    # group d reversed (0.4 under 0.6). b's AUC: cc 1, dd 0, cd 3/4 (only 0.4 < 0.6 fails),
+    # drawn 1/4, 1/4, 1/2. The drop a - b: 0, 1, 1/4; point 1 - 3/4 = 1/4; 95% interval [0, 1].
+    d = split_cluster_differences(
+        [0.9, 0.1, 0.8, 0.2],
+        [1, 0, 1, 0],
+        ["a1", "a1", "a2", "a2"],
+        [0.9, 0.1, 0.4, 0.6],
+        [1, 0, 1, 0],
+        ["c", "c", "d", "d"],
+        n_resamples=2000,
+    )["auc_roc"]
+    assert (d.estimate, d.low, d.high) == (0.25, 0.0, 1.0)
