@@ -482,8 +482,9 @@ for name, items in remaining.items():
         for count, kind in items[:4]
     )
     lines.append(
-        f"- **{LABELS[name]}** still makes **{s.n_false_positives}** false positives"
-        + (f", most among {detail} pairs." if detail else ".")
+        f"- **{LABELS[name]}** still makes **{s.n_false_positives}** false positives of "
+        f"{s.n_incompatible} incompatible pairs"
+        + (f", among them {detail} pairs (counts, not a ranking)." if detail else ".")
     )
 ranking = comparison.category_ranking.get("full")
 if hardest is not None and ranking is not None and ranking.last_supported:
