@@ -237,3 +237,23 @@ def test_drop_between_two_splits_resamples_each_splits_groups():
         n_resamples=2000,
     )["auc_roc"]
     assert (d.estimate, d.low, d.high) == (0.25, 0.0, 1.0)
+
+
+def test_errors_by_type_with_groups_name_the_worst_type_with_its_share():
+    from p3lib.evaluation.errors_by_type import errors_by_pair_type
+
+    # Type "dealbreaker": label 0, every pair scored above the threshold (all wrong), in 2
+    # groups. Type "compatible": label 1, all right, in 2 groups. The worst type is worst in
+    # every resample that holds it; a resample without it counts against it.
+    scores = [0.9, 0.9, 0.8, 0.8]
+    labels = [0, 0, 1, 1]
+    types = ["dealbreaker", "dealbreaker", "compatible", "compatible"]
+    groups = ["d1", "d2", "c1", "c2"]
+    table = errors_by_pair_type(scores, labels, types, 0.5, groups, n_resamples=4000)
+    row = table.by_pair_type["dealbreaker"]
+    assert table.worst == "dealbreaker" and row.n_templates == 2
+    assert (row.error_low, row.error_high) == (1.0, 1.0)
+    # P(no dealbreaker group among 4 draws of 4 groups) = (2/4)^4 = 1/16: share 15/16.
+    assert table.worst_share == pytest.approx(15 / 16, abs=0.02)
+    assert "cluster interval" in table.worst_sentence("M")
+    assert "94% of resamples" in table.worst_sentence("M")

@@ -78,6 +78,9 @@ class TypeErrors(_Model):
     mean_cosine_compatible: float | None
     mean_cosine_incompatible: float | None
     auc_roc: float | None
+    # Template groups the type's pairs come from (``None`` without groups): an interval over
+    # a few groups cannot bound a rate, and 0 errors over them gives [0, 0].
+    n_templates: int | None = None
 
 
 class ErrorsByPairType(_Model):
@@ -110,6 +113,7 @@ class ErrorsByPairType(_Model):
                 "mean cosine, label 1": row.mean_cosine_compatible,
                 "mean cosine, label 0": row.mean_cosine_incompatible,
                 "AUC within type": row.auc_roc,
+                "template groups": row.n_templates,
             }
             for row in self.by_pair_type.values()
         ]
@@ -219,6 +223,9 @@ def errors_by_pair_type(
             mean_cosine_compatible=_mean_or_none(s[y == 1]),
             mean_cosine_incompatible=_mean_or_none(s[y == 0]),
             auc_roc=float(roc_auc_score(y, s)) if len(set(y.tolist())) == 2 else None,
+            n_templates=(
+                None if groups is None else len({g for g, m in zip(groups, mask, strict=True) if m})
+            ),
         )
     failing = [row for row in rows.values() if row.n_errors]
     worst = None
