@@ -179,7 +179,7 @@ for name, label in (("baseline", "Baseline"), ("full", "Full fine-tuning"), ("lo
 display(
     Markdown(
         "\n".join(lines)
-        + "\n\nIntervals resample subcategories (chapter 02). Whether a model beats another is "
+        + "\n\nIntervals resample template groups, (category, subcategory) pairs (chapter 02). Whether a model beats another is "
         "read from their *paired* difference at the end of this chapter, not from these "
         "intervals side by side."
     )
@@ -234,7 +234,9 @@ show(plot_category_margins(full, name="full fine-tuning"))
 #
 # Which kinds of pair each fine-tuned model still gets wrong at its validation threshold:
 # false positives for label-0 types, false negatives for label-1 types, both for mixed ones,
-# each with a 95% Wilson interval (`p3lib.evaluation.errors_by_type`). The compound types (`complex_*`,
+# each with a 95% interval that resamples template groups like every interval of the book
+# (`p3lib.evaluation.errors_by_type`); a worst type is named only where it is worst in most
+# resamples. The compound types (`complex_*`,
 # `llm_judged_*`) are the ones where a model must weigh two topics at once.
 
 # %% tags=["hide-input"]
@@ -322,7 +324,7 @@ display(
 
 # %% [markdown]
 # Every before/after and model-against-model difference, each measured on the same resampled
-# subcategories for both models (AUC, Spearman's rho and rho / ceiling are one fact about the
+# template groups for both models (AUC, Spearman's rho and rho / ceiling are one fact about the
 # ranking, so read them as one line of evidence). Margin and Cohen's d are not compared with
 # the words-only model, whose score is not a cosine. Chapter 06 draws the eight before/after
 # comparisons.

@@ -71,7 +71,7 @@ def landing_finding(comparison: ComparisonResult, *, with_figure: bool) -> str:
         f"**{headline_sentence(comparison)}**",
         key_numbers_table(comparison),
         f"{comparison.baseline.n_pairs} eval pairs; in brackets, 95% intervals from resampling "
-        "the eval set's subcategories (groups of near-identical pairs). "
+        "the eval set's template groups ((category, subcategory) pairs of near-identical pairs). "
         "Spearman's rho says how well the cosine ranks pairs by label, AUC-ROC how often a "
         "compatible pair scores above an incompatible one, and the margin is the mean cosine "
         "of compatible pairs minus that of incompatible ones.",

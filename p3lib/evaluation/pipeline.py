@@ -297,8 +297,10 @@ def evaluate_scores(
         n_shuffles: label shuffles of the purity null
         (:func:`p3lib.evaluation.clustering.purity_null`,
             seeded with ``seed``).
-        groups: each eval pair's template group (its subcategory); with them, every table
-            metric gets a cluster-bootstrap interval (:mod:`p3lib.evaluation.cluster_bootstrap`).
+        groups: each eval pair's template group (its (category, subcategory) pair); with them,
+            every table metric gets a cluster-bootstrap interval
+            (:mod:`p3lib.evaluation.cluster_bootstrap`), the per-type error rates too, and the
+            purity null shuffles labels within them.
         validation_scores: the validation pairs' scores; with ``validation_labels`` they give
             the matched-recall operating point (:mod:`p3lib.evaluation.operating_point`).
         target_recall: the validation recall of the matched operating point.
@@ -338,6 +340,11 @@ def evaluate_scores(
         umap_metric=umap_metric,
         umap_random_state=umap_random_state,
     )
+    # The template groups: the resampled clusters of every interval, and the strata of the
+    # purity null's restricted shuffle.
+    groups, cluster_intervals = _group_intervals(
+        scores, labels, groups, t, seed=seed, n_bootstrap=n_bootstrap
+    )
     over_seeds, seed_clusters = clustering_over_seeds(
         projections,
         seeds,
@@ -348,6 +355,7 @@ def evaluate_scores(
         cluster_selection_method=hdbscan_cluster_selection_method,
         n_shuffles=n_shuffles,
         null_seed=seed,
+        groups=groups,
     )
 
     # Metrics 4 to 8 on the scores, with their intervals and the operating points.
@@ -356,9 +364,6 @@ def evaluate_scores(
     sweep = classification(scores, labels, t)
     rho, rho_p, ceiling, ratio = spearman_summary(scores, labels)
     intervals = bootstrap_intervals(scores, labels, seed=seed, n_bootstrap=n_bootstrap)
-    groups, cluster_intervals = _group_intervals(
-        scores, labels, groups, t, seed=seed, n_bootstrap=n_bootstrap
-    )
     matched: MatchedOperatingPoint | None = None
     if validation_scores is not None and validation_labels is not None:
         matched = matched_operating_point(
@@ -393,7 +398,9 @@ def evaluate_scores(
         n_overlap=n_overlap,
         leak_free=leak_free,
         summary=_prd_summary(cosine, sep, sweep, t, over_seeds, rho),
-        errors_by_pair_type=errors_by_pair_type(scores, labels, pair_types, t),
+        errors_by_pair_type=errors_by_pair_type(
+            scores, labels, pair_types, t, groups, seed=seed, n_resamples=n_bootstrap
+        ),
         groups=groups,
         cluster_intervals=cluster_intervals,
         matched_recall=matched,
