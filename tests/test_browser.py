@@ -71,6 +71,25 @@ def browser():
 
 
 WIDTHS = (1400, 390)
+# Words and numbers in table cells that the browser drew across two lines ("0.0 27"): a
+# range over each one has boxes on more than one line.
+BROKEN_NUMBERS_JS = """() => {
+  const broken = [];
+  const word = /[\\p{L}\\p{N}][\\p{L}\\p{N}.,'\u2019]*/gu;
+  for (const cell of document.querySelectorAll("td, th")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(word)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0);
+        if (new Set(rects.map((r) => Math.round(r.top))).size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
 # Facts a page gives the browser, for the checks of book_defects.
 FACTS_JS = """(uses) => {
   const outputs = Array.from(document.querySelectorAll("div.cell_output > *"));
@@ -89,8 +108,15 @@ FACTS_JS = """(uses) => {
     used: used,
     emptyOutputs: empty.map((box) => box.className),
     scrollWidth: document.documentElement.scrollWidth,
+    brokenWords: (BROKEN_NUMBERS)(),
+    searchBoxes: Array.from(document.querySelectorAll(
+        "form.bd-search, button.search-button-field, button.search-button,"
+        + " .search-button__wrapper input"))
+        .filter((box) => box.offsetParent !== null).length,
+    favicon: (document.querySelector("link[rel~='icon']") || {}).href || null,
+    links: Array.from(document.querySelectorAll("a[href]")).map((a) => a.getAttribute("href")),
   };
-}"""
+}""".replace("BROKEN_NUMBERS", BROKEN_NUMBERS_JS)
 
 
 def open_page(browser, path: Path, width: int = 1300):

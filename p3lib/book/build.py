@@ -137,6 +137,9 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
     config = yaml.safe_load((staging / "_config.yml").read_text(encoding="utf-8"))
     substitutions = config.setdefault("parse", {}).setdefault("myst_substitutions", {})
     substitutions["data_source"] = data_source_note(out_dir)
+    from p3lib.book.widget import widget_notes
+
+    substitutions["widget_notes"] = widget_notes(out_dir, data_source_note(out_dir))
     substitutions.update(results_substitutions(out_dir))
     from p3lib.evaluation.errors_by_type import errors_substitutions
 
@@ -153,6 +156,9 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
         shutil.copy2(figure, staging / "book" / FIGURE_IN_BOOK)
     substitutions.update(landing_substitutions(out_dir, with_figure=figure is not None))
     stage_pages(staging, out_dir, appendix="07_experiments" in chapters)
+    from p3lib.book.footer import footer_html
+
+    config.setdefault("html", {})["extra_footer"] = footer_html(out_dir)
     (staging / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return staging
 
@@ -181,6 +187,26 @@ def _run_tool(command: list[str], cwd: Path) -> None:
         log = output.strip().splitlines()
         problems = [line for line in log if "WARNING" in line or "ERROR" in line] or log[-30:]
         raise BookError("the book build failed:\n  " + "\n  ".join(problems[:40]))
+
+
+# What Sphinx leaves in its output that a reader's site does not need: the pickled doctrees
+# (the build's cache) and the theme's source maps (for debugging its minified bundles).
+_SOURCE_MAP_COMMENT = re.compile(r"\n?/[/*]# sourceMappingURL=[^\n]*?(?:\*/)?\s*$")
+
+
+def tidy_site(html_dir: Path) -> None:
+    """Remove the build's cache, source maps, and MathJax when no page typesets a formula."""
+    shutil.rmtree(html_dir / ".doctrees", ignore_errors=True)
+    for source_map in html_dir.rglob("*.map"):
+        source_map.unlink()
+    for bundle in [*html_dir.rglob("_static/**/*.js"), *html_dir.rglob("_static/**/*.css")]:
+        text = bundle.read_text(encoding="utf-8", errors="surrogateescape")
+        tidy = _SOURCE_MAP_COMMENT.sub("", text)
+        if tidy != text:
+            bundle.write_text(tidy, encoding="utf-8", errors="surrogateescape")
+    pages = [page for page in html_dir.rglob("*.html") if "_static" not in page.parts]
+    if not any("mathjax" in page.read_text(encoding="utf-8") for page in pages):
+        shutil.rmtree(html_dir / "_static" / "mathjax", ignore_errors=True)
 
 
 def build_book(
@@ -218,6 +244,7 @@ def build_book(
         command = ["sphinx-build", "-b", "html", "-W", "-n", "--keep-going", "-q"]
         _run_tool([*command, str(staging), str(built)], staging)
         slim_book(built)
+        tidy_site(built)
         with atomic_directory(html_dir, "the book's HTML, built by p3 book") as target:
             shutil.copytree(built, target, dirs_exist_ok=True)
     if not quiet:
