@@ -79,7 +79,8 @@ print(f"{len(fit_pairs)} pairs to fit, {len(validation_pairs)} validation pairs"
 # 6. **trainer**: `SentenceTransformerTrainer`; a callback copies the weights in memory
 #    whenever validation Spearman improves, and they are put back at the end.
 #
-# The settings, with the PRD's values as defaults. The learning rate is the PRD's 2e-5, fixed:
+# The settings, with the values of the project's product requirements document (PRD) as
+# defaults. The learning rate is the PRD's 2e-5, fixed:
 # it is the user's recipe for full fine-tuning, so it is not searched here (chapter 04 chooses
 # LoRA's rate on the validation split, because the PRD's rate was not set with an adapter in
 # mind).
@@ -181,4 +182,3 @@ Markdown(training_finding(record))
 
 # %%
 atomic_write_json(layout.metric("full_training"), record)
-print(f"wrote {layout.metric('full_training')} and {layout.model('full')}")

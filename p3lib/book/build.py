@@ -140,6 +140,13 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
     from p3lib.book.widget import widget_notes
 
     substitutions["widget_notes"] = widget_notes(out_dir, data_source_note(out_dir))
+    from p3lib.book.limitations import limitations_substitutions
+
+    substitutions.update(
+        limitations_substitutions(
+            out_dir, data_source_note(out_dir), appendix="07_experiments" in chapters
+        )
+    )
     substitutions.update(results_substitutions(out_dir))
     from p3lib.evaluation.errors_by_type import errors_substitutions
 
@@ -170,11 +177,18 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
 UNUSED_EXTENSIONS = ("sphinx_thebe", "sphinx_comments")
 
 
-def _patch_sphinx_conf(conf: Path) -> None:
+# Jupyter Book also adds every .js and .css file under _static, subfolders included, to every
+# page's head: the widget's scripts (which the results page includes itself) would load twice
+# there, and MathJax's bundle everywhere. The pages get the files _config.yml names, no more.
+
+
+def _patch_sphinx_conf(conf: Path, declared: dict) -> None:
     text = conf.read_text(encoding="utf-8")
     for extension in UNUSED_EXTENSIONS:
         text = text.replace(f"'{extension}', ", "")
     text += "\nhtml_context = {'default_mode': 'light'}\n"
+    text += f"html_js_files = {list(declared.get('html_js_files', []))!r}\n"
+    text += f"html_css_files = {list(declared.get('html_css_files', []))!r}\n"
     conf.write_text(text, encoding="utf-8")
 
 
@@ -190,7 +204,10 @@ def _run_tool(command: list[str], cwd: Path) -> None:
 
 
 # What Sphinx leaves in its output that a reader's site does not need: the pickled doctrees
-# (the build's cache) and the theme's source maps (for debugging its minified bundles).
+# (the build's cache), the theme's source maps (for debugging its minified bundles), and
+# sphinx-copybutton's ES-module copy of its functions, which no page imports.
+UNUSED_FILES = ("_static/copybutton_funcs.js",)
+_MATHJAX_TAG = re.compile(r'<script[^>]*src="[^"]*mathjax/')
 _SOURCE_MAP_COMMENT = re.compile(r"\n?/[/*]# sourceMappingURL=[^\n]*?(?:\*/)?\s*$")
 
 
@@ -204,8 +221,10 @@ def tidy_site(html_dir: Path) -> None:
         tidy = _SOURCE_MAP_COMMENT.sub("", text)
         if tidy != text:
             bundle.write_text(tidy, encoding="utf-8", errors="surrogateescape")
+    for name in UNUSED_FILES:
+        (html_dir / name).unlink(missing_ok=True)
     pages = [page for page in html_dir.rglob("*.html") if "_static" not in page.parts]
-    if not any("mathjax" in page.read_text(encoding="utf-8") for page in pages):
+    if not any(_MATHJAX_TAG.search(page.read_text(encoding="utf-8")) for page in pages):
         shutil.rmtree(html_dir / "_static" / "mathjax", ignore_errors=True)
 
 
@@ -239,7 +258,8 @@ def build_book(
     with tempfile.TemporaryDirectory(prefix="p3-book-") as temporary:
         staging = stage_book(out_dir, Path(temporary) / "book", chapters)
         _run_tool(["jupyter-book", "config", "sphinx", str(staging)], staging)
-        _patch_sphinx_conf(staging / "conf.py")
+        config = yaml.safe_load((staging / "_config.yml").read_text(encoding="utf-8"))
+        _patch_sphinx_conf(staging / "conf.py", config["sphinx"]["config"])
         built = staging / "_build" / "html"
         command = ["sphinx-build", "-b", "html", "-W", "-n", "--keep-going", "-q"]
         _run_tool([*command, str(staging), str(built)], staging)

@@ -13,8 +13,15 @@ import re
 
 import plotly.graph_objects as go
 
+# One palette for the whole book: a colour per label and a different one per model, so that
+# green always means "compatible" and blue always "full fine-tuning". Anything else (splits,
+# data-quality dimensions) draws from NEUTRAL_COLORS, which shares no colour with either.
 COLORS = {"compatible": "#1b9e77", "incompatible": "#d95f02"}
-MODEL_COLORS = {"baseline": "#7570b3", "full": "#1b9e77", "lora": "#e7298a"}
+MODEL_COLORS = {"baseline": "#7570b3", "full": "#1f78b4", "lora": "#e7298a"}
+NEUTRAL_COLORS = ("#666666", "#a6761d", "#e6ab02", "#17becf", "#bcbd22", "#8c564b")
+# How the models are named wherever a reader meets them (legends, tables, the widget).
+MODEL_NAMES = {"baseline": "Base model", "base": "Base model", "full": "Full fine-tuning"}
+MODEL_NAMES |= {"lora": "LoRA"}
 LABEL_NAMES = {1: "compatible", 0: "incompatible"}
 # Longest statement a hover label shows: all of today's eval statements (at most 110
 # characters) fit whole; a longer one, from a user's own data, keeps the page light.
@@ -79,7 +86,47 @@ def book_figure(fig: go.Figure) -> go.Figure:
     page.update_layout(
         title=None, width=None, autosize=True, margin_t=24 + 18 * max(lines, default=0)
     )
+    _house_style(page)
     return page
+
+
+def _house_style(page: go.Figure) -> None:
+    """One look for every chart: plotly_white, the book's palette, legends under the plot.
+
+    A legend to the right of the plot takes its width from the plot, which on a phone leaves
+    the plot a sliver; under the plot, in rows, it takes height instead. Log axes tick at
+    powers of ten only ("1 2 5 10 2 5" reads as a sequence), and legend entries that name a
+    model by its key read as the model's name.
+    """
+    page.update_layout(
+        template="plotly_white",
+        colorway=list(NEUTRAL_COLORS),
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 0,
+            "yref": "container",
+            "yanchor": "bottom",
+            "title": {"side": "top left"},
+        },
+        margin_l=min(page.layout.margin.l or 60, 60),
+        margin_r=min(page.layout.margin.r or 20, 20),
+    )
+    page.for_each_xaxis(_decades)
+    page.for_each_yaxis(_decades)
+    for trace in page.data:
+        if getattr(trace, "name", None):
+            trace.name = _MODEL_KEY.sub(lambda key: MODEL_NAMES[key.group(1)], trace.name)
+
+
+# A legend entry that starts with a model's key: "full", "lora: AUC 0.91", "baseline (n=3)".
+_MODEL_KEY = re.compile(r"^(baseline|base|full|lora)(?=$|:|\s\()")
+
+
+def _decades(axis) -> None:
+    if axis.type == "log" and axis.dtick is None:
+        axis.dtick = 1
 
 
 def figure_html(spec: dict | go.Figure) -> str:
