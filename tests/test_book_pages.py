@@ -28,6 +28,7 @@ from p3lib.book.landing import (
     key_numbers_table,
     landing_finding,
     landing_substitutions,
+    plot_landing_cosines,
     write_cosine_figure,
 )
 from p3lib.book.pages import HOW_TO_GET_THE_REST, cosine_loss_section, replace_appendix_regions
@@ -230,18 +231,23 @@ def test_key_numbers_table_has_each_model_with_intervals(comparison):
 
 def test_landing_finding_and_its_figure(comparison, results, tmp_path):
     layout = RunLayout(tmp_path)
-    assert "no finding" in landing_substitutions(tmp_path, with_figure=False)["landing_finding"]
+    assert "no finding" in landing_substitutions(tmp_path)["landing_finding"]
     assert write_cosine_figure(tmp_path) is None
     for name, evaluated in results.items():
         atomic_write_json(layout.metric(name), evaluated)
     atomic_write_json(layout.metric("comparison"), comparison)
-    path = write_cosine_figure(tmp_path)
+    path = write_cosine_figure(tmp_path)  # the README's static figure
     assert path == figure_path(tmp_path) and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    text = landing_substitutions(tmp_path, with_figure=True)["landing_finding"]
-    assert text == landing_finding(comparison, with_figure=True)
-    assert "![" in text and "(figures/cosine_before_after.png)" in text
+    text = landing_substitutions(tmp_path)["landing_finding"]
     assert "[results page](results.md)" in text
-    assert "![" not in landing_finding(comparison, with_figure=False)
+    # The figure: one plotly panel per model, one HTML block (a blank line would end it).
+    block = text.split("\n\n")[4]
+    assert block.startswith('<div class="p3-landing-figure">') and "plotly-graph-div" in block
+    figure = plot_landing_cosines(results)
+    titles = [annotation.text for annotation in figure.layout.annotations]
+    margin = results["baseline"].cosine.margin
+    assert len(titles) == len(results) and f"Base model: margin {margin:+.3f}" in titles
+    assert "plotly-graph-div" not in landing_finding(comparison)
 
 
 def test_adr_003_without_the_appendix_shows_chapter_03s_model(comparison):

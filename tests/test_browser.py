@@ -337,12 +337,28 @@ def test_landing_page_opens_with_the_finding(smoke_book, browser):
     for summary in comparison.models().values():
         assert estimate_text(summary.headline["spearman"], ".3f") in text
         assert estimate_text(summary.headline["auc_roc"], ".3f") in text
-    figure = page.locator("article img[src*='cosine_before_after']")
-    assert figure.count() == 1
-    assert figure.evaluate("image => image.naturalWidth") > 300
     assert page.locator("article a[href$='results.html']").count() >= 1
     # the answer comes before the description of the question
     assert text.index("The answer") < text.index("The question")
+    assert "Figure 1." in text
+    assert errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_landing_figure_reads_at_both_widths(smoke_book, browser, width):
+    """The landing figure is drawn for the page's width: inside it, text at 10 px or more."""
+    page, errors, _ = open_page(browser, smoke_book["html"] / "book" / "intro.html", width)
+    figure = page.locator("article .p3-landing-figure .plotly-graph-div")
+    assert figure.count() == 1
+    figure.locator("svg.main-svg").first.wait_for()
+    box = figure.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    sizes = figure.evaluate(
+        "div => Array.from(div.querySelectorAll('svg text'))"
+        ".filter((t) => t.textContent.trim()).map((t) => parseFloat(getComputedStyle(t).fontSize))"
+    )
+    assert sizes and min(sizes) >= 10
     assert errors == []
     page.close()
 

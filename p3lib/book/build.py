@@ -20,7 +20,7 @@ import yaml
 
 from p3lib.book.clean_notebooks import copy_clean_notebook
 from p3lib.book.html import slim_book
-from p3lib.book.landing import FIGURE_IN_BOOK, landing_substitutions, write_cosine_figure
+from p3lib.book.landing import landing_substitutions, write_cosine_figure
 from p3lib.book.pages import stage_pages
 from p3lib.run.runner import APPENDIX, CHAPTERS
 from p3lib.store.atomic import atomic_directory, check_replaceable, read_json
@@ -156,12 +156,10 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
 
     substitutions.update(adr_substitutions(out_dir))
     substitutions.update(experiment_substitutions(out_dir))
-    # The landing page's finding and figure, and pages fitted to what the run measured.
-    figure = write_cosine_figure(out_dir)
-    if figure is not None:
-        (staging / "book" / FIGURE_IN_BOOK).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(figure, staging / "book" / FIGURE_IN_BOOK)
-    substitutions.update(landing_substitutions(out_dir, with_figure=figure is not None))
+    # The landing page's finding and figure (the static PNG is the README's), and pages
+    # fitted to what the run measured.
+    write_cosine_figure(out_dir)
+    substitutions.update(landing_substitutions(out_dir))
     stage_pages(staging, out_dir, appendix="07_experiments" in chapters)
     from p3lib.book.footer import footer_html
 

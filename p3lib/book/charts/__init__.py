@@ -56,16 +56,21 @@ def shorten(text: str, limit: int = HOVER_TEXT_LIMIT) -> str:
 _TITLE_TAGS = re.compile(r"&lt;(/?(?:br|sup|sub|b|i)\s*/?)&gt;")
 
 
-def title_html(title: str | None) -> str:
-    """A plotly title as page HTML: everything escaped but line breaks and sup/sub/b/i.
+def title_html(title: str | None, number: str | None = None) -> str:
+    """A plotly title as page HTML: everything escaped but line breaks and sup/sub/b/i,
+    after the figure's ``number`` when it has one.
 
     Example:
         >>> title_html("AUC<br><sup>n = 3</sup> <script>x</script>")
         '<p class="p3-chart-title">AUC<br><sup>n = 3</sup> &lt;script&gt;x&lt;/script&gt;</p>'
+        >>> title_html("ROC curve", "Figure 2.4")
+        '<p class="p3-chart-title"><span class="p3-figure-number">Figure 2.4.</span> ROC curve</p>'
     """
-    if not title:
+    if not title and not number:
         return ""
-    text = _TITLE_TAGS.sub(r"<\1>", html.escape(title, quote=False))
+    text = _TITLE_TAGS.sub(r"<\1>", html.escape(title or "", quote=False))
+    if number:
+        text = f'<span class="p3-figure-number">{html.escape(number)}.</span> {text}'.rstrip()
     return f'<p class="p3-chart-title">{text}</p>'
 
 
@@ -129,7 +134,7 @@ def _decades(axis) -> None:
         axis.dtick = 1
 
 
-def figure_html(spec: dict | go.Figure) -> str:
+def figure_html(spec: dict | go.Figure, number: str | None = None) -> str:
     """The HTML a book page draws a figure with: the title above (:func:`title_html`) and a
     ``div`` that calls ``Plotly.newPlot`` against the plotly.js the book ships in ``_static``
     (so no page loads anything from the network), laid out by :func:`book_figure`.
@@ -138,7 +143,7 @@ def figure_html(spec: dict | go.Figure) -> str:
     book build (:mod:`p3lib.book.clean_notebooks`) makes the HTML from it.
     """
     fig = spec if isinstance(spec, go.Figure) else go.Figure(spec)
-    return title_html(fig.layout.title.text) + book_figure(fig).to_html(
+    return title_html(fig.layout.title.text, number) + book_figure(fig).to_html(
         full_html=False, include_plotlyjs=False, config=_CONFIG
     )
 
