@@ -291,7 +291,13 @@ def test_book_figures_are_responsive_with_the_title_in_the_page(results):
     assert roc.layout.width is None
     umap = book_figure(plot_umap_side_by_side(results))
     assert umap.layout.title.text is None and umap.layout.width is None
-    assert umap.layout.margin.t == 24 + 18 * 2  # two-line subplot titles
+    # Three panels side by side: each subplot title wrapped to a third of the width (30
+    # characters a line), and the top margin makes room for its lines.
+    titles = [a.text for a in umap.layout.annotations if a.yref == "paper" and a.y >= 1]
+    assert len(titles) == 3
+    assert all(len(line) <= 30 for title in titles for line in title.split("<br>"))
+    lines = max(1 + title.count("<br>") for title in titles)
+    assert lines >= 2 and umap.layout.margin.t == 24 + 18 * lines
     margins = plot_category_margins(results["full"])
     # short labels beside the bars; the counts move to the hover
     assert not any("compatible" in text for text in margins.data[0].text)

@@ -74,6 +74,30 @@ def title_html(title: str | None, number: str | None = None) -> str:
     return f'<p class="p3-chart-title">{text}</p>'
 
 
+def wrap_title(text: str, width: int) -> str:
+    """``text`` with ``<br>`` between words wherever a line would pass ``width`` characters
+    (the author's own line breaks kept).
+
+    Example:
+        >>> wrap_title("Full fine-tuning: purity 0.65, 3 clusters", 20)
+        'Full fine-tuning:<br>purity 0.65, 3<br>clusters'
+        >>> wrap_title("LoRA<br>this map: 0 clusters, noise 100%", 20)
+        'LoRA<br>this map: 0<br>clusters, noise 100%'
+    """
+    if "<br>" in text:
+        return "<br>".join(wrap_title(part, width) for part in text.split("<br>"))
+    if len(text) <= width or "<" in text:
+        return text
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join([*lines, line])
+
+
 def book_figure(fig: go.Figure) -> go.Figure:
     """``fig`` laid out for a page of any width: the title leaves the plot, the width is free.
 
@@ -82,12 +106,17 @@ def book_figure(fig: go.Figure) -> go.Figure:
     text. Only the top margin's room for the title goes with it.
     """
     page = go.Figure(fig)
-    # Room for what sits above the plot: subplot titles (paper annotations at y >= 1).
-    lines = [
-        1 + str(a.text).count("<br>")
+    # Room for what sits above the plot: subplot titles (paper annotations at y >= 1), each
+    # wrapped to its panel's share of the width, so that titles side by side do not collide.
+    above = [
+        a
         for a in page.layout.annotations
         if a.yref == "paper" and a.y is not None and a.y >= 1 and a.text
     ]
+    panels = len({round(a.x or 0, 3) for a in above})
+    for annotation in above:
+        annotation.text = wrap_title(str(annotation.text), max(16, 90 // max(panels, 1)))
+    lines = [1 + str(a.text).count("<br>") for a in above]
     page.update_layout(
         title=None, width=None, autosize=True, margin_t=24 + 18 * max(lines, default=0)
     )
@@ -141,11 +170,36 @@ def figure_html(spec: dict | go.Figure, number: str | None = None) -> str:
 
     ``spec`` is a figure or its plotly JSON as :func:`show` stores it in the notebook; the
     book build (:mod:`p3lib.book.clean_notebooks`) makes the HTML from it.
+
+    Panels side by side cannot share a phone's 390 px: a figure of several columns keeps
+    :data:`PANEL_MIN_WIDTH` pixels per panel and scrolls sideways inside its own box (CSS
+    ``.p3-figure-scroll``), never the page.
     """
     fig = spec if isinstance(spec, go.Figure) else go.Figure(spec)
-    return title_html(fig.layout.title.text, number) + book_figure(fig).to_html(
-        full_html=False, include_plotlyjs=False, config=_CONFIG
-    )
+    drawn = book_figure(fig).to_html(full_html=False, include_plotlyjs=False, config=_CONFIG)
+    columns = panel_columns(fig)
+    if columns > 1:
+        drawn = (
+            f'<div class="p3-figure-scroll"><div style="min-width: {PANEL_MIN_WIDTH * columns}px">'
+            f"{drawn}</div></div>"
+        )
+    return title_html(fig.layout.title.text, number) + drawn
+
+
+PANEL_MIN_WIDTH = 260
+
+
+def panel_columns(fig: go.Figure) -> int:
+    """How many plot panels sit side by side (distinct x-axis domains).
+
+    Example:
+        >>> from plotly.subplots import make_subplots
+        >>> panel_columns(make_subplots(rows=2, cols=3)), panel_columns(go.Figure())
+        (3, 1)
+    """
+    starts = set()
+    fig.for_each_xaxis(lambda axis: starts.add(round((axis.domain or (0, 1))[0], 3)))
+    return max(len(starts), 1)
 
 
 def show(fig: go.Figure) -> None:
