@@ -333,9 +333,10 @@ display(
 display(Markdown(paired_table(comparison)))
 
 # %% [markdown]
-# The results files below hold every number and per-pair score of this chapter: `full.json`
-# and `lora.json` (same shape as `baseline.json`), `comparison.json`, and
-# `decision_threshold.json` in each model folder.
+# Every number and per-pair score of this chapter is saved with the run (not shown in the
+# book): `metrics/full.json` and `metrics/lora.json` (the shape of chapter 02's
+# `metrics/baseline.json`), `metrics/comparison.json`, and `decision_threshold.json` in each
+# model's folder, which `p3 score` reads.
 
 # %%
 save_result(full, layout.metric("full"))
