@@ -6,7 +6,7 @@ every problem reported (not only the first):
 
 - parameter values: ranges (epochs, batch size, learning rates, bootstrap resamples, the
   validation fraction, seeds), on top of the types :func:`p3lib.run.runner.resolve_parameters`
-  checks; the training ranges are :class:`p3lib.training.train.TrainConfig`'s own;
+  checks; the training ranges are :class:`p3lib.training.record.TrainConfig`'s own;
 - the model: the packaged base model, a local folder, or a model already in the Hugging Face
   cache (p3 never downloads one);
 - the output folder: a folder (or creatable), and writable;
@@ -60,7 +60,7 @@ TRAINING = (
 
 
 def _range_problems(parameters: dict[str, Any], sources: dict[str, str]) -> list[str]:
-    from p3lib.training.train import TrainConfig
+    from p3lib.training.record import TrainConfig
 
     lower = {name.lower(): value for name, value in parameters.items()}
     problems = []
