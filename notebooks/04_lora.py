@@ -61,7 +61,8 @@ from p3lib.store.progress import quiet_progress_bars
 from p3lib.store.run_layout import RunLayout, resolve_path
 from p3lib.training.formatting import format_epochs, format_rate
 from p3lib.training.rate_search import rate_choice_sentence, search_learning_rate
-from p3lib.training.train import TrainConfig, train
+from p3lib.training.record import TrainConfig
+from p3lib.training.train import train
 
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
 layout = RunLayout(resolve_path(OUT_DIR))

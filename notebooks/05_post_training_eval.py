@@ -56,8 +56,8 @@ from p3lib.store.result_files import load_result, save_result
 from p3lib.store.run_layout import RunLayout, resolve_path
 from p3lib.training.export import export_models, export_summary
 from p3lib.training.model_card import write_model_card
+from p3lib.training.record import TrainingRecord
 from p3lib.training.score import DecisionThreshold, save_threshold
-from p3lib.training.train import TrainingRecord
 
 use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book

@@ -62,7 +62,7 @@ from p3lib.store.atomic import atomic_write_json
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import RunLayout, resolve_path
 from p3lib.training.formatting import format_rate
-from p3lib.training.train import TrainingRecord
+from p3lib.training.record import TrainingRecord
 
 use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
 layout = RunLayout(resolve_path(OUT_DIR))

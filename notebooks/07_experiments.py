@@ -81,7 +81,7 @@ from p3lib.training.experiments import (
     seed_table,
     summarise_experiments,
 )
-from p3lib.training.train import TrainConfig, TrainingRecord
+from p3lib.training.record import TrainConfig, TrainingRecord
 
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
 layout = RunLayout(resolve_path(OUT_DIR))

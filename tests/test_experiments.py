@@ -26,7 +26,8 @@ from p3lib.store.atomic import atomic_write_json, read_json
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import REPO_ROOT, RunLayout
 from p3lib.training import experiments as ex
-from p3lib.training.train import TrainConfig, TrainingRecord, train
+from p3lib.training.record import TrainConfig, TrainingRecord
+from p3lib.training.train import train
 
 # --- the recipe's loss option and the prompt at evaluation -------------------------------------
 

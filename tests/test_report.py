@@ -32,7 +32,7 @@ from p3lib.data.schema import PAIR_TYPES
 from p3lib.evaluation.pipeline import evaluate_scores
 from p3lib.store.atomic import atomic_write_json
 from p3lib.store.run_layout import REPO_ROOT, RunLayout
-from p3lib.training.train import LearningRateTrial, TrainingRecord
+from p3lib.training.record import LearningRateTrial, TrainingRecord
 
 # category: (n compatible, n incompatible, mean compatible, mean incompatible)
 BASELINE = {
@@ -316,7 +316,7 @@ def test_results_command_adds_the_appendix_when_the_run_has_one(comparison, tmp_
     from made_up_models import PROMPT, zoo
 
     from p3lib.training.experiments import appendix_summary, summarise_experiments
-    from p3lib.training.train import TrainConfig
+    from p3lib.training.record import TrainConfig
 
     out = tmp_path / "out"
     atomic_write_json(RunLayout(out).metric("comparison"), comparison)

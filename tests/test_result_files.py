@@ -19,7 +19,7 @@ from p3lib.evaluation.comparison import compare
 from p3lib.evaluation.words_only import WordsOnlyResult, words_only_baseline
 from p3lib.store import result_files as rf
 from p3lib.store.atomic import atomic_write_json, read_json
-from p3lib.training.train import TrainConfig
+from p3lib.training.record import TrainConfig
 
 TOPICS = ["hiking", "cooking", "dogs", "jazz", "travel", "chess"]
 

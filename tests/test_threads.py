@@ -44,7 +44,8 @@ from tiny_model import build_tiny_model, tiny_pairs
 
 from p3lib.store.atomic import atomic_write_json
 from p3lib.evaluation.pipeline import evaluate
-from p3lib.training.train import TrainConfig, train
+from p3lib.training.record import TrainConfig
+from p3lib.training.train import train
 
 pairs = tiny_pairs(96, seed=3)
 fit, validation, evaluation = pairs[:48], pairs[48:72], pairs[72:]

@@ -10,14 +10,9 @@ import pytest
 import torch
 from tiny_model import build_tiny_model, tiny_config, tiny_pairs
 
-from p3lib.training.train import (
-    ADAPTER_DIR,
-    RECORD_NAME,
-    TrainConfig,
-    TrainingRecord,
-    merge_lora,
-    train,
-)
+from p3lib.training.record import RECORD_NAME, TrainConfig, TrainingRecord
+from p3lib.training.saving import ADAPTER_DIR, merge_lora
+from p3lib.training.train import train
 
 PROBE = [
     "boy: i love hiking",

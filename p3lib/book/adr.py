@@ -48,7 +48,7 @@ from p3lib.evaluation.comparison import (
 from p3lib.store.atomic import read_json
 from p3lib.store.run_layout import RunLayout
 from p3lib.training.formatting import format_epochs, format_rate
-from p3lib.training.train import TrainingRecord
+from p3lib.training.record import TrainingRecord
 
 __all__ = [
     "ADR_KEYS",

@@ -132,7 +132,7 @@ class PairedComparison(_Model):
 
 
 class TrainingSummary(_Model):
-    """What a training run cost, from its :class:`p3lib.training.train.TrainingRecord`."""
+    """What a training run cost, from its :class:`p3lib.training.record.TrainingRecord`."""
 
     method: str
     learning_rate: float
@@ -261,7 +261,7 @@ def improvement_pct(after: float, before: float) -> float | None:
 
 
 def training_summary(record) -> TrainingSummary:
-    """The cost figures of a :class:`p3lib.training.train.TrainingRecord` (or its JSON as a
+    """The cost figures of a :class:`p3lib.training.record.TrainingRecord` (or its JSON as a
     dict)."""
     data = record if isinstance(record, Mapping) else record.model_dump()
     parameters = data["parameters"]
@@ -362,7 +362,7 @@ def compare(
         full: the fully fine-tuned model's result (chapter 05).
         lora: the LoRA model's result, or ``None`` when LoRA was skipped.
         records: training records by method (``{"full": ..., "lora": ...}``), each a
-            :class:`p3lib.training.train.TrainingRecord` or its JSON; missing ones are left out.
+            :class:`p3lib.training.record.TrainingRecord` or its JSON; missing ones are left out.
         words_only: chapter 02's words-only baseline, or ``None``.
         seed: the paired bootstrap's seed (default: the one the evaluations used).
         n_bootstrap: its resamples (default: as the evaluations).

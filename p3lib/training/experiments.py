@@ -53,7 +53,7 @@ from p3lib.evaluation.results import HEADLINE_KEYS, INTERVAL_METRICS, Evaluation
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import RunLayout
 from p3lib.training.formatting import format_rate
-from p3lib.training.train import TrainConfig, TrainingRecord
+from p3lib.training.record import TrainConfig, TrainingRecord
 
 Study = Literal["chapters", "loss", "seeds", "instruction"]
 LossName = Literal["cosine", "contrastive", "online_contrastive"]

@@ -32,7 +32,7 @@ from p3lib.data.schema import DatingPair
 from p3lib.evaluation.comparison import ComparisonResult, Estimate, ModelSummary
 from p3lib.evaluation.embed import BASE_MODEL
 from p3lib.training.formatting import format_epochs
-from p3lib.training.train import TrainingRecord
+from p3lib.training.record import TrainingRecord
 
 CARD_NAME = "README.md"
 BOOK_CHAPTER = "chapter 05 (post-training evaluation) of the p3 book built with this model"

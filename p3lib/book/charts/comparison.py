@@ -457,7 +457,7 @@ def plot_cohens_d(comparison: ComparisonResult) -> go.Figure:
 def plot_training_comparison(records) -> go.Figure:
     """Chart 7: validation Spearman over training steps, full vs LoRA.
 
-    ``records`` are the two :class:`p3lib.training.train.TrainingRecord` objects (a mapping by
+    ``records`` are the two :class:`p3lib.training.record.TrainingRecord` objects (a mapping by
     method or
     a sequence); the drawing is :func:`p3lib.book.charts.training.plot_training_curves`'.
     """
