@@ -701,13 +701,18 @@ def _item_6_a_damaged_model_is_refused_naming_the_file(tmp, capsys):
     data[-2000:] = bytes(255 - b for b in data[-2000:])  # 2,000 flipped bytes
     weights.write_bytes(bytes(data))
     _refused(
-        capsys,
-        "score",
-        "--model",
-        run / "models" / "full",
-        *pair,
-        message=f"{weights}: its SHA-256",
-    )
+        capsys, "score", "--model", run / "models" / "full", *pair,
+        message=f"{weights}: its SHA-256 differs",
+    )  # fmt: skip
+    # A model that embeds every text alike is refused even where nothing recorded its bytes.
+    from p3lib.training.score import ModelVerificationError, verify_model
+
+    class Collapsed:
+        def encode(self, texts, **options):
+            return [[0.6, 0.8]] * len(texts)
+
+    with pytest.raises(ModelVerificationError, match="same embedding to unrelated texts"):
+        verify_model(tmp / "elsewhere", Collapsed())
 
 
 def _item_7_no_traceback_for_deep_nesting_loops_or_ports(tmp, capsys):

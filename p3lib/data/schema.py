@@ -323,6 +323,11 @@ def add_prefixes(record: dict, fields: list[str] | tuple[str, ...] = tuple(PREFI
     return fixed
 
 
+def write_prefixed_copy(path: str | Path, folder: str | Path) -> tuple[Path, int]:
+    """One file's prefixed copy in ``folder``: :func:`write_prefixed_copies` of one path."""
+    return write_prefixed_copies([path], folder)[0]
+
+
 def write_prefixed_copies(paths: list[str | Path], folder: str | Path) -> list[tuple[Path, int]]:
     """Write each file of ``paths`` into ``folder`` (same name) with the prefixes added.
 

@@ -191,16 +191,27 @@ CHAPTER_INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 def missing_inputs(chapter: str, out_dir: str | Path) -> list[str]:
-    """What ``chapter`` reads from ``out_dir`` that is not there, each naming its chapter."""
+    """What ``chapter`` reads from ``out_dir`` that is not there, each naming its chapter,
+    and any model it reads whose files differ from what the run record says was written
+    (:func:`p3lib.training.score.verify_model`: chapter 05 and its widget export score only
+    verified models)."""
     from p3lib.store.run_layout import resolve_path
+    from p3lib.training.score import ModelVerificationError, verify_model
 
     root = resolve_path(out_dir)
-    return [
-        f"{root / relative} is missing: chapter {maker} writes it; run {maker} first with the "
-        f"same OUT_DIR (`p3 run` runs the chapters in order)"
-        for relative, maker in CHAPTER_INPUTS.get(chapter, ())
-        if not (root / relative).exists()
-    ]
+    problems = []
+    for relative, maker in CHAPTER_INPUTS.get(chapter, ()):
+        if not (root / relative).exists():
+            problems.append(
+                f"{root / relative} is missing: chapter {maker} writes it; run {maker} first "
+                "with the same OUT_DIR (`p3 run` runs the chapters in order)"
+            )
+        elif relative.startswith("models/"):
+            try:
+                verify_model(root / relative)
+            except ModelVerificationError as exc:
+                problems.append(str(exc))
+    return problems
 
 
 def check_chapter_parameters(namespace: dict[str, Any], chapter: str | None = None) -> None:

@@ -19,13 +19,12 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from p3lib.store.atomic import atomic_write_json
+from p3lib.store.atomic import atomic_write_json, sha256_file
 
 RUN_RECORD = "run.json"
 PATH_SUFFIX = "_path"
@@ -33,15 +32,6 @@ PATH_SUFFIX = "_path"
 
 class RunRecordError(ValueError):
     """A run record that cannot be read, or a folder whose chapters do not form one run."""
-
-
-def sha256_file(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks (model weights are large)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_run_record(root: str | Path, *, ignore_corrupt: bool = False) -> dict[str, Any]:

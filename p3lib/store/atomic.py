@@ -205,15 +205,26 @@ def check_replaceable(path: str | Path, what: str | None = None) -> None:
 
 
 def mark_made_by_p3(folder: str | Path, what: str) -> None:
-    """Write :data:`MARKER` into ``folder``, listing every file in it: p3 may replace this
-    folder later, as long as it holds nothing else."""
+    """Write :data:`MARKER` into ``folder``, listing every file in it with its SHA-256: p3
+    may replace this folder later, as long as it holds nothing else."""
     folder = Path(folder)
-    listing = {"what": what, "files": dict.fromkeys(_files_under(folder))}
+    # Each file's SHA-256 too: a saved model is verified against it before it scores anything.
+    files = {name: sha256_file(folder / name) for name in _files_under(folder)}
+    listing = {"what": what, "files": files}
     (folder / MARKER).write_text(json.dumps(listing, indent=1) + "\n", encoding="utf-8")
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks (model weights are large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_owned_files(files: dict[Path, bytes], what: str) -> list[Path]:

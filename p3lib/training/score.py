@@ -6,9 +6,9 @@ one pair and the decision; ``--pairs FILE.jsonl`` scores every pair of a file, l
 and AUC-ROC with its bootstrap interval. The threshold is the one chapter 05 chose on the
 validation split and saved as ``decision_threshold.json`` beside the model.
 
-A model is verified before it scores anything (:func:`verify_model`): inside a run's output
-folder every file of it must have the SHA-256 that ``run.json`` recorded when the chapter
-wrote it, and any model must give different texts different embeddings. A damaged
+A model is verified before it scores anything (:func:`verify_model`): every file of it must
+have a SHA-256 that p3 recorded when the chapter wrote it (``run.json``, or the model's own
+marker), and any model must give different texts different embeddings. A damaged
 ``model.safetensors`` otherwise loads, scores every pair cosine 1.0 and calls it compatible.
 
 Example:
@@ -22,7 +22,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from p3lib.data.schema import DatingPair, load_pairs_maybe_unlabelled
-from p3lib.store.atomic import atomic_write_json
+from p3lib.store.atomic import atomic_write_json, read_marker, sha256_file
 
 THRESHOLD_FILE = "decision_threshold.json"
 
@@ -208,14 +207,6 @@ class ModelVerificationError(ValueError):
     """A model whose files are not the ones its run wrote, or that cannot tell texts apart."""
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def recorded_model_files(model_dir: str | Path) -> tuple[Path, dict[str, str]] | None:
     """``(run folder, {relative path: sha256})`` of the files of ``model_dir`` that the run
     record of an enclosing output folder lists; ``None`` where no run record encloses it."""
@@ -241,51 +232,51 @@ def recorded_model_files(model_dir: str | Path) -> tuple[Path, dict[str, str]] |
 
 
 def verify_model(model_dir: str | Path, model=None) -> None:
-    """Refuse a model that is not what its run wrote, or that embeds every text alike.
+    """Refuse a model that is not what p3 wrote, or that embeds every text alike.
 
-    Inside a run's output folder, each file the run record lists for ``model_dir`` must be
-    there with its recorded SHA-256 (:func:`recorded_model_files`). With ``model`` loaded,
-    three unrelated statements must not all get (nearly) the same embedding.
+    Each file of ``model_dir`` must have a SHA-256 that p3 recorded for it: in the run record
+    of an enclosing output folder (:func:`recorded_model_files`) or in the folder's own
+    marker, written with the model (a chapter re-run by hand in JupyterLab rewrites the
+    model and its marker, not the run record). A recorded file that is missing is refused
+    too. With ``model`` loaded, three unrelated statements must not all get (nearly) the
+    same embedding.
 
     Raises:
         ModelVerificationError: naming the file that differs, or the model.
     """
     model_dir = Path(model_dir)
+    expected: dict[Path, set[str]] = {}
     recorded = recorded_model_files(model_dir)
     if recorded is not None:
         root, files = recorded
-        if not files:
+        for relative, digest in files.items():
+            expected.setdefault(root / relative, set()).add(digest)
+    marker = read_marker(model_dir) or {}
+    for name, digest in (marker.get("files") or {}).items():
+        if digest:
+            expected.setdefault(model_dir.resolve() / name, set()).add(digest)
+    rerun = "run the chapter that trains it again"
+    for path, digests in sorted(expected.items()):
+        if not path.is_file():
+            raise ModelVerificationError(f"{path}: missing; the model is incomplete: {rerun}")
+        if sha256_file(path) not in digests:
             raise ModelVerificationError(
-                f"{model_dir}: {root / RUN_RECORD} records no files of this model (its chapter "
-                "did not finish); run the chapter that trains it again"
+                f"{path}: its SHA-256 differs from the one p3 recorded when the model was "
+                f"written: the file is damaged or was replaced; {rerun}"
             )
-        for relative, digest in sorted(files.items()):
-            path = root / relative
-            if not path.is_file():
-                raise ModelVerificationError(
-                    f"{path}: missing; the model is incomplete: run the chapter that trains "
-                    "it again"
-                )
-            if _sha256(path) != digest:
-                raise ModelVerificationError(
-                    f"{path}: its SHA-256 differs from the one {root / RUN_RECORD} recorded when "
-                    "the model was written: the file is damaged or was replaced; run the "
-                    "chapter that trains it again"
-                )
     if model is not None:
         vectors = np.asarray(model.encode(list(PROBES), show_progress_bar=False), dtype=float)
         norms = np.linalg.norm(vectors, axis=1)
         if not np.all(np.isfinite(vectors)) or not np.all(norms > 0):
             raise ModelVerificationError(
                 f"{model_dir}: the model's embeddings are not finite numbers: its weights are "
-                "damaged; run the chapter that trains it again"
+                f"damaged; {rerun}"
             )
         unit = vectors / norms[:, None]
         if np.min(unit[1:] @ unit[0]) > 0.9999:
             raise ModelVerificationError(
                 f"{model_dir}: the model gives the same embedding to unrelated texts (cosine "
-                "1.0000), so every pair would score alike: its weights are damaged; run the "
-                "chapter that trains it again"
+                f"1.0000), so every pair would score alike: its weights are damaged; {rerun}"
             )
 
 
