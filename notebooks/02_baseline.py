@@ -433,8 +433,8 @@ display(
 show(plot_roc(result, name="baseline"))
 
 # %% [markdown]
-# Accuracy, precision, recall and F1 at each threshold from 0 to 1; the dashed line is the
-# threshold chosen on validation.
+# Accuracy, precision, recall and F1 at each threshold over the whole cosine range, -1 to 1;
+# the dashed line is the threshold chosen on validation.
 
 # %% tags=["hide-input"]
 show(plot_threshold_sweep(result))

@@ -190,8 +190,10 @@ Markdown(record.convergence())
 # %% [markdown]
 # ## Scale-out: the same code on a cluster
 #
-# Nothing in the recipe assumes one process. `python -m p3lib.training.train` runs the same `train`
-# function, and under a launcher every process trains on its share of each batch
+# The recipe is written for several processes too, though only one and two CPU processes have
+# been run (the second by the test named below); a GPU launch like the ones shown here is
+# untested. `python -m p3lib.training.train` runs the same `train` function, and under a
+# launcher every process trains on its share of each batch
 # (DistributedDataParallel) while only rank 0 writes the output folder:
 #
 # ```bash

@@ -106,8 +106,11 @@ INTERNAL_NAME = re.compile(
 )
 # Python's float repr of a rate (2e-05, 0.002 beside 2e-3 elsewhere) and a whole count shown
 # with decimals (pairs 1195.000).
-PYTHON_RATE = re.compile(r"\b\d(?:\.\d)?e-0\d\b")
-DECIMAL_COUNT = re.compile(r"(?<![\d.])[1-9]\d+\.0{3,}\b")
+PYTHON_RATE = re.compile(r"\b\de-0\d\b")
+DECIMAL_COUNT = re.compile(
+    r"(?i)\b(?:pairs|positives|negatives|clusters|count|records)\b[^\n\d]{0,40}?"
+    r"(?<![\d.])([1-9]\d*\.0{3,})\b"
+)
 BUILD_LOG = re.compile(r"\bwrote (?:outputs|[\w.-]+)/\S+")
 # Prose that points at an output below it ("The summary below records...").
 PROMISE = re.compile(r"\b(?:file|files|summary|table|record)s? below (?:holds?|records?|lists?)\b")
@@ -145,8 +148,11 @@ def inconsistent_numbers(text: str) -> list[str]:
     Example:
         >>> inconsistent_numbers("rate 2e-05; pairs 1195.000; AUC 1.000; rate 2e-5; p 2.59e-07")
         ['2e-05', '1195.000']
+        >>> inconsistent_numbers("false positives\t41.000\t27.797; data_quality\t100.000")
+        ['41.000']
     """
-    return [m.group(0) for pattern in (PYTHON_RATE, DECIMAL_COUNT) for m in pattern.finditer(text)]
+    rates = [m.group(0) for m in PYTHON_RATE.finditer(text)]
+    return rates + [m.group(1) for m in DECIMAL_COUNT.finditer(text)]
 
 
 def build_log_lines(text: str) -> list[str]:

@@ -324,3 +324,25 @@ def test_defect_checks_fire_on_each_defect_and_pass_clean_text():
         "a/mermaid.min.js"
     ]
     assert unused_scripts(["a/doctools.js"], {"plotly": False, "mermaid": False}) == []
+
+
+def test_limitations_are_stated_with_the_runs_numbers(comparison, results, tmp_path):
+    from p3lib.book.limitations import limitations
+
+    layout = RunLayout(tmp_path)
+    for name, evaluated in results.items():
+        atomic_write_json(layout.metric(name), evaluated)
+    atomic_write_json(layout.metric("comparison"), comparison)
+    text = limitations(tmp_path, "the default generated data", appendix=False)
+    base = comparison.baseline
+    assert f"The eval split holds {base.n_pairs:,} pairs ({base.n_compatible:,} compatible" in text
+    widths = [
+        summary.headline[key].high - summary.headline[key].low
+        for summary in comparison.models().values()
+        for key in ("spearman", "auc_roc")
+    ]
+    assert f"The widest of them is {max(widths):.3f} wide." in text
+    assert f"{results['baseline'].n_overlap:,} of the {results['baseline'].n_pairs:,}" in text
+    assert "generated from templates" not in text and "built from templates" in text
+    assert "this build did not run" in text
+    assert "this build did not run" not in limitations(tmp_path, "x", appendix=True)

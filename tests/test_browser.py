@@ -298,7 +298,7 @@ def test_site_hygiene(smoke_book, page_facts):
         assert facts["favicon"] and facts["favicon"].startswith("file:"), name
         assert Path(facts["favicon"].removeprefix("file://")).is_file(), name
         assert not [link for link in facts["links"] if "genindex" in link], name
-        if width == 1400:
+        if width == 1400 and name != "search.html":  # the search page has its own form
             assert facts["searchBoxes"] == 1, (name, facts["searchBoxes"])
     # Every script file the site ships is one some page loads (or the widget loads).
     loaded = {src.split("?")[0] for facts in page_facts.values() for src in facts["scripts"]}

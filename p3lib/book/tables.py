@@ -52,6 +52,7 @@ READER_NAMES = {
     "n_pairs": "pairs",
 }
 MODEL_PREFIXES = ("baseline_", "full_", "lora_")
+COUNT_KEYS = ("n_false_positives", "n_pairs", "n_clusters", "n_compatible", "n_incompatible")
 
 
 def reader_name(label):
@@ -112,17 +113,39 @@ def formatted_cells(frame) -> dict[str, list[str]]:
         >>> frame = pd.DataFrame({"baseline": [41.0, 0.681], "full": [39.0, 0.947]})
         >>> formatted_cells(frame)
         {'baseline': ['41', '0.681'], 'full': ['39', '0.947']}
+
+    A count with its bootstrap interval (a row named by a count key):
+        >>> frame = pd.DataFrame({"estimate": [41.0], "low": [27.797]}, index=["n_false_positives"])
+        >>> formatted_cells(frame)
+        {'estimate': ['41'], 'low': ['27.797']}
     """
     count_rows = [_count_row(list(row)) for _, row in frame.iterrows()]
+    # A row named by a count (false positives, with its bootstrap bounds beside it): its whole
+    # numbers are counts, its fractions (the bounds) stay scores.
+    count_labels = [_count_label(label) for label in frame.index]
     cells = {}
     for column in frame.columns:
         values = list(frame[column])
         integral = _integral_column(values)
         cells[str(column)] = [
-            format_value(v, integral=integral or count_row)
-            for v, count_row in zip(values, count_rows, strict=True)
+            format_value(
+                v,
+                integral=integral
+                or count_row
+                or (count_label and _integral_column([v]) and not _missing(v)),
+            )
+            for v, count_row, count_label in zip(values, count_rows, count_labels, strict=True)
         ]
     return cells
+
+
+def _count_label(label) -> bool:
+    if not isinstance(label, str):
+        return False
+    for prefix in ("", *MODEL_PREFIXES):
+        if label.startswith(prefix) and label[len(prefix) :] in COUNT_KEYS:
+            return True
+    return False
 
 
 def reader_table(frame, missing_reason: str = DEFAULT_REASON):
