@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -35,6 +31,11 @@ TARGET_RECALL = 0.9  # validation recall at which every model's false positives 
 N_UMAP_SEEDS = 5  # UMAP random states the clustering figures are measured over
 N_SHUFFLES = 1000  # label shuffles of the purity null
 
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "02_baseline")
+
 # %%
 import pandas as pd
 from IPython.display import Markdown, display
@@ -49,7 +50,7 @@ from p3lib.book.charts.baseline import (
     plot_umap,
 )
 from p3lib.book.charts.errors import plot_errors_by_pair_type
-from p3lib.book.tables import use_reader_tables
+from p3lib.book.tables import reader_name, use_reader_tables
 from p3lib.data.schema import load_pairs
 from p3lib.data.splits import apply_split, make_validation_split, save_split
 from p3lib.evaluation.embed import load_model
@@ -195,7 +196,7 @@ show(plot_umap(result))
 # **Why several seeds.** UMAP's layout depends on its random state, and its floating-point
 # order differs from one machine to the next, so the clusters found on one map, and their
 # purity, are partly luck. We therefore cluster the projections of several random states
-# (`N_UMAP_SEEDS`, a parameter) and report the **median** with the **range**, here and in
+# (how many is a parameter of this chapter) and report the **median** with the **range**, here and in
 # every table and chart of the book; the median is what a build on another machine should
 # reproduce, and the range says how far a single map could stray. **Against what.** With clusters of 10 to 20 pairs, labels dealt out at random already
 # give most clusters a majority well above half, so purity is compared with the same clusters
@@ -262,7 +263,7 @@ display(
 pd.DataFrame([f.model_dump() for f in over.per_seed]).set_index("random_state")
 
 # %% [markdown]
-# **Projection or features?** The PRD draws the clusters on the UMAP map; HDBSCAN could
+# **Projection or features?** The project's product requirements document (PRD) draws the clusters on the UMAP map; HDBSCAN could
 # instead run on the pair features themselves, where no seed is involved.
 # The run measures both, with the same HDBSCAN settings:
 
@@ -354,7 +355,7 @@ pd.DataFrame([pair.model_dump() for pair in fp.pairs[:15]])
 #
 # Each model's F1-best threshold sits wherever its own scores put it, so false positives at
 # those thresholds compare different trade-offs. The fair comparison holds recall fixed: for
-# each model, the threshold that finds `TARGET_RECALL` of the compatible *validation* pairs,
+# each model, the threshold that finds the same share of the compatible *validation* pairs,
 # and the false positives on eval there, as rates with their counts. Chapter 06 sets the
 # models side by side at this point.
 
@@ -595,7 +596,7 @@ display(
         f"{words_only.n_false_positives} false positives of {words_only.n_incompatible} "
         "incompatible pairs at its validation threshold. Not "
         "applicable to it: "
-        + "; ".join(f"{key} ({why})" for key, why in words_only.not_applicable.items())
+        + "; ".join(f"{reader_name(key)} ({why})" for key, why in words_only.not_applicable.items())
         + "."
     )
 )
@@ -621,8 +622,9 @@ display(
 )
 
 # %% [markdown]
-# The results file below holds every number and every per-pair score of this chapter;
-# chapter 05 reads it to compare the fine-tuned models with the baseline.
+# Every number and every per-pair score of this chapter is saved with the run, in
+# `metrics/baseline.json`; chapter 05 reads it to compare the fine-tuned models with the base
+# model.
 
 # %%
 save_result(result, layout.metric("baseline"))

@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -40,6 +36,11 @@ WARMUP_STEPS = 100
 EVAL_STEPS: int | None = None
 MAX_TRAIN_PAIRS: int | None = None
 DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
+
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "03_full_finetune")
 
 # %%
 from IPython.display import Markdown
@@ -85,7 +86,8 @@ print(f"{len(fit_pairs)} pairs to fit, {len(validation_pairs)} validation pairs"
 # 6. **trainer**: `SentenceTransformerTrainer`; a callback copies the weights in memory
 #    whenever validation Spearman improves, and they are put back at the end.
 #
-# The settings, with the PRD's values as defaults. The learning rate is not fixed at the PRD's
+# The settings, with the values of the project's product requirements document (PRD) as
+# defaults. The learning rate is not fixed at the PRD's
 # 2e-5: chapter 04 chooses LoRA's rate on the validation split, and a comparison of the two
 # methods is fair only when both get the same tuning budget, so full fine-tuning's rate is
 # chosen here the same way, from a grid of the same size and spacing that holds the PRD's
@@ -221,4 +223,3 @@ Markdown(training_finding(record))
 
 # %%
 atomic_write_json(layout.metric("full_training"), record)
-print(f"wrote {layout.metric('full_training')} and {layout.model('full')}")

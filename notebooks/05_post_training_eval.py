@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -31,6 +27,11 @@ N_BOOTSTRAP = 1000
 N_UMAP_SEEDS = 5  # UMAP random states the clustering figures are measured over
 N_SHUFFLES = 1000  # label shuffles of the purity null
 TARGET_RECALL = 0.9  # validation recall at which every model's false positives are compared
+
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "05_post_training_eval")
 
 # %%
 import pandas as pd
@@ -332,9 +333,10 @@ display(
 display(Markdown(paired_table(comparison)))
 
 # %% [markdown]
-# The results files below hold every number and per-pair score of this chapter: `full.json`
-# and `lora.json` (same shape as `baseline.json`), `comparison.json`, and
-# `decision_threshold.json` in each model folder.
+# Every number and per-pair score of this chapter is saved with the run (not shown in the
+# book): `metrics/full.json` and `metrics/lora.json` (the shape of chapter 02's
+# `metrics/baseline.json`), `metrics/comparison.json`, and `decision_threshold.json` in each
+# model's folder, which `p3 score` reads.
 
 # %%
 save_result(full, layout.metric("full"))

@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -23,6 +19,11 @@
 
 # %% tags=["parameters"]
 OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
+
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "06_comparison")
 
 # %%
 import html
@@ -60,6 +61,7 @@ from p3lib.evaluation.results import EvaluationResult
 from p3lib.store.atomic import atomic_write_json
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import RunLayout, resolve_path
+from p3lib.training.formatting import format_rate
 from p3lib.training.train import TrainingRecord
 
 use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
@@ -312,7 +314,7 @@ display(
         " ".join(
             f"{LABELS[name]}: validation Spearman "
             f"{r.validation[0].spearman_cosine:.3f} at step 0, best **{r.best_score:.3f}** at "
-            f"step {r.best_step} of {r.total_steps} (learning rate {r.learning_rate:g}, "
+            f"step {r.best_step} of {r.total_steps} (learning rate {format_rate(r.learning_rate)}, "
             f"{r.seconds_per_epoch:.1f} s per epoch on {r.threads_text()}, "
             f"{r.parameters.trainable:,} trainable parameters)."
             for name, r in records.items()
@@ -451,7 +453,7 @@ display(Markdown(paired_table(comparison)))
 # %% [markdown]
 # ## The PRD's success criteria
 #
-# The PRD's targets for the fine-tuned model, each judged on its 95% interval: pass when the
+# The targets the project's product requirements document (PRD) sets for the fine-tuned model, each judged on its 95% interval: pass when the
 # whole interval meets the target, fail when it misses it, cannot tell when it straddles it.
 
 # %% tags=["hide-input"]
@@ -511,8 +513,8 @@ if lf is not None and lf.auc_roc is not None:
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]
-# The summary below records the figures of this chapter's captions for the tests and the
-# book; the full numbers stay in `comparison.json`.
+# The run also saves the figures of this chapter's captions (`metrics/comparison_summary.json`,
+# for the tests and the book); the full numbers stay in `metrics/comparison.json`.
 
 # %%
 atomic_write_json(

@@ -26,6 +26,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 TESTS = Path(__file__).parent
 
 SCRIPT = """
@@ -120,6 +122,8 @@ def printed(result: dict) -> dict[str, str]:
     return cells
 
 
+# Thread counts, signals, timing: one pytest-xdist worker runs all such tests, one at a time.
+@pytest.mark.xdist_group("signals_and_threads")
 def test_one_and_two_threads_give_the_same_exact_figures(tmp_path):
     one = run_at(1, tmp_path / "one")
     two = run_at(2, tmp_path / "two")

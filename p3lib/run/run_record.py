@@ -52,13 +52,18 @@ def read_run_record(root: str | Path, *, ignore_corrupt: bool = False) -> dict[s
             ``p3 run --force`` uses to start the record afresh).
     """
     path = Path(root) / RUN_RECORD
+    if path.exists() and not path.is_file():
+        # Not something --force can replace: a new record cannot be renamed over a folder.
+        raise RunRecordError(
+            f"{path}: is a folder, not p3's run record (a file); move it away and run again"
+        )
     if not path.is_file():
         return {}
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(record, dict):
             raise ValueError("expected a JSON object")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
         if ignore_corrupt:
             return {}
         raise RunRecordError(

@@ -50,6 +50,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from p3lib.data.schema import DatingPair, load_pairs
 from p3lib.store.atomic import atomic_directory, atomic_write_json, read_json
+from p3lib.store.environment import environment_versions
 
 RECORD_NAME = "training_record.json"
 # Set by ``p3 run`` for chapters that train side by side: a file holding the PyTorch threads
@@ -713,7 +714,7 @@ def train(
         # as the share it is.
         seconds_per_epoch=sum(epoch_seconds) / config.epochs,
         peak_rss_mb=peak_rss_mb(),
-        versions=library_versions(),
+        versions=environment_versions(),
         device=device,
         mixed_precision=mixed_precision,
         threads=threads_at_start,
