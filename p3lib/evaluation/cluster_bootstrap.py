@@ -544,6 +544,52 @@ def two_level_differences(
     return out
 
 
+def split_cluster_draws(
+    scores_a,
+    labels_a,
+    groups_a: Sequence,
+    scores_b,
+    labels_b,
+    groups_b: Sequence,
+    thresholds: Sequence[float] | None = None,
+    *,
+    metric: str = "spearman",
+    seed: int = 42,
+    n_resamples: int = 1000,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``metric(split a) - metric(split b)`` for each model (rows), point and resamples.
+
+    Each resample draws split a's groups and split b's groups with replacement, each on its
+    own, once for all models (so models can be ranked on the same draws). Returns the point
+    differences (models,) and the resampled ones (models x resamples).
+    """
+    rng = np.random.default_rng(seed)
+    sides = []
+    for scores, labels, groups in ((scores_a, labels_a, groups_a), (scores_b, labels_b, groups_b)):
+        scores, labels = _check(np.atleast_2d(np.asarray(scores, dtype=float)), labels, groups)
+        cut = np.full(scores.shape[0], 0.5) if thresholds is None else np.asarray(thresholds)
+        pair_group, n_groups = _group_index(list(groups))
+        draws = rng.integers(0, n_groups, (n_resamples, n_groups))
+        weights, _ = _weights_from_draws(draws, pair_group, n_groups)
+        point = weighted_metrics(scores, labels, cut, np.ones((1, labels.size)))[metric][:, 0]
+        sides.append((point, weighted_metrics(scores, labels, cut, weights)[metric]))
+    return sides[0][0] - sides[1][0], sides[0][1] - sides[1][1]
+
+
+def percentile_interval(
+    estimate: float, resampled: np.ndarray, level: float = 0.95
+) -> BootstrapInterval:
+    """``estimate`` with the percentile interval of the finite ``resampled`` values."""
+    finite = resampled[np.isfinite(resampled)]
+    alpha = (1 - level) / 2 * 100
+    low, high = (
+        (float(x) for x in np.percentile(finite, [alpha, 100 - alpha]))
+        if finite.size
+        else (None, None)
+    )
+    return BootstrapInterval(estimate=float(estimate), low=low, high=high, method="percentile")
+
+
 def split_cluster_differences(
     scores_a,
     labels_a,
@@ -563,7 +609,8 @@ def split_cluster_differences(
     For the drop from eval to the out-of-distribution pairs: the two splits hold different
     pairs, so their resamples cannot be paired, and each holds template groups, so neither may
     be resampled pair by pair. Every resample draws each split's groups with replacement, on
-    its own, and records the difference; the interval is its percentile interval.
+    its own (:func:`split_cluster_draws`), and records the difference; the interval is its
+    percentile interval.
 
     Example:
         >>> d = split_cluster_differences([0.9, 0.1, 0.8, 0.2], [1, 0, 1, 0], ["a", "a", "b", "b"],
@@ -571,26 +618,19 @@ def split_cluster_differences(
         >>> d["auc_roc"].estimate, d["auc_roc"].low, d["auc_roc"].high
         (0.0, 0.0, 0.0)
     """
-    rng = np.random.default_rng(seed)
-    sides = []
-    for scores, labels, groups in ((scores_a, labels_a, groups_a), (scores_b, labels_b, groups_b)):
-        scores, labels = _check(np.atleast_2d(np.asarray(scores, dtype=float)), labels, groups)
-        pair_group, n_groups = _group_index(list(groups))
-        draws = rng.integers(0, n_groups, (n_resamples, n_groups))
-        weights, _ = _weights_from_draws(draws, pair_group, n_groups)
-        cut = np.array([threshold], dtype=float)
-        point = weighted_metrics(scores, labels, cut, np.ones((1, labels.size)))
-        sides.append((point, weighted_metrics(scores, labels, cut, weights)))
-    alpha = (1 - level) / 2 * 100
     out = {}
     for key in metrics:
-        diff = sides[0][1][key][0] - sides[1][1][key][0]
-        finite = diff[np.isfinite(diff)]
-        low, high = (
-            (float(x) for x in np.percentile(finite, [alpha, 100 - alpha]))
-            if finite.size
-            else (None, None)
+        point, draws = split_cluster_draws(
+            scores_a,
+            labels_a,
+            groups_a,
+            scores_b,
+            labels_b,
+            groups_b,
+            [threshold],
+            metric=key,
+            seed=seed,
+            n_resamples=n_resamples,
         )
-        estimate = float(sides[0][0][key][0, 0] - sides[1][0][key][0, 0])
-        out[key] = BootstrapInterval(estimate=estimate, low=low, high=high, method="percentile")
+        out[key] = percentile_interval(point[0], draws[0], level)
     return out
