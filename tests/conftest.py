@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -122,6 +123,7 @@ def start_smoke_build(root: Path) -> None:
             cwd=REPO_ROOT,
             env={**os.environ, "ROOT": str(root)},
             stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stopped whole (pytest_sessionfinish)
         )
         (root / "started").write_text(str(process.pid))
         SMOKE_BUILDS.append(process)
@@ -137,16 +139,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         start_smoke_build(smoke_build_folder(session.config))
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Stop a build nobody will read: a run stopped early (Ctrl-C, ``-x``) leaves none behind.
 
     Under pytest-xdist another worker may still wait for it, so a worker that simply ran out
     of tests leaves it running; it ends by itself.
     """
-    if session.shouldstop or session.shouldfail:
+    if session.shouldstop or session.shouldfail or exitstatus == pytest.ExitCode.INTERRUPTED:
         for process in SMOKE_BUILDS:
             if process.poll() is None:
-                process.terminate()
+                os.killpg(process.pid, signal.SIGINT)  # p3's Ctrl-C: it stops its kernels
 
 
 @pytest.fixture(scope="session")
