@@ -64,6 +64,9 @@ class ChapterParameters(BaseModel):
     epochs: int = Field(gt=0)
     batch_size: int = Field(ge=1)
     learning_rate: PositiveRate
+    # full fine-tuning's rate chosen on validation from this grid (empty: learning_rate as is)
+    learning_rate_grid: list[PositiveRate]
+    full_search_epochs: PositiveRate
     warmup_steps: int = Field(ge=0)
     eval_steps: int | None = Field(ge=1)
     max_train_pairs: int | None = Field(ge=1)

@@ -46,9 +46,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from p3lib.data.schema import DatingPair
-from p3lib.evaluation.cluster_bootstrap import paired_cluster_differences
+from p3lib.evaluation.cluster_bootstrap import (
+    TABLE_METRICS,
+    paired_cluster_differences,
+    percentile_interval,
+    split_cluster_draws,
+    two_level_differences,
+)
 from p3lib.evaluation.comparison import Estimate, TrainingSummary, summarise, training_summary
-from p3lib.evaluation.pair_bootstrap import independent_differences
+from p3lib.evaluation.rankings import SUPPORTED_SHARE, top_share
 from p3lib.evaluation.results import HEADLINE_KEYS, INTERVAL_METRICS, EvaluationResult
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import RunLayout
@@ -588,9 +594,13 @@ class SeedStudy(_Model):
     """Full fine-tuning and LoRA over seeds: every headline metric's spread, on eval.
 
     ``models`` lists each method's model names in seed order; ``eval`` and ``ood`` map
-    ``method -> metric -> Spread``. ``gap`` is ``mean(full) - mean(lora)`` per metric, and
-    ``separated`` is true where the two methods' seed ranges do not overlap (with at least two
-    seeds each): only then does this run show a difference larger than the seeds' own.
+    ``method -> metric -> Spread``. ``gap`` is ``mean(full) - mean(lora)`` per metric.
+    ``two_level`` gives that gap a 95% interval from a two-level bootstrap on eval
+    (:func:`p3lib.evaluation.cluster_bootstrap.two_level_differences`: every resample draws
+    each method's seeds and the template groups with replacement), and ``separated`` is true
+    where that interval excludes 0: the difference is larger than what a change of seed and
+    of eval sample do together. (Earlier results judged by whether the seed ranges overlap,
+    which ignores the eval sample and, with three seeds, says little.)
     """
 
     seeds: list[int]
@@ -600,9 +610,48 @@ class SeedStudy(_Model):
     gap: dict[str, float | None]
     separated: dict[str, bool]
     verdict: str
+    two_level: dict[str, Estimate] = {}
 
 
-def seed_study(measured: Mapping[str, MeasuredModel]) -> SeedStudy:
+def _two_level(
+    measured: Mapping[str, MeasuredModel],
+    models: dict[str, list[str]],
+    *,
+    seed: int,
+    n_bootstrap: int,
+) -> dict[str, Estimate]:
+    """Full minus LoRA on eval over seeds and template groups (two-level bootstrap)."""
+    full = [measured[n] for n in models.get("full", [])]
+    lora = [measured[n] for n in models.get("lora", [])]
+    if not full or not lora or any(m.eval_labels != full[0].eval_labels for m in lora):
+        return {}
+    groups = full[0].eval_groups or [str(i) for i in range(len(full[0].eval_labels))]
+
+    def cuts(arm):
+        return [
+            m.eval["threshold"].value if m.eval["threshold"].value is not None else 0.5 for m in arm
+        ]
+
+    keys = [key for key in HEADLINE_KEYS if key in TABLE_METRICS]
+    found = two_level_differences(
+        [m.eval_scores for m in full],
+        [m.eval_scores for m in lora],
+        full[0].eval_labels,
+        groups,
+        (cuts(full), cuts(lora)),
+        metrics=keys,
+        seed=seed,
+        n_resamples=n_bootstrap,
+    )
+    return {
+        key: Estimate(value=d.estimate, low=d.low, high=d.high, method=d.method)
+        for key, d in found.items()
+    }
+
+
+def seed_study(
+    measured: Mapping[str, MeasuredModel], *, seed: int = 42, n_bootstrap: int = 1000
+) -> SeedStudy:
     """Group the plain (cosine, no instruction) full and LoRA models by seed."""
     models: dict[str, list[str]] = {"full": [], "lora": []}
     for name, m in measured.items():
@@ -623,13 +672,19 @@ def seed_study(measured: Mapping[str, MeasuredModel]) -> SeedStudy:
         }
     gap, separated = {}, {}
     full, lora = splits["eval"].get("full"), splits["eval"].get("lora")
+    two_level = _two_level(measured, models, seed=seed, n_bootstrap=n_bootstrap)
     for key in HEADLINE_KEYS:
         if full is None or lora is None or full[key].mean is None or lora[key].mean is None:
             gap[key], separated[key] = None, False
             continue
         gap[key] = full[key].mean - lora[key].mean
-        f, g = full[key], lora[key]
-        separated[key] = min(f.n, g.n) >= 2 and (f.low > g.high or g.low > f.high)
+        d = two_level.get(key)
+        separated[key] = bool(
+            min(full[key].n, lora[key].n) >= 2
+            and d is not None
+            and d.low is not None
+            and (d.low > 0 or d.high < 0)
+        )
     return SeedStudy(
         seeds=seeds,
         models=models,
@@ -637,7 +692,8 @@ def seed_study(measured: Mapping[str, MeasuredModel]) -> SeedStudy:
         ood=splits["ood"],
         gap=gap,
         separated=separated,
-        verdict=_seed_verdict(splits["eval"], gap, separated),
+        verdict=_seed_verdict(splits["eval"], gap, separated, two_level),
+        two_level=two_level,
     )
 
 
@@ -660,7 +716,10 @@ def _count_ranking_once(keys: Sequence[str]) -> list[str]:
 
 
 def _seed_verdict(
-    spreads: dict[str, dict[str, Spread]], gap: dict[str, float | None], separated: dict[str, bool]
+    spreads: dict[str, dict[str, Spread]],
+    gap: dict[str, float | None],
+    separated: dict[str, bool],
+    two_level: Mapping[str, Estimate] | None = None,
 ) -> str:
     full, lora = spreads.get("full"), spreads.get("lora")
     if full is None or lora is None:
@@ -678,18 +737,26 @@ def _seed_verdict(
         f"range {g.low:.3f} to {g.high:.3f}) for LoRA. "
     )
     real = _count_ranking_once([key for key in COMPARED if separated.get(key)])
+    d = (two_level or {}).get("spearman")
+    if d is None or d.low is None or d.high is None:
+        return text + "This run has no two-level interval for the gap, so it gives no verdict."
+    interval = (
+        f"full minus LoRA {d.value:+.3f}, 95% interval {d.low:+.3f} to {d.high:+.3f} from a "
+        "two-level bootstrap that resamples each method's seeds and the eval template groups "
+        "together"
+    )
     if separated["spearman"]:
-        better = "full fine-tuning" if gap["spearman"] > 0 else "LoRA"
-        text += f"The seed ranges do not overlap: {better} ranks pairs better on every seed."
+        better = "full fine-tuning" if d.value > 0 else "LoRA"
+        text += f"Over seeds and eval samples, {better} ranks pairs better: {interval}."
     else:
         text += (
-            "The seed ranges overlap, so the gap between the methods' Spearman's rho "
-            f"({gap['spearman']:+.3f}) is within what a change of seed alone does."
+            f"The gap in Spearman's rho ({interval}) includes 0: a change of seed and of eval "
+            "sample could make it."
         )
     if real:
-        text += f" Metrics whose seed ranges do not overlap: {', '.join(real)}."
+        text += f" Metrics whose two-level interval excludes 0: {', '.join(real)}."
     else:
-        text += " On no compared metric do the two methods' seed ranges separate."
+        text += " On no compared metric does the two-level interval exclude 0."
     return text
 
 
@@ -942,8 +1009,9 @@ class OodRow(_Model):
     """One model on eval and OOD; ``drop`` is ``eval - ood`` per compared metric.
 
     ``drop_interval`` gives the bootstrapped metrics' drops a 95% interval (each split
-    resampled on its own, :func:`p3lib.evaluation.pair_bootstrap.independent_differences`); a
-    drop whose interval excludes 0 is larger than the two splits' sampling noise.
+    resampling its own template groups,
+    :func:`p3lib.evaluation.cluster_bootstrap.split_cluster_draws`); a drop whose interval
+    excludes 0 is larger than the two splits' sampling noise.
     """
 
     name: str
@@ -962,7 +1030,9 @@ class OodStudy(_Model):
     """Every model measured on eval and on the OOD pairs, with the drop between them.
 
     ``largest_drop`` and ``smallest_drop`` name the models whose Spearman's rho falls most and
-    least; ``n_eval`` and ``n_ood`` are the pair counts.
+    least, and ``largest_share`` / ``smallest_share`` the share of resamples (of both splits'
+    template groups, all models on the same draws) in which each is so; ``n_eval`` and
+    ``n_ood`` are the pair counts.
     """
 
     metrics: list[str]
@@ -972,43 +1042,68 @@ class OodStudy(_Model):
     largest_drop: str
     smallest_drop: str
     verdict: str
+    largest_share: float | None = None
+    smallest_share: float | None = None
 
 
 def ood_study(
     measured: Mapping[str, MeasuredModel], *, seed: int = 42, n_bootstrap: int = 1000
 ) -> OodStudy:
-    """The eval-to-OOD drop of every measured model, with a bootstrap interval per drop."""
+    """The eval-to-OOD drop of every measured model, with a cluster interval per drop."""
     if not measured:
         raise ValueError("no model was measured")
+    models = list(measured.values())
+    first = models[0]
+
+    def groups(m: MeasuredModel, split: str) -> list[str]:
+        found = getattr(m, f"{split}_groups")
+        return found or [str(i) for i in range(len(getattr(m, f"{split}_labels")))]
+
+    keys = [key for key in COMPARED if key in INTERVAL_METRICS]
+    draws = {
+        key: split_cluster_draws(
+            [m.eval_scores for m in models],
+            first.eval_labels,
+            groups(first, "eval"),
+            [m.ood_scores for m in models],
+            first.ood_labels,
+            groups(first, "ood"),
+            [m.eval["threshold"].value or 0.5 for m in models],
+            metric=key,
+            seed=seed,
+            n_resamples=n_bootstrap,
+        )
+        for key in keys
+    }
     rows = []
-    for name, m in measured.items():
+    for i, (name, m) in enumerate(measured.items()):
         e = {key: m.eval[key].value for key in COMPARED}
         o = {key: m.ood[key].value for key in COMPARED}
         drop = {key: None if e[key] is None or o[key] is None else e[key] - o[key] for key in e}
-        intervals = independent_differences(
-            m.eval_scores,
-            m.eval_labels,
-            m.ood_scores,
-            m.ood_labels,
-            seed=seed,
-            n_bootstrap=n_bootstrap,
-        )
-        drop_interval = {
-            key: Estimate(value=i.estimate, low=i.low, high=i.high) for key, i in intervals.items()
-        }
+        drop_interval = {}
+        for key, (point, resampled) in draws.items():
+            i_ = percentile_interval(point[i], resampled[i])
+            drop_interval[key] = Estimate(
+                value=i_.estimate, low=i_.low, high=i_.high, method=i_.method
+            )
         rows.append(
             OodRow(name=name, label=m.label, eval=e, ood=o, drop=drop, drop_interval=drop_interval)
         )
-    by_drop = sorted(rows, key=lambda row: -row.drop["spearman"])
-    first = next(iter(measured.values()))
+    by_drop = sorted(range(len(rows)), key=lambda k: -rows[k].drop["spearman"])
+    spearman = draws.get("spearman")
+    shares = (None, None)
+    if spearman is not None and len(rows) > 1:
+        shares = (top_share(spearman[1], by_drop[0]), top_share(-spearman[1], by_drop[-1]))
     study = OodStudy(
         metrics=list(COMPARED),
         n_eval=first.n_eval,
         n_ood=first.n_ood,
         rows=rows,
-        largest_drop=by_drop[0].name,
-        smallest_drop=by_drop[-1].name,
+        largest_drop=rows[by_drop[0]].name,
+        smallest_drop=rows[by_drop[-1]].name,
         verdict="",
+        largest_share=shares[0],
+        smallest_share=shares[1],
     )
     return study.model_copy(update={"verdict": _ood_verdict(study)})
 
@@ -1024,16 +1119,25 @@ def _ood_verdict(study: OodStudy) -> str:
             f"drop {row.drop['spearman']:+.3f})"
         )
 
-    text = (
-        f"Spearman's rho is lower on OOD than on eval for {fell} of the {len(rows)} models. "
-        f"The largest drop is {change(worst)}, the smallest {change(best)}"
-    )
+    text = f"Spearman's rho is lower on OOD than on eval for {fell} of the {len(rows)} models. "
+    largest, smallest = study.largest_share, study.smallest_share
+    if largest is None or smallest is None:
+        text += f"The largest drop is {change(worst)}, the smallest {change(best)}"
+    else:
+        text += (
+            f"The largest drop here is {change(worst)}, the largest in {largest:.0%} of "
+            f"resamples of both splits' template groups; the smallest {change(best)}, in "
+            f"{smallest:.0%}"
+        )
+        if max(largest, smallest) < SUPPORTED_SHARE:
+            text += "; neither ranking is stable enough to call"
     text += "; a negative drop means a model ranked OOD pairs better." if fell < len(rows) else "."
     beyond = [row for row in study.rows if row.drop["spearman"] > 0 and row.drop_excludes_zero()]
     if fell:
         text += (
             f" For {len(beyond)} of the {fell} that fell, the drop is larger than the two "
-            "splits' sampling noise (its 95% bootstrap interval excludes 0)."
+            "splits' sampling noise (its 95% interval, each split resampling its own template "
+            "groups, excludes 0)."
         )
     if "baseline" in rows and "full" in rows:
         b, f = rows["baseline"], rows["full"]
@@ -1075,7 +1179,7 @@ def summarise_experiments(
 
     Paired differences use ``recipe.seed`` and ``n_bootstrap``, as :func:`measure_models` did.
     """
-    seeds = seed_study(measured)
+    seeds = seed_study(measured, seed=recipe.seed, n_bootstrap=n_bootstrap)
     has_instruction = any(m.prompt for m in measured.values())
     paired = dict(seed=recipe.seed, n_bootstrap=n_bootstrap)
     return ExperimentsResult(
