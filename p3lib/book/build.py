@@ -142,7 +142,7 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
 
     substitutions.update(errors_substitutions(RunLayout(out_dir).metrics))
     from p3lib.book.adr import adr_substitutions
-    from p3lib.training.experiments import experiment_substitutions
+    from p3lib.training.experiments.summary import experiment_substitutions
 
     substitutions.update(adr_substitutions(out_dir))
     substitutions.update(experiment_substitutions(out_dir))
