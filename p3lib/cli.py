@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args.paths, strict=args.strict, fix_prefixes=args.fix_prefixes)
         elif args.command == "generate":
             from p3lib.data.generate import write_default_data
-            from p3lib.data.quality import write_default_quality_report
+            from p3lib.data.quality.evaluator import write_default_quality_report
             from p3lib.store.run_layout import DEFAULT_DATA
 
             folder = Path(args.folder or DEFAULT_DATA)
