@@ -22,7 +22,7 @@ from p3lib.book.clean_notebooks import copy_clean_notebook
 from p3lib.book.html import slim_book
 from p3lib.book.landing import FIGURE_IN_BOOK, landing_substitutions, write_cosine_figure
 from p3lib.book.pages import stage_pages
-from p3lib.run.runner import APPENDIX, CHAPTERS
+from p3lib.run.chapters import APPENDIX, CHAPTERS
 from p3lib.store.atomic import atomic_directory, check_replaceable, read_json
 from p3lib.store.run_layout import DEFAULT_OUT, REPO_ROOT, RunLayout
 

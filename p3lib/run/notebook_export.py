@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from p3lib.run.runner import APPENDIX, CHAPTERS, KERNEL_NAME, read_parameters
+from p3lib.run.chapters import APPENDIX, CHAPTERS, KERNEL_NAME, read_parameters
 from p3lib.store.run_layout import NOTEBOOK_SOURCES
 
 

@@ -24,8 +24,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from p3lib.run.chapters import ParameterError
 from p3lib.run.run_record import RunRecordError, read_run_record
-from p3lib.run.runner import ParameterError
 
 
 class PreflightError(ParameterError):
