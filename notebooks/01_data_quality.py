@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -25,6 +21,11 @@
 TRAIN_PATH = "data/raw/train.jsonl"  # training pairs (JSONL)
 EVAL_PATH = "data/raw/eval.jsonl"  # evaluation pairs (JSONL), only ever measured
 OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
+
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "01_data_quality")
 
 # %%
 import pandas as pd

@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -31,6 +27,11 @@ N_BOOTSTRAP = 1000
 N_UMAP_SEEDS = 5  # UMAP random states the clustering figures are measured over
 N_SHUFFLES = 1000  # label shuffles of the purity null
 TARGET_RECALL = 0.9  # validation recall at which every model's false positives are compared
+
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "05_post_training_eval")
 
 # %%
 import pandas as pd
@@ -178,7 +179,7 @@ for name, label in (("baseline", "Baseline"), ("full", "Full fine-tuning"), ("lo
 display(
     Markdown(
         "\n".join(lines)
-        + "\n\nIntervals resample subcategories (chapter 02). Whether a model beats another is "
+        + "\n\nIntervals resample template groups, (category, subcategory) pairs (chapter 02). Whether a model beats another is "
         "read from their *paired* difference at the end of this chapter, not from these "
         "intervals side by side."
     )
@@ -233,7 +234,9 @@ show(plot_category_margins(full, name="full fine-tuning"))
 #
 # Which kinds of pair each fine-tuned model still gets wrong at its validation threshold:
 # false positives for label-0 types, false negatives for label-1 types, both for mixed ones,
-# each with a 95% Wilson interval (`p3lib.evaluation.errors_by_type`). The compound types (`complex_*`,
+# each with a 95% interval that resamples template groups like every interval of the book
+# (`p3lib.evaluation.errors_by_type`); a worst type is named only where it is worst in most
+# resamples. The compound types (`complex_*`,
 # `llm_judged_*`) are the ones where a model must weigh two topics at once.
 
 # %% tags=["hide-input"]
@@ -321,7 +324,7 @@ display(
 
 # %% [markdown]
 # Every before/after and model-against-model difference, each measured on the same resampled
-# subcategories for both models (AUC, Spearman's rho and rho / ceiling are one fact about the
+# template groups for both models (AUC, Spearman's rho and rho / ceiling are one fact about the
 # ranking, so read them as one line of evidence). Margin and Cohen's d are not compared with
 # the words-only model, whose score is not a cosine. Chapter 06 draws the eight before/after
 # comparisons.
@@ -330,9 +333,10 @@ display(
 display(Markdown(paired_table(comparison)))
 
 # %% [markdown]
-# The results files below hold every number and per-pair score of this chapter: `full.json`
-# and `lora.json` (same shape as `baseline.json`), `comparison.json`, and
-# `decision_threshold.json` in each model folder.
+# Every number and per-pair score of this chapter is saved with the run (not shown in the
+# book): `metrics/full.json` and `metrics/lora.json` (the shape of chapter 02's
+# `metrics/baseline.json`), `metrics/comparison.json`, and `decision_threshold.json` in each
+# model's folder, which `p3 score` reads.
 
 # %%
 save_result(full, layout.metric("full"))

@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -47,6 +43,11 @@ WARMUP_STEPS = 100
 EVAL_STEPS: int | None = None  # None: about four validation checks per epoch
 MAX_TRAIN_PAIRS: int | None = None  # None: all of train
 INSTRUCTION = "Decide whether these two dating-profile statements are compatible: "
+
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "07_experiments")
 
 # %%
 import time

@@ -29,6 +29,7 @@ def headline(rho: float, *, width: float = 0.02, shift: float = 0.0) -> dict[str
         "f1": 0.7 + shift,
         "accuracy": 0.7 + shift,
         "n_false_positives": 10.0,
+        "false_positive_rate": 0.1,
         "threshold": 0.5,
     }
     return {

@@ -401,8 +401,13 @@ def test_adr_substitutions_from_a_run(tmp_path, comparison):
     # full schedules: full fine-tuning 0.90, LoRA 0.85 on validation
     assert (values["adr_full_validation"], values["adr_lora_validation"]) == ("0.900", "0.850")
     assert values["adr_validation_gap"] == "+0.050"
-    assert "+0.190 from the learning rate alone" in values["adr_rate_and_capacity"]
-    assert "the 0.050 that remains" in values["adr_rate_and_capacity"]
+    # The search's record is stated, not tested; the remaining gap is not put down to capacity.
+    assert "0.610 at the PRD's 2e-5 and 0.800 at 2e-4 (+0.190)" in values["adr_rate_and_capacity"]
+    assert "a difference of +0.050" in values["adr_rate_and_capacity"]
+    assert "does not attribute it" in values["adr_rate_and_capacity"]
+    assert "(capacity)" not in values["adr_rate_and_capacity"]
+    # Full fine-tuning's rate was not searched in this record: the ADR says so.
+    assert "not tuned" in values["adr_full_rate_choice"]
     assert "still improving" in values["adr_lora_convergence"]
     d = comparison.paired_differences["full_vs_lora"].differences["spearman"]
     assert values["adr_paired_spearman"] == f"{d.estimate:+.3f} [{d.low:+.3f}, {d.high:+.3f}]"

@@ -422,6 +422,7 @@ def start_interruptible_run(sources, out, names, cores=None) -> subprocess.Popen
     )
 
 
+@pytest.mark.xdist_group("signals_and_threads")
 def test_a_real_kernel_run_is_quiet_and_ctrl_c_prints_one_line(tmp_path):
     """No kernel notices per chapter, no ZMQ traceback on Ctrl-C, no staging files left."""
     import os
@@ -481,6 +482,7 @@ folder.mkdir(parents=True, exist_ok=True)
 """
 
 
+@pytest.mark.xdist_group("signals_and_threads")
 def test_the_two_training_chapters_run_side_by_side_on_half_the_cores(tmp_path, monkeypatch):
     import os
 
@@ -551,6 +553,7 @@ def test_one_failing_chapter_of_a_pair_keeps_the_others_record(tmp_path, monkeyp
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == [f"{first}.ipynb"]
 
 
+@pytest.mark.xdist_group("signals_and_threads")
 def test_one_core_runs_the_pair_one_after_the_other(tmp_path, monkeypatch):
     from p3lib.run.side_by_side import SIDE_BY_SIDE
 
@@ -568,6 +571,7 @@ def test_one_core_runs_the_pair_one_after_the_other(tmp_path, monkeypatch):
     assert first["threads"] is None and second["threads"] is None
 
 
+@pytest.mark.xdist_group("signals_and_threads")
 def test_ctrl_c_reaches_the_kernels_of_chapters_side_by_side(tmp_path):
     """Kernels run in their own session; p3 passes the Ctrl-C on, nothing is recorded."""
     import os

@@ -56,7 +56,8 @@ def test_weighted_metrics_equal_the_metrics_of_repeated_pairs():
         "spearman_ratio": ratio,
         "f1": at.f1,
         "accuracy": at.accuracy,
-        "n_false_positives": at.fp,
+        "false_positive_rate": at.fp / np.sum(y == 0),
+        "false_negative_rate": at.fn / np.sum(y == 1),
     }
     for key, value in expected.items():
         assert got[key][0, 0] == pytest.approx(value, abs=1e-12), key
@@ -324,9 +325,14 @@ def test_comparison_holds_the_stable_keys(comparison):
     assert data["paired_differences"]["full_vs_lora"]["resampled"] == "subcategory"
     assert set(data["matched_recall"]) == {"baseline", "full", "lora"}
     # Every table metric of a model carries its cluster interval.
-    for key in ("margin", "auc_roc", "f1", "accuracy", "n_false_positives", "spearman_ratio"):
+    for key in ("margin", "auc_roc", "f1", "accuracy", "false_positive_rate", "spearman_ratio"):
         estimate = comparison.full.headline[key]
         assert estimate.low is not None and estimate.method in ("BCa", "percentile"), key
+    # A count carries no interval; its rate does, inside [0, 1].
+    assert comparison.full.headline["n_false_positives"].low is None
+    rate = comparison.full.headline["false_positive_rate"]
+    assert 0 <= rate.low <= rate.value <= rate.high <= 1
+    assert set(data["fixed_eval_recall"]["models"]) == {"baseline", "full", "lora"}
     assert comparison.full.interval_resampled == "subcategory"
     assert comparison.full.n_clusters_resampled == 24
 
@@ -336,7 +342,10 @@ def test_verdicts_come_from_the_paired_interval(comparison):
     sentence = paired_verdict(comparison, "full", "lora", "auc_roc")
     assert f"{d.estimate:+.3f}" in sentence
     if d.excludes_zero:
-        assert sentence.startswith("Full fine-tuning beats LoRA") if d.estimate > 0 else True
+        # One seed per arm: worded as a statement about these two trained models.
+        if d.estimate > 0:
+            assert sentence.startswith("This run's full fine-tuning model beats its LoRA model")
+        assert "these two trained models" in sentence
     else:
         assert "cannot tell" in sentence
     reverse = paired_verdict(comparison, "lora", "full", "auc_roc")

@@ -7,14 +7,14 @@ process with ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` and ``NUMBA_NUM_THREADS`` 
 :func:`p3lib.evaluation.pipeline.evaluate` (two UMAP seeds) and writes the result with
 :func:`p3lib.store.atomic.atomic_write_json`, as the chapters do.
 
-What must hold: every figure the results table prints is the same text, intervals included,
-and every count, label and text of the JSON is equal. The floats are not bit-equal: PyTorch
-sums float32 values in a different order at 2 threads, so cosines move in the 8th digit, and one
+What must hold: every figure the results table prints is the same text, intervals included, and
+every count, label and text of the JSON is equal. The floats are not bit-equal: PyTorch sums
+float32 values in a different order at 2 threads, so cosines move in the 8th digit, and one
 epoch of training compounds that over its steps; they must agree to a relative 1e-4 (an
-interval's end moved by 1.1e-5 relative with the packages of 2026-12-07), far below the
-printed digits, which must be the same text. Left out: the UMAP coordinates and the clustering figures,
-which the book declares seed-dependent (medians over seeds with their range): a change in
-the 8th digit of the features is enough to move UMAP's layout.
+interval's end moved by 1.1e-5 relative with the packages of 2026-12-07), far below the printed
+digits, which must be the same text. Left out: the UMAP coordinates and the clustering figures,
+which the book declares seed-dependent (medians over seeds with their range): a change in the
+8th digit of the features is enough to move UMAP's layout.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 TESTS = Path(__file__).parent
 
@@ -121,6 +123,8 @@ def printed(result: dict) -> dict[str, str]:
     return cells
 
 
+# Thread counts, signals, timing: one pytest-xdist worker runs all such tests, one at a time.
+@pytest.mark.xdist_group("signals_and_threads")
 def test_one_and_two_threads_give_the_same_exact_figures(tmp_path):
     one = run_at(1, tmp_path / "one")
     two = run_at(2, tmp_path / "two")

@@ -22,6 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 N_TRAIN, BATCH_SIZE, EPOCHS, WORLD_SIZE = 96, 8, 2, 2
 
 
+@pytest.mark.xdist_group("signals_and_threads")
 def test_torchrun_two_cpu_processes(tmp_path):
     pytest.importorskip("torch.distributed")
     model_dir = tmp_path / "tiny"

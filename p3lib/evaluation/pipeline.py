@@ -173,9 +173,11 @@ def _map_and_clusters(
     hdbscan_min_cluster_size: int,
     hdbscan_min_samples: int,
     hdbscan_cluster_selection_method: str,
+    groups: list[str] | None,
 ) -> tuple[UmapProjection, ClusteringOverSeeds, ClusterSummary]:
     """Metrics 2 and 3: the first seed's UMAP map, the clustering figures over every seed (with
-    the purity null, seeded with ``seed``) and the first seed's clusters."""
+    the purity null, seeded with ``seed``, shuffled within ``groups`` where given) and the first
+    seed's clusters."""
     projections, seeds, used = _projections(
         pair_points,
         projection,
@@ -207,6 +209,7 @@ def _map_and_clusters(
         cluster_selection_method=hdbscan_cluster_selection_method,
         n_shuffles=n_shuffles,
         null_seed=seed,
+        groups=groups,
     )
     return umap, over_seeds, seed_clusters[0]
 
@@ -218,6 +221,7 @@ def _score_metrics(
     categories: list[str],
     texts: list[tuple[str, str]],
     threshold: float,
+    groups: list[str] | None,
     *,
     seed: int,
     n_bootstrap: int,
@@ -243,7 +247,9 @@ def _score_metrics(
         "spearman_ceiling": ceiling,
         "spearman_ratio": ratio,
         "intervals": bootstrap_intervals(scores, labels, seed=seed, n_bootstrap=n_bootstrap),
-        "errors_by_pair_type": errors_by_pair_type(scores, labels, pair_types, threshold),
+        "errors_by_pair_type": errors_by_pair_type(
+            scores, labels, pair_types, threshold, groups, seed=seed, n_resamples=n_bootstrap
+        ),
     }
 
 
@@ -256,7 +262,11 @@ def _group_intervals(
     seed: int,
     n_bootstrap: int,
 ) -> tuple[list[str] | None, ClusterIntervals | None]:
-    """Each pair's template group and the cluster-bootstrap intervals over them, when given."""
+    """Each pair's template group and the cluster-bootstrap intervals over them, when given.
+
+    The groups are the resampled clusters of every interval, and the strata of the purity
+    null's restricted shuffle.
+    """
     if groups is None:
         return None, None
     groups = [str(g) for g in groups]
@@ -403,10 +413,11 @@ def evaluate_scores(
         n_umap_seeds: UMAP random states the clustering figures are measured over
             (``umap_random_state`` and the next ones); the first projection is the map.
         n_shuffles: label shuffles of the purity null
-        (:func:`p3lib.evaluation.clustering.purity_null`,
-            seeded with ``seed``).
-        groups: each eval pair's template group (its subcategory); with them, every table
-            metric gets a cluster-bootstrap interval (:mod:`p3lib.evaluation.cluster_bootstrap`).
+            (:func:`p3lib.evaluation.clustering.purity_null`, seeded with ``seed``).
+        groups: each eval pair's template group (its (category, subcategory) pair); with them,
+            every table metric gets a cluster-bootstrap interval
+            (:mod:`p3lib.evaluation.cluster_bootstrap`), the per-type error rates too, and the
+            purity null shuffles labels within them.
         validation_scores: the validation pairs' scores; with ``validation_labels`` they give
             the matched-recall operating point (:mod:`p3lib.evaluation.operating_point`).
         target_recall: the validation recall of the matched operating point.
@@ -422,7 +433,9 @@ def evaluate_scores(
     _check_lengths(n, pair_types=pair_types, categories=categories, texts=texts)
     choice = _threshold_choice(threshold, scores, labels)
     t = choice.threshold
-
+    groups, cluster_intervals = _group_intervals(
+        scores, labels, groups, t, seed=seed, n_bootstrap=n_bootstrap
+    )
     # Metrics 1 to 3: the cosine distributions, the UMAP map and the clusters over seeds.
     cosine = cosine_summary(scores, labels)
     umap, over_seeds, first_clusters = _map_and_clusters(
@@ -443,13 +456,10 @@ def evaluate_scores(
         hdbscan_min_cluster_size=hdbscan_min_cluster_size,
         hdbscan_min_samples=hdbscan_min_samples,
         hdbscan_cluster_selection_method=hdbscan_cluster_selection_method,
+        groups=groups,
     )
-    # Metrics 4 to 8 on the scores, with their intervals and the operating points.
-    measured = _score_metrics(
-        scores, labels, pair_types, categories, texts, t, seed=seed, n_bootstrap=n_bootstrap
-    )
-    groups, cluster_intervals = _group_intervals(
-        scores, labels, groups, t, seed=seed, n_bootstrap=n_bootstrap
+    measured = _score_metrics(  # metrics 4 to 8, with their intervals
+        scores, labels, pair_types, categories, texts, t, groups, seed=seed, n_bootstrap=n_bootstrap
     )
     matched = _matched_recall(
         scores, labels, pair_types, validation_scores, validation_labels, target_recall

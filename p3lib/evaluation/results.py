@@ -223,6 +223,7 @@ HEADLINE_KEYS = (
     "f1",
     "accuracy",
     "n_false_positives",
+    "false_positive_rate",
     "threshold",
 )
 
@@ -307,6 +308,9 @@ class EvaluationResult(_Model):
             "f1": at.f1,
             "accuracy": at.accuracy,
             "n_false_positives": float(self.false_positives.n),
+            # The count carries no interval (a resample holds a different number of
+            # incompatible pairs); the rate does.
+            "false_positive_rate": self.false_positives.n / self.n_incompatible,
             "threshold": self.threshold.threshold,
         }
         join = f"{prefix}_" if prefix else ""

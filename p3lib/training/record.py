@@ -17,10 +17,8 @@ Example:
 
 from __future__ import annotations
 
-import platform
 import resource
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Literal
 
@@ -229,17 +227,6 @@ class TrainingRecord(BaseModel):
         """Read a record from its JSON file or from the model folder that holds it."""
         path = Path(path)
         return cls.model_validate(read_json(path / RECORD_NAME if path.is_dir() else path))
-
-
-def library_versions() -> dict[str, str]:
-    """Versions of the libraries that decide the numbers of a run."""
-    versions = {"python": platform.python_version()}
-    for package in ("torch", "transformers", "sentence-transformers", "peft", "accelerate"):
-        try:
-            versions[package] = version(package)
-        except PackageNotFoundError:
-            versions[package] = "not installed"
-    return versions
 
 
 def peak_rss_mb() -> float:

@@ -42,6 +42,7 @@ from typing import Any
 
 from p3lib.data.schema import DatingPair, load_pairs
 from p3lib.store.atomic import read_json
+from p3lib.store.environment import environment_versions
 from p3lib.training.record import (
     PRIMARY_METRIC,
     LearningRateSearch,
@@ -49,7 +50,6 @@ from p3lib.training.record import (
     TrainConfig,
     TrainingRecord,
     count_parameters,
-    library_versions,
     peak_rss_mb,
 )
 
@@ -390,7 +390,7 @@ def train(
         # as the share it is.
         seconds_per_epoch=sum(epoch_seconds) / config.epochs,
         peak_rss_mb=peak_rss_mb(),
-        versions=library_versions(),
+        versions=environment_versions(),
         device=device,
         mixed_precision=mixed_precision,
         threads=threads_at_start,

@@ -233,7 +233,7 @@ def plot_purity(results: Mapping[str, EvaluationResult]) -> go.Figure:
                 mode="lines",
                 line=dict(width=0),
                 fillcolor="rgba(120, 120, 120, 0.25)",
-                name="labels shuffled: 95% range",
+                name="labels shuffled within template groups: 95% range",
                 hoverinfo="skip",
             )
         )
@@ -265,7 +265,8 @@ def plot_purity(results: Mapping[str, EvaluationResult]) -> go.Figure:
     )
     fig.update_layout(
         **_LAYOUT,
-        title="HDBSCAN cluster purity over UMAP seeds, against labels shuffled over the clusters",
+        title="HDBSCAN cluster purity over UMAP seeds, against labels shuffled within template "
+        "groups",
         xaxis=dict(
             tickmode="array", tickvals=list(range(len(names))), ticktext=[_label(n) for n in names]
         ),
