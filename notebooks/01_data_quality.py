@@ -36,7 +36,8 @@ from p3lib.book.charts import show
 from p3lib.book.charts.data import plot_categories, plot_pair_types, plot_quality_scores
 from p3lib.book.tables import use_reader_tables
 from p3lib.data.audit import audit, record_lines
-from p3lib.data.quality import SyntheticDataEvaluator, format_report, write_report
+from p3lib.data.quality.evaluator import SyntheticDataEvaluator
+from p3lib.data.quality.report import format_report, write_report
 from p3lib.data.schema import load_pairs
 from p3lib.store.atomic import atomic_write_json
 from p3lib.store.run_layout import RunLayout, resolve_path

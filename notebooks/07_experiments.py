@@ -69,15 +69,12 @@ from p3lib.evaluation.results import INTERVAL_METRICS
 from p3lib.store.progress import quiet_progress_bars
 from p3lib.store.result_files import save_result
 from p3lib.store.run_layout import RunLayout, resolve_path
-from p3lib.training.experiments import (
-    LOSS_LABELS,
-    METRIC_LABELS,
+from p3lib.training.experiments.measure import measure_models
+from p3lib.training.experiments.plan import LOSS_LABELS, METRIC_LABELS, obtain_models, plan_variants
+from p3lib.training.experiments.summary import (
     difference_table,
     headline_table,
-    measure_models,
-    obtain_models,
     ood_table,
-    plan_variants,
     seed_table,
     summarise_experiments,
 )

@@ -81,9 +81,7 @@ def _run(args: argparse.Namespace) -> str:
     """Check everything, then execute the chapters; return the output folder."""
     import yaml
 
-    from p3lib.run.parameters import load_parameters_file
-    from p3lib.run.preflight import preflight
-    from p3lib.run.runner import (
+    from p3lib.run.chapters import (
         APPENDIX,
         CHAPTERS,
         PATH_PARAMETERS_SUFFIX,
@@ -91,8 +89,10 @@ def _run(args: argparse.Namespace) -> str:
         complete_parameters,
         discover_chapters,
         resolve_parameters,
-        run_book,
     )
+    from p3lib.run.parameters import load_parameters_file
+    from p3lib.run.preflight import preflight
+    from p3lib.run.runner import run_book
 
     values = load_parameters_file(args.params)
     # Where each value came from, so that a message blames the right place.
@@ -324,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``p3`` command; returns the exit status."""
     from p3lib.book.build import BookError
     from p3lib.data.schema import DataError
-    from p3lib.run.runner import ChapterFailed, ParameterError
+    from p3lib.run.chapters import ParameterError
+    from p3lib.run.runner import ChapterFailed
     from p3lib.store.output_lock import OutputBusy
 
     args = build_parser().parse_args(argv)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import run_p3
 
-from p3lib.run.runner import APPENDIX, CHAPTERS
+from p3lib.run.chapters import APPENDIX, CHAPTERS
 from p3lib.store.run_layout import DEFAULT_EVAL, DEFAULT_TRAIN, REPO_ROOT
 
 GOOD = {
@@ -155,7 +155,8 @@ def test_default_data_checks_clean_even_under_strict(capsys):
 @pytest.mark.smoke
 def test_a_chapter_run_on_bad_data_stops_with_the_same_message(tmp_path):
     """Opened on its own (papermill, JupyterLab), a chapter stops on the first cell that loads."""
-    from p3lib.run.runner import ChapterFailed, complete_parameters, discover_chapters, run_book
+    from p3lib.run.chapters import complete_parameters, discover_chapters
+    from p3lib.run.runner import ChapterFailed, run_book
 
     path = bad_file(tmp_path, "label_not_0_1")
     chapters = discover_chapters(("01_data_quality",))
@@ -488,7 +489,7 @@ def test_matrix_every_problem_is_reported_not_only_the_first(capsys, previous_ru
 
 
 def test_a_float_typed_as_a_person_types_it_is_accepted():
-    from p3lib.run.runner import discover_chapters, resolve_parameters
+    from p3lib.run.chapters import discover_chapters, resolve_parameters
 
     chapters = discover_chapters(("03_full_finetune",))
     resolved = resolve_parameters(chapters, {"LEARNING_RATE": "1e-5"}, source="--set")

@@ -20,15 +20,8 @@ import jupytext
 import pytest
 import yaml
 
-from p3lib.run.runner import (
-    APPENDIX,
-    CHAPTERS,
-    RunReport,
-    chapter_key,
-    discover_chapters,
-    read_parameters,
-    run_book,
-)
+from p3lib.run.chapters import APPENDIX, CHAPTERS, discover_chapters, read_parameters
+from p3lib.run.runner import RunReport, chapter_key, run_book
 from p3lib.store.run_layout import DEFAULT_OUT, REPO_ROOT, resolve_path
 
 BIN = Path(sys.executable).parent

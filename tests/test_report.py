@@ -315,7 +315,7 @@ def test_results_command_rewrites_only_the_marked_block(comparison, tmp_path, ca
 def test_results_command_adds_the_appendix_when_the_run_has_one(comparison, tmp_path):
     from made_up_models import PROMPT, zoo
 
-    from p3lib.training.experiments import appendix_summary, summarise_experiments
+    from p3lib.training.experiments.summary import appendix_summary, summarise_experiments
     from p3lib.training.record import TrainConfig
 
     out = tmp_path / "out"

@@ -205,7 +205,7 @@ def test_comparison_keeps_the_words_only_arrays_apart(small, tmp_path):
 
 
 def test_experiments_result_keeps_every_models_scores_apart(tmp_path):
-    from p3lib.training.experiments import ExperimentsResult, summarise_experiments
+    from p3lib.training.experiments.summary import ExperimentsResult, summarise_experiments
 
     result = summarise_experiments(zoo(), TrainConfig(), PROMPT)
     path = rf.save_result(result, tmp_path / "experiments.json")

@@ -32,7 +32,8 @@ from p3lib.evaluation.pipeline import evaluate_scores
 from p3lib.evaluation.rank_identity import auc_from_spearman, ratio_from_auc, spearman_from_auc
 from p3lib.evaluation.success import judge, spearman_note
 from p3lib.evaluation.words_only import words_only_baseline
-from p3lib.training import experiments as ex
+from p3lib.training.experiments.losses import loss_study
+from p3lib.training.experiments.seeds import seed_study
 
 # --- cluster bootstrap -------------------------------------------------------------------------
 
@@ -390,12 +391,12 @@ def test_loss_study_picks_its_best_on_validation_not_eval():
             )
         }  # ...but worst on validation
     )
-    study = ex.loss_study(models)
+    study = loss_study(models)
     assert study.best == "cosine"
 
 
 def test_seed_verdict_counts_auc_and_spearman_once():
-    study = ex.seed_study(zoo())
+    study = seed_study(zoo())
     assert study.separated["auc_roc"] and study.separated["spearman"]
     assert study.verdict.count("ranking (AUC-ROC") == 1
     listed = study.verdict.split("do not overlap: ")[-1]

@@ -22,7 +22,7 @@ from p3lib.book.clean_notebooks import copy_clean_notebook
 from p3lib.book.html import slim_book
 from p3lib.book.landing import landing_substitutions, write_cosine_figure
 from p3lib.book.pages import stage_pages
-from p3lib.run.runner import APPENDIX, CHAPTERS
+from p3lib.run.chapters import APPENDIX, CHAPTERS
 from p3lib.store.atomic import (
     ForeignFolderError,
     atomic_directory,
@@ -193,7 +193,7 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
 
     substitutions.update(errors_substitutions(RunLayout(out_dir).metrics))
     from p3lib.book.adr import adr_substitutions
-    from p3lib.training.experiments import experiment_substitutions
+    from p3lib.training.experiments.summary import experiment_substitutions
 
     substitutions.update(adr_substitutions(out_dir))
     substitutions.update(experiment_substitutions(out_dir))

@@ -6,7 +6,7 @@ was done), so a summary stays true whichever way the numbers fall.
 
 from __future__ import annotations
 
-from p3lib.data.quality import DIMENSIONS, DataQualityReport
+from p3lib.data.quality.report import DIMENSIONS, DataQualityReport
 from p3lib.training.formatting import format_rate
 from p3lib.training.record import TrainingRecord
 

@@ -29,7 +29,7 @@ from p3lib.evaluation.comparison import (
 from p3lib.store.atomic import atomic_write_text
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import DEFAULT_OUT, RunLayout
-from p3lib.training.experiments import ExperimentsResult, appendix_summary
+from p3lib.training.experiments.summary import ExperimentsResult, appendix_summary
 
 RESULTS_START = "<!-- results:start -->"
 RESULTS_END = "<!-- results:end -->"
@@ -368,7 +368,7 @@ def results_command(out_dir: str | Path | None = None, readme: str | Path | None
 
     Returns:
         The Markdown written: table, headline sentence, paired findings, and the appendix's
-        findings (:func:`p3lib.training.experiments.appendix_summary`) when the run includes
+        findings (:func:`p3lib.training.experiments.summary.appendix_summary`) when the run includes
         chapter 07.
 
     Raises:

@@ -1018,7 +1018,8 @@ def write_default_data(
     Raises:
         ForeignFolderError: naming each file p3 did not write.
     """
-    from p3lib.data.quality import SyntheticDataEvaluator, format_report
+    from p3lib.data.quality.evaluator import SyntheticDataEvaluator
+    from p3lib.data.quality.report import format_report
 
     folder = Path(folder)
     splits = generate_splits(seed)

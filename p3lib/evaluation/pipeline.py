@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
@@ -35,6 +36,7 @@ from p3lib.evaluation.clustering import (
     UMAP_N_NEIGHBORS,
     UMAP_RANDOM_STATE,
     ClusteringOverSeeds,
+    ClusterSummary,
     UmapProjection,
     clustering_over_seeds,
     pair_features,
@@ -64,9 +66,7 @@ from p3lib.evaluation.results import (
     CosineSummary,
     EvaluationResult,
     LeakFree,
-    Separation,
     ThresholdChoice,
-    ThresholdSweep,
 )
 
 
@@ -154,6 +154,105 @@ def _umap_map(
     )
 
 
+def _map_and_clusters(
+    pair_points: np.ndarray | None,
+    projection: np.ndarray | None,
+    labels: np.ndarray,
+    cosine: CosineSummary,
+    pair_types: list[str],
+    categories: list[str],
+    texts: list[tuple[str, str]],
+    *,
+    seed: int,
+    n_umap_seeds: int,
+    umap_random_state: int,
+    umap_n_neighbors: int,
+    umap_min_dist: float,
+    umap_metric: str,
+    n_shuffles: int,
+    hdbscan_min_cluster_size: int,
+    hdbscan_min_samples: int,
+    hdbscan_cluster_selection_method: str,
+    groups: list[str] | None,
+) -> tuple[UmapProjection, ClusteringOverSeeds, ClusterSummary]:
+    """Metrics 2 and 3: the first seed's UMAP map, the clustering figures over every seed (with
+    the purity null, seeded with ``seed``, shuffled within ``groups`` where given) and the first
+    seed's clusters."""
+    projections, seeds, used = _projections(
+        pair_points,
+        projection,
+        len(labels),
+        n_umap_seeds=n_umap_seeds,
+        umap_random_state=umap_random_state,
+        umap_n_neighbors=umap_n_neighbors,
+        umap_min_dist=umap_min_dist,
+        umap_metric=umap_metric,
+    )
+    umap = _umap_map(
+        projections[0],
+        used,
+        cosine,
+        pair_types,
+        categories,
+        texts,
+        umap_min_dist=umap_min_dist,
+        umap_metric=umap_metric,
+        umap_random_state=umap_random_state,
+    )
+    over_seeds, seed_clusters = clustering_over_seeds(
+        projections,
+        seeds,
+        labels,
+        features=pair_points if projection is None else None,
+        min_cluster_size=hdbscan_min_cluster_size,
+        min_samples=hdbscan_min_samples,
+        cluster_selection_method=hdbscan_cluster_selection_method,
+        n_shuffles=n_shuffles,
+        null_seed=seed,
+        groups=groups,
+    )
+    return umap, over_seeds, seed_clusters[0]
+
+
+def _score_metrics(
+    scores: np.ndarray,
+    labels: np.ndarray,
+    pair_types: list[str],
+    categories: list[str],
+    texts: list[tuple[str, str]],
+    threshold: float,
+    groups: list[str] | None,
+    *,
+    seed: int,
+    n_bootstrap: int,
+) -> dict[str, Any]:
+    """Metrics 4 to 8 and the errors by pair type, with the pair-level bootstrap intervals, as
+    the :class:`~p3lib.evaluation.results.EvaluationResult` fields they fill."""
+    sep = separation(scores, labels)
+    sweep = classification(scores, labels, threshold)
+    rho, rho_p, ceiling, ratio = spearman_summary(scores, labels)
+    return {
+        "false_positives": false_positives(
+            scores, labels, pair_types, categories, texts, threshold
+        ),
+        "separation": sep,
+        "cohens_d": sep.cohens_d,
+        "t_statistic": sep.t_statistic,
+        "p_value": sep.p_value,
+        "threshold_sweep": sweep,
+        "auc_roc": sweep.auc_roc,
+        "category_margins": category_margins(scores, labels, categories),
+        "spearman": rho,
+        "spearman_p_value": rho_p,
+        "spearman_ceiling": ceiling,
+        "spearman_ratio": ratio,
+        "intervals": bootstrap_intervals(scores, labels, seed=seed, n_bootstrap=n_bootstrap),
+        "errors_by_pair_type": errors_by_pair_type(
+            scores, labels, pair_types, threshold, groups, seed=seed, n_resamples=n_bootstrap
+        ),
+    }
+
+
 def _group_intervals(
     scores: np.ndarray,
     labels: np.ndarray,
@@ -163,13 +262,33 @@ def _group_intervals(
     seed: int,
     n_bootstrap: int,
 ) -> tuple[list[str] | None, ClusterIntervals | None]:
-    """Each pair's template group and the cluster-bootstrap intervals over them, when given."""
+    """Each pair's template group and the cluster-bootstrap intervals over them, when given.
+
+    The groups are the resampled clusters of every interval, and the strata of the purity
+    null's restricted shuffle.
+    """
     if groups is None:
         return None, None
     groups = [str(g) for g in groups]
     _check_lengths(scores.size, groups=groups)
     return groups, cluster_bootstrap(
         scores, labels, groups, threshold, seed=seed, n_resamples=n_bootstrap
+    )
+
+
+def _matched_recall(
+    scores: np.ndarray,
+    labels: np.ndarray,
+    pair_types: list[str],
+    validation_scores,
+    validation_labels,
+    target_recall: float,
+) -> MatchedOperatingPoint | None:
+    """The matched-recall operating point, when the validation scores and labels are given."""
+    if validation_scores is None or validation_labels is None:
+        return None
+    return matched_operating_point(
+        scores, labels, pair_types, validation_scores, validation_labels, target_recall
     )
 
 
@@ -219,13 +338,12 @@ def _without_leaks(
 
 def _prd_summary(
     cosine: CosineSummary,
-    sep: Separation,
-    sweep: ThresholdSweep,
+    measured: dict[str, Any],
     threshold: float,
     over_seeds: ClusteringOverSeeds,
-    rho: float,
 ) -> BaselineMetrics:
     """The PRD's flat summary (section 6) of the figures measured above."""
+    sep, sweep = measured["separation"], measured["threshold_sweep"]
     at = sweep.at_threshold
     return BaselineMetrics(
         compatible_mean_cosine=cosine.compatible.mean,
@@ -243,7 +361,7 @@ def _prd_summary(
         cluster_purity=over_seeds.purity.median,
         n_clusters=over_seeds.n_clusters.median,
         noise_ratio=over_seeds.noise_fraction.median,
-        spearman_correlation=rho,
+        spearman_correlation=measured["spearman"],
     )
 
 
@@ -295,8 +413,7 @@ def evaluate_scores(
         n_umap_seeds: UMAP random states the clustering figures are measured over
             (``umap_random_state`` and the next ones); the first projection is the map.
         n_shuffles: label shuffles of the purity null
-        (:func:`p3lib.evaluation.clustering.purity_null`,
-            seeded with ``seed``).
+            (:func:`p3lib.evaluation.clustering.purity_null`, seeded with ``seed``).
         groups: each eval pair's template group (its (category, subcategory) pair); with them,
             every table metric gets a cluster-bootstrap interval
             (:mod:`p3lib.evaluation.cluster_bootstrap`), the per-type error rates too, and the
@@ -316,61 +433,38 @@ def evaluate_scores(
     _check_lengths(n, pair_types=pair_types, categories=categories, texts=texts)
     choice = _threshold_choice(threshold, scores, labels)
     t = choice.threshold
-
+    groups, cluster_intervals = _group_intervals(
+        scores, labels, groups, t, seed=seed, n_bootstrap=n_bootstrap
+    )
     # Metrics 1 to 3: the cosine distributions, the UMAP map and the clusters over seeds.
     cosine = cosine_summary(scores, labels)
-    projections, seeds, used = _projections(
+    umap, over_seeds, first_clusters = _map_and_clusters(
         pair_points,
         projection,
-        n,
+        labels,
+        cosine,
+        pair_types,
+        categories,
+        texts,
+        seed=seed,
         n_umap_seeds=n_umap_seeds,
         umap_random_state=umap_random_state,
         umap_n_neighbors=umap_n_neighbors,
         umap_min_dist=umap_min_dist,
         umap_metric=umap_metric,
-    )
-    umap = _umap_map(
-        projections[0],
-        used,
-        cosine,
-        pair_types,
-        categories,
-        texts,
-        umap_min_dist=umap_min_dist,
-        umap_metric=umap_metric,
-        umap_random_state=umap_random_state,
-    )
-    # The template groups: the resampled clusters of every interval, and the strata of the
-    # purity null's restricted shuffle.
-    groups, cluster_intervals = _group_intervals(
-        scores, labels, groups, t, seed=seed, n_bootstrap=n_bootstrap
-    )
-    over_seeds, seed_clusters = clustering_over_seeds(
-        projections,
-        seeds,
-        labels,
-        features=pair_points if projection is None else None,
-        min_cluster_size=hdbscan_min_cluster_size,
-        min_samples=hdbscan_min_samples,
-        cluster_selection_method=hdbscan_cluster_selection_method,
         n_shuffles=n_shuffles,
-        null_seed=seed,
+        hdbscan_min_cluster_size=hdbscan_min_cluster_size,
+        hdbscan_min_samples=hdbscan_min_samples,
+        hdbscan_cluster_selection_method=hdbscan_cluster_selection_method,
         groups=groups,
     )
-
-    # Metrics 4 to 8 on the scores, with their intervals and the operating points.
-    fps = false_positives(scores, labels, pair_types, categories, texts, t)
-    sep = separation(scores, labels)
-    sweep = classification(scores, labels, t)
-    rho, rho_p, ceiling, ratio = spearman_summary(scores, labels)
-    intervals = bootstrap_intervals(scores, labels, seed=seed, n_bootstrap=n_bootstrap)
-    matched: MatchedOperatingPoint | None = None
-    if validation_scores is not None and validation_labels is not None:
-        matched = matched_operating_point(
-            scores, labels, pair_types, validation_scores, validation_labels, target_recall
-        )
+    measured = _score_metrics(  # metrics 4 to 8, with their intervals
+        scores, labels, pair_types, categories, texts, t, groups, seed=seed, n_bootstrap=n_bootstrap
+    )
+    matched = _matched_recall(
+        scores, labels, pair_types, validation_scores, validation_labels, target_recall
+    )
     n_overlap, leak_free = _without_leaks(leak_mask, scores, labels, t)
-
     return EvaluationResult(
         name=name,
         model=model,
@@ -380,27 +474,12 @@ def evaluate_scores(
         threshold=choice,
         cosine=cosine,
         umap=umap,
-        hdbscan=seed_clusters[0],
+        hdbscan=first_clusters,
         clustering=over_seeds,
-        false_positives=fps,
-        separation=sep,
-        cohens_d=sep.cohens_d,
-        t_statistic=sep.t_statistic,
-        p_value=sep.p_value,
-        threshold_sweep=sweep,
-        auc_roc=sweep.auc_roc,
-        category_margins=category_margins(scores, labels, categories),
-        spearman=rho,
-        spearman_p_value=rho_p,
-        spearman_ceiling=ceiling,
-        spearman_ratio=ratio,
-        intervals=intervals,
+        **measured,
         n_overlap=n_overlap,
         leak_free=leak_free,
-        summary=_prd_summary(cosine, sep, sweep, t, over_seeds, rho),
-        errors_by_pair_type=errors_by_pair_type(
-            scores, labels, pair_types, t, groups, seed=seed, n_resamples=n_bootstrap
-        ),
+        summary=_prd_summary(cosine, measured, t, over_seeds),
         groups=groups,
         cluster_intervals=cluster_intervals,
         matched_recall=matched,

@@ -5,7 +5,7 @@ with a pattern that accepts a plain annotation (``SEED: int = 42``) or a type co
 (``SEED = 42  # type: int``) but no ``int | None`` annotation, and calls an unannotated
 name "Unknown type". The notebook written here is the chapter unchanged except its
 parameters cell, where every assignment is rewritten as ``NAME = value  # type: T  help``
-with the type :func:`p3lib.run.runner.read_parameters` reads, so ``papermill --help-notebook``
+with the type :func:`p3lib.run.chapters.read_parameters` reads, so ``papermill --help-notebook``
 lists every parameter with its type and help.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from p3lib.run.runner import APPENDIX, CHAPTERS, KERNEL_NAME, read_parameters
+from p3lib.run.chapters import APPENDIX, CHAPTERS, KERNEL_NAME, read_parameters
 from p3lib.store.atomic import atomic_write_text
 from p3lib.store.run_layout import NOTEBOOK_SOURCES
 

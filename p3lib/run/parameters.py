@@ -260,7 +260,7 @@ def load_parameters_file(path: str | Path) -> dict[str, Any]:
     """
     import yaml
 
-    from p3lib.run.runner import ParameterError
+    from p3lib.run.chapters import ParameterError
 
     class _UniqueKeys(yaml.SafeLoader):
         def construct_mapping(self, node, deep=False):

@@ -22,9 +22,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from p3lib.run.chapters import ParameterError
 from p3lib.run.parameters import parameter_problems
 from p3lib.run.run_record import RunRecordError, read_run_record
-from p3lib.run.runner import ParameterError
 
 
 class PreflightError(ParameterError):
@@ -167,7 +167,7 @@ def preflight(
     """Check a complete set of run parameters; return the warnings.
 
     Args:
-        parameters: upper-case names, as :func:`p3lib.run.runner.complete_parameters` returns.
+        parameters: upper-case names, as :func:`p3lib.run.chapters.complete_parameters` returns.
         sources: where each name's value came from (``--set epochs=-1``, the params file),
             for the messages; names not listed read "parameters".
         strict: make the train/eval overlap warning an error.

@@ -3,7 +3,7 @@
 A result (:class:`p3lib.evaluation.results.EvaluationResult`,
 :class:`p3lib.evaluation.words_only.WordsOnlyResult`,
 :class:`p3lib.evaluation.comparison.ComparisonResult`,
-:class:`p3lib.training.experiments.ExperimentsResult`)
+:class:`p3lib.training.experiments.summary.ExperimentsResult`)
 carries, besides its metrics, arrays with one entry per eval pair: cosine scores, UMAP
 coordinates with their hover texts, cluster ids, subcategories, the ROC curve's points (up to
 one per pair) and the false-positive pairs. In one JSON file they grow with the data (a
@@ -92,7 +92,7 @@ PAIR_FIELDS: dict[str, tuple[str, ...]] = {
     # HDBSCAN's clusters are not one per pair, but their number grows with the pairs.
     "p3lib.evaluation.clustering.ClusterSummary": ("clusters", "cluster_ids"),
     "p3lib.evaluation.words_only.WordsOnlyResult": ("scores", "labels", "groups"),
-    "p3lib.training.experiments.MeasuredModel": (
+    "p3lib.training.experiments.measure.MeasuredModel": (
         "eval_scores",
         "eval_labels",
         "ood_scores",

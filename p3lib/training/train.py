@@ -230,8 +230,43 @@ def _evaluator(validation_pairs: list[DatingPair], config: TrainConfig):
     )
 
 
+def _callbacks() -> tuple:
+    """The trainer callbacks (:mod:`p3lib.training.callbacks`): best state kept in memory, a
+    final evaluation, the epoch timer and the side-by-side thread share."""
+    from p3lib.training.callbacks import (
+        BestStateCallback,
+        EpochTimerCallback,
+        FinalEvaluationCallback,
+        ThreadShareCallback,
+    )
+
+    return (
+        BestStateCallback(f"eval_{EVALUATOR_NAME}_{PRIMARY_METRIC}", EVALUATOR_NAME),
+        FinalEvaluationCallback(),
+        EpochTimerCallback(),
+        ThreadShareCallback(os.environ.get(THREAD_SHARE_VARIABLE)),
+    )
+
+
+def _trainer(model, args, train_dataset, loss, evaluator, callbacks: list):
+    """The sentence-transformers trainer of steps 1 to 5, without the console printer."""
+    from sentence_transformers import SentenceTransformerTrainer
+    from transformers import PrinterCallback
+
+    trainer = SentenceTransformerTrainer(
+        model=model,
+        args=args,
+        train_dataset=train_dataset,
+        loss=loss,
+        evaluator=evaluator,
+        callbacks=callbacks,
+    )
+    trainer.remove_callback(PrinterCallback)
+    return trainer
+
+
 def _run_trainer(trainer, scratch: Path) -> float:
-    """Step 6: train; returns the training's wall seconds and empties the scratch folder."""
+    """Train; returns the training's wall seconds and empties the scratch folder."""
     started = time.perf_counter()
     try:
         trainer.train()
@@ -288,16 +323,8 @@ def train(
         >>> record.best_score, record.parameters.trainable  # doctest: +SKIP
     """
     import torch
-    from sentence_transformers import SentenceTransformerTrainer
-    from transformers import PrinterCallback, set_seed
+    from transformers import set_seed
     from transformers.utils import logging as transformers_logging
-
-    from p3lib.training.callbacks import (
-        BestStateCallback,
-        EpochTimerCallback,
-        FinalEvaluationCallback,
-        ThreadShareCallback,
-    )
 
     config = config or TrainConfig()
     output_dir = Path(output_dir) if output_dir is not None else None
@@ -323,21 +350,13 @@ def train(
         mixed_precision=mixed_precision,
     )
     evaluator = _evaluator(validation_pairs, config)
-    best = BestStateCallback(f"eval_{EVALUATOR_NAME}_{PRIMARY_METRIC}", EVALUATOR_NAME)
-    timer = EpochTimerCallback()
-    thread_share = ThreadShareCallback(os.environ.get(THREAD_SHARE_VARIABLE))
+    best, final_evaluation, timer, thread_share = _callbacks()
     threads_at_start = torch.get_num_threads()
 
-    # Train, then put back the best validation checkpoint held in memory.
-    trainer = SentenceTransformerTrainer(
-        model=model,
-        args=args,
-        train_dataset=train_dataset,
-        loss=loss,
-        evaluator=evaluator,
-        callbacks=[best, FinalEvaluationCallback(), timer, thread_share],
+    # 6. Trainer: train, then put back the best validation checkpoint held in memory.
+    trainer = _trainer(
+        model, args, train_dataset, loss, evaluator, [best, final_evaluation, timer, thread_share]
     )
-    trainer.remove_callback(PrinterCallback)
     train_seconds = _run_trainer(trainer, scratch)
     best.restore(model)
     model.eval()
