@@ -1,7 +1,8 @@
 """Running the chapters: the only package that starts kernels.
 
-The chapter runner with its cache keys (``runner``), the chapters and their parameters
-(``chapters``), one chapter's execution (``execute``), side-by-side scheduling
+The chapter runner with its cache keys (``runner``), the chapters and their parameters cells
+(``chapters``), the one parameter schema every chapter checks (``parameters``), one chapter's
+execution (``execute``), side-by-side scheduling
 (``side_by_side``) and Ctrl-C handling (``interrupts``), one chapter run alone for measuring it
 (``one_chapter``), the run record that says which outputs came from which run
 (``run_record``), the pre-flight check of every parameter and input before chapter 01 starts
