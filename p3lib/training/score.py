@@ -347,7 +347,8 @@ def score_command(
 def auc_line(scored: Sequence[ScoredPair], n_bootstrap: int = 1000, seed: int = 42) -> str:
     """AUC-ROC of labelled scored pairs with its 95% percentile bootstrap interval (pairs
     resampled, seeded), or why it is undefined."""
-    from p3lib.evaluation.metrics import bootstrap_intervals, require_both_labels
+    from p3lib.evaluation.metrics import require_both_labels
+    from p3lib.evaluation.pair_bootstrap import bootstrap_intervals
 
     scores = np.array([pair.cosine for pair in scored])
     labels = np.array([int(pair.label) for pair in scored])
