@@ -7,17 +7,16 @@ from collections import Counter
 
 import pytest
 
-from p3lib.data.generate import (
+from p3lib.data.generate import generate_splits, write_default_data
+from p3lib.data.schema import CATEGORIES, PAIR_TYPES, dump_pairs
+from p3lib.data.templates import (
     DEALBREAKERS,
     OOD_TOPICS,
     REFUSAL_FRAMES,
     STANCE_FRAMES,
     TOPIC_CATEGORY,
     TOPIC_OBJECTS,
-    generate_splits,
-    write_default_data,
 )
-from p3lib.data.schema import CATEGORIES, PAIR_TYPES, dump_pairs
 from p3lib.store.run_layout import DEFAULT_DATA
 
 # The facts of DATA.md, written out here so the test checks the generator against the document
