@@ -30,10 +30,16 @@ model is weak on this data and fine-tuning has something to learn.
 Statements are short (most are four to eight words, compound ones longer) and the vocabulary
 is small, so topics repeat across many pairs, as in the reference data.
 
-Generalisation is built in. Eval draws about a third of its stance phrasings, lead-ins, joins and
-objects from banks that train never shows, and no eval pair copies a train pair. The
-out-of-distribution split (``ood``) uses topics and stance phrasings that neither train nor
-eval contain.
+Generalisation is measured in three tiers (``p3lib.evaluation.tiers``), and the generator
+writes the data that makes them honest. Some templates never occur in train: single-topic pairs
+on a held-out topic, and any pair on a held-out pair of topics (``HELD_OUT_TOPICS``,
+``HELD_OUT_TOPIC_PAIRS`` in ``p3lib.data.templates``). Eval puts 60% of its single-topic,
+subtle and complex pairs on them, with statements that train never has: well over a third of
+eval is template-disjoint from train (its unseen-template tier); the rest of eval uses
+templates train has (its seen-template tier). Eval also draws about a third of its stance
+phrasings, lead-ins, joins and objects from banks that train never shows, and no eval pair
+copies a train pair. The out-of-distribution split (``ood``, the unseen-topic tier) uses
+topics, dealbreakers and stance phrasings that neither train nor eval contain.
 
 Everything comes from ``random.Random`` instances seeded from ``seed`` and the split name, so a
 seed gives the same files byte for byte on any machine.
@@ -55,6 +61,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from p3lib.data.schema import DatingPair, dump_pairs
+from p3lib.data.splits import statement_key
 from p3lib.data.templates import (
     ANY_JOIN_SHARE,
     ANY_JOINS,
@@ -67,6 +74,9 @@ from p3lib.data.templates import (
     DEALBREAKERS,
     DISLIKE,
     EVAL_HELD_OUT_SHARE,
+    EVAL_UNSEEN_SHARE,
+    HELD_OUT_TOPIC_PAIRS,
+    HELD_OUT_TOPICS,
     INDIFFERENT,
     LABEL_PLAN,
     LEAD_IN_SHARE,
@@ -158,9 +168,27 @@ def _continued(sentence: str) -> str:
     return sentence if sentence.startswith(("I ", "I'")) else sentence[0].lower() + sentence[1:]
 
 
-# A pair builder turns (draw, slot, label) into (boy statement, girl statement, subcategory);
-# the slot is the category, or the subcategory or topic where the category follows from it.
-PairBuilder = Callable[[_Draw, str, int], tuple[str, str, str]]
+# A pair builder turns (draw, slot, label) into (boy statement, girl statement, subcategory,
+# template topics); the slot is the category, or the subcategory or topic where the category
+# follows from it. The template topics (one topic, two, or none for a dealbreaker pair) say
+# whether the pair's template is one of the held-out ones (``is_held_out``).
+Built = tuple[str, str, str, frozenset[str]]
+PairBuilder = Callable[[_Draw, str, int], Built]
+NO_TOPICS: frozenset[str] = frozenset()
+
+
+def is_held_out(topics: frozenset[str]) -> bool:
+    """Whether a template on ``topics`` is one that train never shows (eval's unseen tier).
+
+    Example:
+        >>> is_held_out(frozenset({"travel"})), is_held_out(frozenset({"music"}))
+        (True, False)
+        >>> is_held_out(frozenset({"arts", "food"}))
+        True
+    """
+    if len(topics) == 1:
+        return next(iter(topics)) in HELD_OUT_TOPICS
+    return topics in HELD_OUT_TOPIC_PAIRS
 
 
 def _clause(draw: _Draw, frames: dict[str, Bank], stance: str, obj: str, tail_share: float) -> str:
@@ -184,20 +212,20 @@ def _stance_statements(
     )
 
 
-def _same_topic_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, str]:
+def _same_topic_pair(draw: _Draw, category: str, label: int) -> Built:
     topic = draw.rng.choice([t for t, c in TOPIC_CATEGORY.items() if c == category])
     stances = draw.stances(same_stance=label == 1)
     boy, girl = _stance_statements(draw, TOPIC_OBJECTS[topic], STANCE_FRAMES, stances)
-    return boy, girl, topic
+    return boy, girl, topic, frozenset({topic})
 
 
-def _ood_same_topic_pair(draw: _Draw, topic: str, label: int) -> tuple[str, str, str]:
+def _ood_same_topic_pair(draw: _Draw, topic: str, label: int) -> Built:
     stances = draw.stances(same_stance=label == 1)
     boy, girl = _stance_statements(draw, OOD_TOPICS[topic][1], OOD_STANCE_FRAMES, stances)
-    return boy, girl, topic
+    return boy, girl, topic, NO_TOPICS
 
 
-def _subtle_mismatch_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, str]:
+def _subtle_pair(draw: _Draw, category: str, label: int) -> Built:
     """Two related topics: agreeing or one indifferent side (label 1), a clash (label 0)."""
     boy_topic, girl_topic = draw.rng.choice(RELATED_TOPICS[category])
     if label == 1 and draw.chance(SUBTLE_INDIFFERENT_SHARE):
@@ -208,6 +236,7 @@ def _subtle_mismatch_pair(draw: _Draw, category: str, label: int) -> tuple[str, 
         _clause(draw, STANCE_FRAMES, stances[0], draw.pick(TOPIC_OBJECTS[boy_topic]), TAIL_SHARE),
         _clause(draw, STANCE_FRAMES, stances[1], draw.pick(TOPIC_OBJECTS[girl_topic]), TAIL_SHARE),
         f"{boy_topic}_vs_{girl_topic}",
+        frozenset({boy_topic, girl_topic}),
     )
 
 
@@ -298,14 +327,14 @@ def _compound_texts(draw: _Draw, pair: CompoundPair) -> tuple[str, str]:
     return _compound_statement(draw, boy_clauses), _compound_statement(draw, girl_clauses)
 
 
-def _complex_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, str]:
+def _complex_pair(draw: _Draw, category: str, label: int) -> Built:
     a, b = _topic_pair_for(draw, category)
     if label == 1:
         n_clashes = 0
     else:
         n_clashes = 1 if draw.chance(COMPLEX_ONE_CLASH_SHARE) else 2
     boy, girl = _compound_texts(draw, compound_stances(draw, (a, b), n_clashes))
-    return boy, girl, f"{a}_vs_{b}"
+    return boy, girl, f"{a}_vs_{b}", frozenset({a, b})
 
 
 def _aspect_for(draw: _Draw, category: str) -> str | Dealbreaker:
@@ -314,7 +343,7 @@ def _aspect_for(draw: _Draw, category: str) -> str | Dealbreaker:
     return draw.rng.choice([t for t, c in TOPIC_CATEGORY.items() if c == category])
 
 
-def _llm_judged_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, str]:
+def _llm_judged_pair(draw: _Draw, category: str, label: int) -> Built:
     first, _, second = category.partition("_and_")
     aspects = (_aspect_for(draw, first), _aspect_for(draw, second))
     # Compatible: no clash (judged 6-9). Incompatible: one clash (4-5) or two (3).
@@ -325,7 +354,8 @@ def _llm_judged_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, 
     else:
         n_clashes, score = 2, 3
     boy, girl = _compound_texts(draw, compound_stances(draw, aspects, n_clashes))
-    return boy, girl, f"score_{score}"
+    topics = frozenset(a for a in aspects if isinstance(a, str))
+    return boy, girl, f"score_{score}", topics if len(topics) == 2 else NO_TOPICS
 
 
 def _dealbreaker_builder(
@@ -333,16 +363,49 @@ def _dealbreaker_builder(
 ) -> PairBuilder:
     """Refusal-versus-habit pairs: one side refuses what the other admits to."""
 
-    def build(draw: _Draw, subcategory: str, label: int) -> tuple[str, str, str]:
+    def build(draw: _Draw, subcategory: str, label: int) -> Built:
         dealbreaker = draw.rng.choice([d for d in dealbreakers if d.subcategory == subcategory])
         refusal = draw.pick(refusal_frames).format(
             person=dealbreaker.person, people=dealbreaker.people, does=dealbreaker.does
         )
         habit = draw.pick(dealbreaker.habits)
         boy, girl = (refusal, habit) if draw.chance(0.5) else (habit, refusal)
-        return boy, girl, subcategory
+        return boy, girl, subcategory, NO_TOPICS
 
     return build
+
+
+@dataclass(frozen=True)
+class _Holdout:
+    """Which templates a split may draw, so that eval's unseen tier stays unseen.
+
+    Train never draws a held-out template. Eval draws held-out templates in its unseen slots
+    (``unseen_share`` of the single-topic, subtle and complex slots, spread evenly over them),
+    and there only pairs whose two statements never occur in train; every other slot avoids
+    held-out templates. The OOD split only avoids train's statements.
+    """
+
+    unseen_share: float = 0.0
+    train_statements: frozenset[str] = frozenset()
+    any_template: bool = False
+
+    def unseen(self, index: int) -> bool:
+        """Slot ``index`` is unseen when it carries the running share over a whole number."""
+        return int((index + 1) * self.unseen_share) > int(index * self.unseen_share)
+
+    def accepts(self, pair: DatingPair, topics: frozenset[str], unseen: bool) -> bool:
+        new_statements = (
+            not {
+                statement_key(pair.statement_1),
+                statement_key(pair.statement_2),
+            }
+            & self.train_statements
+        )
+        if self.any_template:
+            return new_statements
+        if unseen:
+            return is_held_out(topics) and new_statements
+        return not is_held_out(topics)
 
 
 def _fill(
@@ -352,12 +415,15 @@ def _fill(
     build: PairBuilder,
     taken: set[tuple[str, str]],
     category_of: Callable[[str], str] = lambda slot: slot,
+    holdout: _Holdout = _Holdout(),
 ) -> list[DatingPair]:
-    """One new pair per ``(slot, label)``, never a pair whose texts are already in ``taken``."""
+    """One new pair per ``(slot, label)``, never a pair whose texts are already in ``taken``,
+    and only templates that ``holdout`` lets this slot draw."""
     pairs = []
-    for slot, label in slots:
+    for index, (slot, label) in enumerate(slots):
+        unseen = holdout.unseen(index)
         for _attempt in range(1000):
-            boy, girl, subcategory = build(draw, slot, label)
+            boy, girl, subcategory, topics = build(draw, slot, label)
             pair = DatingPair(
                 text_1="boy: " + draw.with_lead_in(boy, "boy"),
                 text_2="girl: " + draw.with_lead_in(girl, "girl"),
@@ -366,7 +432,7 @@ def _fill(
                 subcategory=subcategory,
                 pair_type=pair_types[label],
             )
-            if pair.key not in taken:
+            if pair.key not in taken and holdout.accepts(pair, topics, unseen):
                 break
         else:
             raise RuntimeError(f"no new {pair_types[label]} pair for {slot!r} after 1000 tries")
@@ -390,8 +456,16 @@ def _cycled(values: list[str], count: int, label: int) -> list[tuple[str, int]]:
     return [(values[i % len(values)], label) for i in range(count)]
 
 
-def _generate_split(split: str, seed: int, taken: set[tuple[str, str]]) -> list[DatingPair]:
+def _generate_split(
+    split: str,
+    seed: int,
+    taken: set[tuple[str, str]],
+    train_statements: frozenset[str] = frozenset(),
+) -> list[DatingPair]:
     held_out_share = EVAL_HELD_OUT_SHARE if split == "eval" else 0.0
+    # Eval's single-topic, subtle and complex slots hold its unseen-template tier.
+    unseen_share = EVAL_UNSEEN_SHARE if split == "eval" else 0.0
+    tiered = _Holdout(unseen_share=unseen_share, train_statements=train_statements)
     draw = _Draw(random.Random(f"{seed}-{split}"), held_out_share, LEAD_IN_SHARE)
     labels, categories = LABEL_PLAN[split], CATEGORY_PLAN[split]
 
@@ -411,10 +485,10 @@ def _generate_split(split: str, seed: int, taken: set[tuple[str, str]]) -> list[
     dealbreaker_slots = _cycled(list(DEALBREAKER_SUBCATEGORIES), labels["dealbreaker"][1], 0)
     dealbreaker_pair = _dealbreaker_builder(DEALBREAKERS, REFUSAL_FRAMES)
     pairs = [
-        *_fill(draw, same, plain("compatible"), _same_topic_pair, taken),
-        *_fill(draw, same, plain("incompatible"), _same_topic_pair, taken),
-        *_fill(draw, subtle, plain("subtle_mismatch"), _subtle_mismatch_pair, taken),
-        *_fill(draw, complex_types, twin("complex"), _complex_pair, taken),
+        *_fill(draw, same, plain("compatible"), _same_topic_pair, taken, holdout=tiered),
+        *_fill(draw, same, plain("incompatible"), _same_topic_pair, taken, holdout=tiered),
+        *_fill(draw, subtle, plain("subtle_mismatch"), _subtle_pair, taken, holdout=tiered),
+        *_fill(draw, complex_types, twin("complex"), _complex_pair, taken, holdout=tiered),
         *_fill(draw, llm_types, twin("llm_judged"), _llm_judged_pair, taken),
         *_fill(
             draw,
@@ -441,9 +515,12 @@ def _generate_split(split: str, seed: int, taken: set[tuple[str, str]]) -> list[
     return pairs
 
 
-def _generate_ood(seed: int, taken: set[tuple[str, str]]) -> list[DatingPair]:
+def _generate_ood(
+    seed: int, taken: set[tuple[str, str]], train_statements: frozenset[str]
+) -> list[DatingPair]:
     # No lead-ins: every OOD phrasing comes from the OOD banks.
     draw = _Draw(random.Random(f"{seed}-ood"), 0.0, {"boy": 0.0, "girl": 0.0})
+    new_text = _Holdout(train_statements=train_statements, any_template=True)
     topics = list(OOD_TOPICS)
     subcategories = [d.subcategory for d in OOD_DEALBREAKERS]
     same = {1: "compatible", 0: "incompatible"}
@@ -459,6 +536,7 @@ def _generate_ood(seed: int, taken: set[tuple[str, str]]) -> list[DatingPair]:
             _ood_same_topic_pair,
             taken,
             category_of,
+            new_text,
         ),
         *_fill(
             draw,
@@ -467,6 +545,7 @@ def _generate_ood(seed: int, taken: set[tuple[str, str]]) -> list[DatingPair]:
             _ood_same_topic_pair,
             taken,
             category_of,
+            new_text,
         ),
         *_fill(
             draw,
@@ -475,6 +554,7 @@ def _generate_ood(seed: int, taken: set[tuple[str, str]]) -> list[DatingPair]:
             _dealbreaker_builder(OOD_DEALBREAKERS, OOD_REFUSAL_FRAMES),
             taken,
             category_of=lambda _subcategory: "dealbreakers",
+            holdout=new_text,
         ),
     ]
     draw.rng.shuffle(pairs)
@@ -485,12 +565,17 @@ def generate_splits(seed: int = 42) -> dict[str, list[DatingPair]]:
     """The default ``train``, ``eval`` and ``ood`` pairs for ``seed``; same seed, same pairs.
 
     Train and eval match every count in DATA.md; no eval pair repeats a train pair, no OOD
-    pair repeats either, and no split repeats a pair.
+    pair repeats either, and no split repeats a pair. Train never shows a held-out template
+    (:func:`is_held_out`); eval's unseen-template part uses only those, with statements that
+    train never has, and so does the OOD split (whose topics train never names).
     """
     taken: set[tuple[str, str]] = set()
     train = _generate_split("train", seed, taken)
-    eval_pairs = _generate_split("eval", seed, taken)
-    ood = _generate_ood(seed, taken)
+    train_statements = frozenset(
+        statement_key(s) for pair in train for s in (pair.statement_1, pair.statement_2)
+    )
+    eval_pairs = _generate_split("eval", seed, taken, train_statements)
+    ood = _generate_ood(seed, taken, train_statements)
     return {"train": train, "eval": eval_pairs, "ood": ood}
 
 

@@ -32,6 +32,16 @@ class ValidationSplit(BaseModel):
     train_sha256: str
 
 
+def statement_key(statement: str) -> str:
+    """A statement as the overlap checks compare it: without case or surrounding space.
+
+    Example:
+        >>> statement_key("  I love Hiking ") == statement_key("i love hiking")
+        True
+    """
+    return " ".join(statement.split()).lower()
+
+
 def pairs_sha256(pairs: list[DatingPair]) -> str:
     """A fingerprint of a list of pairs, to tell whether a saved split belongs to them."""
     return hashlib.sha256(dump_pairs(pairs).encode("utf-8")).hexdigest()

@@ -431,23 +431,24 @@ OOD_STANCE_FRAMES = {
         )
     ),
 }
+# Their subcategories are new too, so that no OOD group (category, subcategory) occurs in train.
 OOD_DEALBREAKERS = (
     Dealbreaker(
-        "lifestyle",
+        "gambling",
         "a gambler",
         "gamblers",
         "bets on everything",
         Bank(("I bet on sports every weekend", "I've lost rent money at poker")),
     ),
     Dealbreaker(
-        "lifestyle",
+        "screen_time",
         "a phone addict",
         "phone addicts",
         "scrolls through dinner",
         Bank(("I'm glued to my phone", "I check my apps every few minutes")),
     ),
     Dealbreaker(
-        "personality",
+        "lateness",
         "someone always late",
         "latecomers",
         "is always late",
@@ -557,3 +558,27 @@ BOTH_LIKE_SHARE = 0.62
 
 # Share of subtle-mismatch compatible pairs where one side is indifferent (the rest agree).
 SUBTLE_INDIFFERENT_SHARE = 0.5
+
+
+# --- Held-out templates: eval's unseen-template tier ------------------------------------------
+# Train never pairs two statements on one of these topics alone (the topic still occurs in
+# train's two-topic pairs), and never pairs statements on one of these two topics together (in
+# any pair type, any order). Eval puts EVAL_UNSEEN_SHARE of its single-topic, subtle and complex
+# pairs on these templates, so that part of eval measures templates the model never trained on.
+# One topic per core category, and for each category of two-topic pairs at least two pairs.
+HELD_OUT_TOPICS = frozenset({"travel", "introverted", "spirituality"})
+HELD_OUT_TOPIC_PAIRS = frozenset(
+    frozenset(pair)
+    for pair in (
+        ("active", "extroverted"),  # lifestyle with lifestyle
+        ("arts", "food"),  # interests with interests
+        ("environment", "family"),  # values with values
+        ("music", "career"),  # interests with values
+        ("food", "family"),
+        ("arts", "relaxed"),  # interests with lifestyle
+        ("travel", "active"),
+        ("career", "introverted"),  # values with lifestyle
+        ("environment", "extroverted"),
+    )
+)
+EVAL_UNSEEN_SHARE = 0.6
