@@ -101,3 +101,27 @@ def test_paired_tier_differences(report):
     assert found["unseen_topics"].estimate == pytest.approx(-1.0)
     without_ood = measure_tiers(b_scores, EVAL, TRAIN, 0.5, n_resamples=200)
     assert tier_differences(report, without_ood, n_resamples=200)["unseen_topics"] is None
+
+
+def test_comparison_reports_the_share_of_gain_that_survives(report, tmp_path):
+    from p3lib.evaluation.tiers import TierComparison, compare_tiers
+    from p3lib.store.result_files import load_result, save_result
+
+    better = measure_tiers(
+        [0.9, 0.1, 0.8, 0.2, 0.8, 0.3, 0.3, 0.1, 0.5],
+        EVAL,
+        TRAIN,
+        0.5,
+        ood_scores=[0.9, 0.1, 0.8, 0.2],
+        ood_pairs=OOD,
+        n_resamples=200,
+    )
+    found = compare_tiers({"baseline": report, "full": better}, n_resamples=200)
+    assert set(found.differences) == {"full - baseline"}
+    # Seen gain 1.0 - 0.75 = 0.25; unseen templates gain 0 (same scores): 0 of it survives;
+    # unseen topics gain 1.0 - 0.0 = 1.0: four times the seen gain.
+    assert found.gain_kept["full"]["unseen_templates"] == pytest.approx(0.0)
+    assert found.gain_kept["full"]["unseen_topics"] == pytest.approx(4.0)
+    path = save_result(found, tmp_path / "tiers.json")
+    assert load_result(path, TierComparison) == found
+    assert '"scores": [' not in path.read_text()  # per-pair arrays go to the side file

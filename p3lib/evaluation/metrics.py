@@ -75,6 +75,7 @@ from p3lib.evaluation.operating_point import (
     MatchedOperatingPoint,
     matched_operating_point,
 )
+from p3lib.evaluation.tiers import TierReport
 
 SWEEP_POINTS = 201
 # Metrics with a bootstrap interval.
@@ -343,6 +344,8 @@ class EvaluationResult(_Model):
     groups: list[str] | None = None
     cluster_intervals: ClusterIntervals | None = None
     matched_recall: MatchedOperatingPoint | None = None
+    # Seen templates, unseen templates, unseen topics (p3lib.evaluation.tiers); set by the chapters.
+    tiers: TierReport | None = None
 
     primary_metric: ClassVar[str] = "spearman"
 

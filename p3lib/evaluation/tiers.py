@@ -302,3 +302,56 @@ def gain_kept(
     if seen_gain <= 0:
         return None
     return (m_tier - b_tier) / seen_gain
+
+
+def score_pairs(model, pairs: Sequence[DatingPair]) -> np.ndarray:
+    """A sentence-transformers model's cosine score of each pair (the OOD split's, say)."""
+    from p3lib.evaluation.embed import cosine_scores, encode_pairs
+
+    return cosine_scores(*encode_pairs(model, list(pairs), show_progress_bar=False))
+
+
+# The model-against-model differences every build reports, tier by tier.
+TIER_COMPARISONS = (
+    ("full", "baseline"),
+    ("lora", "baseline"),
+    ("full", "lora"),
+    ("full", "words_only"),
+    ("lora", "words_only"),
+)
+
+
+class TierComparison(_Model):
+    """Every model's tiers, the paired differences between them, and how much gain survives.
+
+    ``differences`` maps ``"a - b"`` to each tier's paired AUC difference; ``gain_kept`` maps
+    each fine-tuned model to the share of its seen-template AUC gain over the baseline that
+    survives on the other two tiers (:func:`gain_kept`).
+    """
+
+    rule: Rule
+    models: dict[str, TierReport]
+    differences: dict[str, dict[str, BootstrapInterval | None]]
+    gain_kept: dict[str, dict[str, float | None]]
+
+
+def compare_tiers(
+    reports: dict[str, TierReport], *, seed: int = 42, n_resamples: int = 1000
+) -> TierComparison:
+    """Paired differences for :data:`TIER_COMPARISONS` (those whose two models are given)."""
+    differences = {
+        f"{a} - {b}": tier_differences(reports[a], reports[b], seed=seed, n_resamples=n_resamples)
+        for a, b in TIER_COMPARISONS
+        if a in reports and b in reports
+    }
+    kept = {
+        name: {
+            tier: gain_kept(reports[name], reports["baseline"], tier)
+            for tier in ("unseen_templates", "unseen_topics")
+        }
+        for name in ("full", "lora")
+        if name in reports and "baseline" in reports
+    }
+    rules = {report.rule for report in reports.values()}
+    rule: Rule = rules.pop() if len(rules) == 1 else "both"
+    return TierComparison(rule=rule, models=reports, differences=differences, gain_kept=kept)

@@ -79,6 +79,7 @@ PAIR_FIELDS: dict[str, tuple[str, ...]] = {
     "p3lib.evaluation.metrics.FalsePositives": ("pairs",),
     "p3lib.evaluation.metrics.RocCurve": ("fpr", "tpr", "thresholds"),
     "p3lib.evaluation.metrics.EvaluationResult": ("groups",),
+    "p3lib.evaluation.tiers.TierScore": ("scores", "labels", "groups"),
     "p3lib.evaluation.clustering.UmapProjection": (
         "x",
         "y",
