@@ -183,3 +183,14 @@ def tiers_note(tiers: TierComparison) -> str:
             "statement with train, so they are in neither eval tier."
         )
     return note
+
+
+def tiers_section(tiers: TierComparison | None) -> str:
+    """The tiers as the results page, the README block and the landing page open with them:
+    the sentences for both fine-tuned models, the AUC table and where the tiers come from."""
+    if tiers is None:
+        return "This run has no tier results (chapter 05 was not executed)."
+    sentences = " ".join(
+        tier_sentence(tiers, model) for model in ("full", "lora") if model in tiers.models
+    )
+    return f"{sentences}\n\n{tier_table(tiers)}\n\n{tiers_note(tiers)}"
