@@ -125,3 +125,25 @@ def test_comparison_reports_the_share_of_gain_that_survives(report, tmp_path):
     path = save_result(found, tmp_path / "tiers.json")
     assert load_result(path, TierComparison) == found
     assert '"scores": [' not in path.read_text()  # per-pair arrays go to the side file
+
+
+def test_tier_sentence_and_table_carry_the_numbers(report):
+    from p3lib.book.tier_text import tier_sentence, tier_table
+    from p3lib.evaluation.tiers import compare_tiers
+
+    better = measure_tiers(
+        [0.9, 0.1, 0.8, 0.2, 0.8, 0.3, 0.3, 0.1, 0.5],
+        EVAL,
+        TRAIN,
+        0.5,
+        ood_scores=[0.9, 0.1, 0.8, 0.2],
+        ood_pairs=OOD,
+        n_resamples=200,
+    )
+    tiers = compare_tiers({"baseline": report, "full": better}, n_resamples=200)
+    sentence = tier_sentence(tiers, "full")
+    assert sentence.startswith("Full fine-tuning raises AUC on seen templates")
+    assert "from 0.750 to 1.000" in sentence
+    assert "on unseen templates from 0.875 to 0.875 (0% of that gain survives" in sentence
+    assert "on unseen topics from 0.000 to 1.000 (400% of that gain survives" in sentence
+    assert "| 0.875 [" in tier_table(tiers) and ", n 4 |" in tier_table(tiers)

@@ -128,11 +128,18 @@ def _from_to(tiers: TierComparison, model: str, tier: str) -> str:
 
 
 def _verdict(tiers: TierComparison, model: str, tier: str) -> str:
+    """``a gain of +0.331, paired 95% interval +0.158 to +0.663``; the word follows the
+    interval ("no change this run can tell from chance" when it includes 0)."""
     d = tiers.differences.get(f"{model} - baseline", {}).get(tier)
     if d is None or d.low is None or d.high is None:
         return ""
-    word = "a gain" if d.low > 0 else ("a loss" if d.high < 0 else "no clear change")
-    return f", {word} (paired 95% interval {d.low:+.3f} to {d.high:+.3f})"
+    if d.low > 0:
+        word = "a gain of"
+    elif d.high < 0:
+        word = "a loss of"
+    else:
+        word = "no change this run can tell from chance:"
+    return f"{word} {d.estimate:+.3f}, paired 95% interval {d.low:+.3f} to {d.high:+.3f}"
 
 
 def tier_sentence(tiers: TierComparison, model: str = "full") -> str:
@@ -161,11 +168,9 @@ def tier_sentence(tiers: TierComparison, model: str = "full") -> str:
     for tier in ("unseen_templates", "unseen_topics"):
         text = f"on {TIER_LABELS[tier]} from {_from_to(tiers, model, tier)}"
         if _auc(tiers, model, tier) is not None and _auc(tiers, "baseline", tier) is not None:
-            keeps = kept.get(tier)
-            if keeps is not None:
-                text += f" ({kept_text(keeps)} survives{_verdict(tiers, model, tier)})"
-            else:
-                text += f" ({_verdict(tiers, model, tier).lstrip(', ') or 'no seen gain'})"
+            clauses = [f"{kept_text(kept[tier])} survives"] if kept.get(tier) is not None else []
+            clauses += [v] if (v := _verdict(tiers, model, tier)) else []
+            text += f" ({'; '.join(clauses)})" if clauses else ""
         parts.append(text)
     return f"{sentence}; " + ", and ".join(parts) + "."
 
