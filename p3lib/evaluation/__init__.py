@@ -2,7 +2,8 @@
 
 Embedding with a cache (``embed``, ``embedding_cache``), the eight metrics and the evaluation
 they come from (``metrics``), clustering figures (``clustering``), the cluster bootstrap over
-template groups (``cluster_bootstrap``), operating points (``operating_point``), errors by pair
+template groups (``cluster_bootstrap``), the three tiers of seen templates, unseen templates
+and unseen topics (``tiers``), operating points (``operating_point``), errors by pair
 type (``errors_by_type``), the rank identity of AUC and Spearman's rho (``rank_identity``), the
 words-only baseline (``words_only``), the PRD's success criteria (``success``) and the
 before/after comparison (``comparison``). It may import ``p3lib.data`` and ``p3lib.store``;
