@@ -22,6 +22,7 @@
 # %% tags=["parameters"]
 TRAIN_PATH = "data/raw/train.jsonl"
 EVAL_PATH = "data/raw/eval.jsonl"
+OOD_PATH = "data/raw/ood.jsonl"  # unseen topics: scored, never trained on (`p3 run --ood`)
 OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
 MODEL = "all-MiniLM-L6-v2"
 SEED = 42
@@ -57,6 +58,7 @@ from p3lib.evaluation.embed import load_model
 from p3lib.evaluation.operating_point import near_trivial
 from p3lib.evaluation.pipeline import evaluate
 from p3lib.evaluation.rank_identity import ratio_from_auc
+from p3lib.evaluation.tiers import measure_tiers, score_pairs
 from p3lib.evaluation.words_only import words_only_baseline
 from p3lib.store.progress import quiet_progress_bars
 from p3lib.store.result_files import save_result
@@ -69,16 +71,22 @@ layout = RunLayout(resolve_path(OUT_DIR))
 # %% [markdown]
 # ## The data and the validation split
 #
-# We load the train and eval files. The eval split is only ever *measured*; anything that
+# We load the train and eval files, and the out-of-distribution split (topics train never
+# names), which is only ever scored. The eval split is only ever *measured*; anything that
 # has to be chosen (here, the decision threshold) is chosen on a validation split carved
-# from train, stratified by label and seeded. The split is saved so that chapters 03 and 04
-# pick their checkpoints on the same records.
+# from train by template group: whole (category, subcategory) groups, or, for data without
+# subcategories, pairs that share a statement, go to validation together, so the threshold is
+# chosen on templates the model does not train on. The split is saved so that chapters 03 and
+# 04 pick their checkpoints on the same records.
 
 # %%
 train_pairs = load_pairs(resolve_path(TRAIN_PATH))
 
 # %%
 eval_pairs = load_pairs(resolve_path(EVAL_PATH))
+
+# %%
+ood_pairs = load_pairs(resolve_path(OOD_PATH))
 
 # %%
 split = make_validation_split(train_pairs, VALIDATION_FRACTION, SEED)
@@ -93,8 +101,9 @@ fit_pairs, validation_pairs = apply_split(train_pairs, split)
 display(
     Markdown(
         f"Train has **{len(train_pairs)}** pairs, of which **{len(validation_pairs)}** are "
-        f"held out for validation ({VALIDATION_FRACTION:.0%}, seed {SEED}); eval has "
-        f"**{len(eval_pairs)}** pairs."
+        f"held out for validation (about {VALIDATION_FRACTION:.0%}, seed {SEED}, whole "
+        f"template groups: split by {split.grouped_by}); eval has **{len(eval_pairs)}** "
+        f"pairs and the out-of-distribution split **{len(ood_pairs)}**."
     )
 )
 
@@ -125,6 +134,49 @@ result = evaluate(
     model_name=MODEL,
     target_recall=TARGET_RECALL,
     embedding_cache=layout.embeddings,
+)
+
+# %% [markdown]
+# ## Three tiers: seen templates, unseen templates, unseen topics
+#
+# The book's first question is whether a model learns compatibility or the templates of its
+# training data. So every model is measured on three parts of the data
+# (`p3lib.evaluation.tiers`): eval pairs whose template group occurs in train, eval pairs
+# whose group and statements never do, and the out-of-distribution split. The base model never
+# trained, so for it the tiers only say how hard each part is; chapters 05 and 06 set the
+# fine-tuned models against it tier by tier.
+
+# %%
+result = result.model_copy(
+    update={
+        "tiers": measure_tiers(
+            result.cosine.scores,
+            eval_pairs,
+            train_pairs,
+            result.threshold.threshold,
+            ood_scores=score_pairs(model, ood_pairs),
+            ood_pairs=ood_pairs,
+            seed=SEED,
+            n_resamples=N_BOOTSTRAP,
+        )
+    }
+)
+
+# %% tags=["hide-input"]
+display(
+    Markdown(
+        "The base model's AUC: "
+        + "; ".join(
+            f"{label} **{score.auc:.3f}** (n {score.n})"
+            for label, score in (
+                ("seen templates", result.tiers.seen_templates),
+                ("unseen templates", result.tiers.unseen_templates),
+                ("unseen topics", result.tiers.unseen_topics),
+            )
+            if score is not None and score.auc is not None
+        )
+        + f". Tiers formed by {result.tiers.rule}."
+    )
 )
 
 # %% [markdown]
@@ -581,6 +633,8 @@ words_only = words_only_baseline(
     seed=SEED,
     n_bootstrap=N_BOOTSTRAP,
     target_recall=TARGET_RECALL,
+    train_pairs=train_pairs,
+    ood_pairs=ood_pairs,
 )
 
 # %% tags=["hide-input"]

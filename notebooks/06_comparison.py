@@ -43,6 +43,7 @@ from p3lib.book.charts.comparison import (
     plot_umap_side_by_side,
 )
 from p3lib.book.charts.errors import plot_errors_by_pair_type
+from p3lib.book.charts.tiers import plot_tiers
 from p3lib.book.results_block import paired_table, results_table, success_table
 from p3lib.book.sentences import (
     difference_clause,
@@ -55,6 +56,14 @@ from p3lib.book.sentences import (
     words_only_sentence,
 )
 from p3lib.book.tables import reader_table, use_reader_tables
+from p3lib.book.tier_text import (
+    differences_table,
+    load_tiers,
+    rates_table,
+    tier_sentence,
+    tier_table,
+    tiers_note,
+)
 from p3lib.evaluation.comparison import MODEL_LABELS, easiest_and_hardest, load_comparison
 from p3lib.evaluation.errors_by_type import worst_types_paragraph
 from p3lib.evaluation.results import EvaluationResult
@@ -86,8 +95,37 @@ comparison = load_comparison(layout.metric("comparison"))
 records = {name: TrainingRecord.load(layout.model(name)) for name in ("full", "lora")}
 
 # %%
+tiers = load_tiers(layout.root)
+
+# %%
 base, full, lora = results["baseline"], results["full"], results["lora"]
 LABELS = {name: label[0].upper() + label[1:] for name, label in MODEL_LABELS.items()}
+
+# %% [markdown]
+# ## First: does the gain survive beyond the training templates?
+#
+# Before the eight comparisons, which measure eval as a whole, the question this book asks
+# first: does fine-tuning teach compatibility, or the templates of its training data? Each
+# model on the three tiers of chapter 05: eval pairs from templates it trained on, eval pairs
+# whose template group and statements train never has, and the out-of-distribution split
+# (topics train never names).
+
+# %% tags=["hide-input"]
+display(Markdown(f"**{tier_sentence(tiers, 'full')}** {tier_sentence(tiers, 'lora')}"))
+
+# %% tags=["hide-input"]
+display(Markdown(tier_table(tiers) + "\n\n" + tiers_note(tiers)))
+
+# %% tags=["hide-input"]
+show(plot_tiers(tiers))
+
+# %% [markdown]
+# Paired AUC differences per tier (both models on the same resampled template groups; a star
+# marks an interval that excludes 0), and the recall / false-positive rate each model's
+# validation threshold reaches on each tier.
+
+# %% tags=["hide-input"]
+display(Markdown(differences_table(tiers) + "\n\n" + rates_table(tiers)))
 
 # %% [markdown]
 # ## 1. Cosine distributions, before and after
@@ -423,7 +461,7 @@ display(Markdown(worst_types_paragraph(errors)))
 # ranked only when they have enough eval pairs of both labels):
 
 # %% tags=["hide-input"]
-display(Markdown(f"> {headline_sentence(comparison, escape=html.escape)}"))
+display(Markdown(f"> {headline_sentence(comparison, escape=html.escape, tiers=tiers)}"))
 
 # %% [markdown]
 # ## Results table
@@ -520,7 +558,7 @@ display(Markdown("\n".join(lines)))
 atomic_write_json(
     layout.metric("comparison_summary"),
     {
-        "headline": headline_sentence(comparison, escape=None),
+        "headline": headline_sentence(comparison, escape=None, tiers=tiers),
         "false_positives": {n: s.n_false_positives for n, s in comparison.models().items()},
         "hardest_category": hardest,
     },

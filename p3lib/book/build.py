@@ -113,15 +113,19 @@ def results_substitutions(out_dir: Path) -> dict[str, str]:
             "headline": "",
             "comparisons": "",
             "success_table": "",
+            "tiers": "",
         }
     from p3lib.book.results_block import comparison_paragraph, results_table, success_table
     from p3lib.book.sentences import headline_sentence
+    from p3lib.book.tier_text import load_tiers, tiers_section
     from p3lib.evaluation.comparison import load_comparison
 
     result = load_comparison(comparison)
+    tiers = load_tiers(out_dir)
     return {
+        "tiers": tiers_section(tiers),
         "results_table": results_table(result),
-        "headline": headline_sentence(result),
+        "headline": headline_sentence(result, tiers=tiers),
         "comparisons": comparison_paragraph(result),
         "success_table": success_table(result),
     }

@@ -19,6 +19,7 @@ from p3lib.book.sentences import (
     paired_verdict,
     words_only_sentence,
 )
+from p3lib.book.tier_text import load_tiers, tiers_section
 from p3lib.evaluation.comparison import (
     MODEL_LABELS,
     ComparisonResult,
@@ -26,6 +27,7 @@ from p3lib.evaluation.comparison import (
     ModelSummary,
     load_comparison,
 )
+from p3lib.evaluation.tiers import TierComparison
 from p3lib.store.atomic import atomic_write_text
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import DEFAULT_OUT, RunLayout
@@ -310,13 +312,17 @@ def comparison_paragraph(comparison: ComparisonResult) -> str:
 
 
 def results_block(
-    comparison: ComparisonResult, experiments: ExperimentsResult | None = None
+    comparison: ComparisonResult,
+    experiments: ExperimentsResult | None = None,
+    tiers: TierComparison | None = None,
 ) -> str:
-    """The README block: table, headline sentence, paired findings (and the appendix's)."""
+    """The README block: the three tiers first (seen templates, unseen templates, unseen
+    topics), then the table, headline sentence, paired findings (and the appendix's)."""
     block = (
-        results_table(comparison)
+        ("" if tiers is None else tiers_section(tiers) + "\n\n")
+        + results_table(comparison)
         + "\n\n"
-        + headline_sentence(comparison)
+        + headline_sentence(comparison, tiers=tiers)
         + "\n\n"
         + comparison_paragraph(comparison)
     )
@@ -355,7 +361,7 @@ def block_from_run(out_dir: str | Path | None = None) -> str:
     experiments = None
     if appendix.is_file():
         experiments = load_result(appendix, ExperimentsResult)
-    return results_block(comparison, experiments)
+    return results_block(comparison, experiments, load_tiers(path.parent.parent))
 
 
 def results_command(out_dir: str | Path | None = None, readme: str | Path | None = None) -> str:

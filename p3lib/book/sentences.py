@@ -13,7 +13,9 @@ count
 rho as further evidence.
 
 Example:
-    >>> from p3lib.evaluation.cluster_bootstrap import BootstrapInterval
+    >>> from p3lib.book.tier_text import tier_sentence
+from p3lib.book.tier_text import tier_sentence
+from p3lib.evaluation.cluster_bootstrap import BootstrapInterval
     >>> d = BootstrapInterval(estimate=0.2, low=0.1, high=0.3, method="BCa")
     >>> difference_clause(d, ".3f")
     '+0.200 (paired 95% interval +0.100 to +0.300, which excludes 0)'
@@ -24,6 +26,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+from p3lib.book.tier_text import tier_sentence
 from p3lib.evaluation.cluster_bootstrap import BootstrapInterval
 from p3lib.evaluation.comparison import (
     FINE_TUNED,
@@ -32,6 +35,7 @@ from p3lib.evaluation.comparison import (
     easiest_and_hardest,
     eligible_categories,
 )
+from p3lib.evaluation.tiers import TierComparison
 
 METRIC_NAMES = {
     "margin": "compatibility margin",
@@ -322,8 +326,13 @@ def headline_sentence(
     comparison: ComparisonResult,
     *,
     escape: Callable[[str], str] | None = html.escape,
+    tiers: TierComparison | None = None,
 ) -> str:
     """The PRD's deliverable sentence, filled in with the measured numbers.
+
+    With ``tiers`` (chapter 05's ``tiers.json``) it leads with how much of full fine-tuning's
+    seen-template gain survives on unseen templates and unseen topics
+    (:func:`p3lib.book.tier_text.tier_sentence`), the book's first result.
 
     "Fine-tuning improved compatibility margin from X to Y (Cohen's d from A to B), with
     category-wise analysis showing E achieve the widest separation while H remain the hardest
@@ -396,4 +405,6 @@ def headline_sentence(
             f"({full.metrics.cohens_d:.2f})"
         )
         sentence += f", a paired difference of {difference_clause(d)}." if d else "."
+    if tiers is not None:
+        sentence = f"{tier_sentence(tiers, 'full')} {sentence}"
     return sentence

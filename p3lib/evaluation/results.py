@@ -18,6 +18,7 @@ from p3lib.evaluation.cluster_bootstrap import ClusterIntervals
 from p3lib.evaluation.clustering import ClusteringOverSeeds, ClusterSummary, UmapProjection
 from p3lib.evaluation.errors_by_type import ErrorsByPairType
 from p3lib.evaluation.operating_point import MatchedOperatingPoint
+from p3lib.evaluation.tiers import TierReport
 
 # Metrics with a bootstrap interval.
 INTERVAL_METRICS = ("auc_roc", "margin", "cohens_d", "spearman")
@@ -279,6 +280,9 @@ class EvaluationResult(_Model):
     groups: list[str] | None = None
     cluster_intervals: ClusterIntervals | None = None
     matched_recall: MatchedOperatingPoint | None = None
+    # Seen templates, unseen templates, unseen topics (p3lib.evaluation.tiers); set by the
+    # chapters.
+    tiers: TierReport | None = None
 
     primary_metric: ClassVar[str] = "spearman"
 

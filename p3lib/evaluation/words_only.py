@@ -55,6 +55,7 @@ from p3lib.evaluation.operating_point import (
     matched_operating_point,
 )
 from p3lib.evaluation.results import ClassificationAt, ThresholdChoice, ThresholdSweep
+from p3lib.evaluation.tiers import TierReport, measure_tiers
 
 C_GRID = (0.01, 0.1, 1.0, 10.0, 100.0, 1_000.0, 10_000.0, 100_000.0)
 # Word n-gram ranges tried (chosen with C on validation).
@@ -136,6 +137,8 @@ class WordsOnlyResult(_Model):
     scores: list[float]
     labels: list[int]
     groups: list[str]
+    # Seen templates, unseen templates, unseen topics (p3lib.evaluation.tiers).
+    tiers: TierReport | None = None
 
 
 def _texts(pairs: Sequence[DatingPair]) -> tuple[list[str], list[str]]:
@@ -193,8 +196,14 @@ def words_only_baseline(
     seed: int = 42,
     n_bootstrap: int = 1000,
     target_recall: float = DEFAULT_TARGET_RECALL,
+    train_pairs: Sequence[DatingPair] | None = None,
+    ood_pairs: Sequence[DatingPair] | None = None,
 ) -> WordsOnlyResult:
-    """Fit on fit, choose the n-grams, C and the threshold on validation, measure on eval."""
+    """Fit on fit, choose the n-grams, C and the threshold on validation, measure on eval.
+
+    With ``train_pairs`` the result also holds the three tiers (:mod:`p3lib.evaluation.tiers`),
+    the unseen-topic tier from ``ood_pairs`` where given.
+    """
     features, model, aucs = fit_words_only(
         fit_pairs, validation_pairs, c_grid=c_grid, ngram_ranges=ngram_ranges, seed=seed
     )
@@ -216,7 +225,20 @@ def words_only_baseline(
     negative = labels == 0
     predicted = scores >= choice.threshold
     types = np.asarray(pair_types, dtype=object)
+    tiers = None
+    if train_pairs is not None:
+        tiers = measure_tiers(
+            scores,
+            eval_pairs,
+            train_pairs,
+            choice.threshold,
+            ood_scores=None if ood_pairs is None else score(ood_pairs),
+            ood_pairs=ood_pairs,
+            seed=seed,
+            n_resamples=n_bootstrap,
+        )
     return WordsOnlyResult(
+        tiers=tiers,
         n_fit=len(fit_pairs),
         n_validation=len(validation_pairs),
         n_features=int(features.transform(["x"], ["x"]).shape[1]),

@@ -79,6 +79,7 @@ PAIR_FIELDS: dict[str, tuple[str, ...]] = {
     "p3lib.evaluation.results.FalsePositives": ("pairs",),
     "p3lib.evaluation.results.RocCurve": ("fpr", "tpr", "thresholds"),
     "p3lib.evaluation.results.EvaluationResult": ("groups",),
+    "p3lib.evaluation.tiers.TierScore": ("scores", "labels", "groups"),
     "p3lib.evaluation.clustering.UmapProjection": (
         "x",
         "y",
