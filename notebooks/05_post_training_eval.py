@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -16,7 +12,7 @@
 # Chapters 03 and 04 fine-tuned `all-MiniLM-L6-v2` two ways: every weight with
 # `CosineSimilarityLoss`, and a LoRA adapter. This chapter measures both fine-tuned models with
 # exactly the evaluation that measured the base model in chapter 02: the same function,
-# `p3lib.evaluation.metrics.evaluate`, on the same eval pairs, with the decision threshold chosen on the
+# `p3lib.evaluation.pipeline.evaluate`, on the same eval pairs, with the decision threshold chosen on the
 # same validation split, the same seeded bootstrap, and the same check for eval pairs that
 # also occur in train. Any difference from the baseline is therefore the models' doing, not
 # the measurement's. The chapter ends by writing each model's results, the comparison that
@@ -32,6 +28,11 @@ N_BOOTSTRAP = 1000
 N_UMAP_SEEDS = 5  # UMAP random states the clustering figures are measured over
 N_SHUFFLES = 1000  # label shuffles of the purity null
 TARGET_RECALL = 0.9  # validation recall at which every model's false positives are compared
+
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "05_post_training_eval")
 
 # %%
 import pandas as pd
@@ -55,7 +56,8 @@ from p3lib.data.schema import load_pairs
 from p3lib.data.splits import apply_split, load_split
 from p3lib.evaluation.comparison import compare
 from p3lib.evaluation.embed import load_model
-from p3lib.evaluation.metrics import EvaluationResult, evaluate
+from p3lib.evaluation.pipeline import evaluate
+from p3lib.evaluation.results import EvaluationResult
 from p3lib.evaluation.tiers import compare_tiers, measure_tiers, score_pairs
 from p3lib.evaluation.words_only import WordsOnlyResult
 from p3lib.store.atomic import atomic_write_json
@@ -64,8 +66,8 @@ from p3lib.store.result_files import load_result, save_result
 from p3lib.store.run_layout import RunLayout, resolve_path
 from p3lib.training.export import export_models, export_summary
 from p3lib.training.model_card import write_model_card
+from p3lib.training.record import TrainingRecord
 from p3lib.training.score import DecisionThreshold, save_threshold
-from p3lib.training.train import TrainingRecord
 
 use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
@@ -256,7 +258,7 @@ for name, label in (("baseline", "Baseline"), ("full", "Full fine-tuning"), ("lo
 display(
     Markdown(
         "\n".join(lines)
-        + "\n\nIntervals resample subcategories (chapter 02). Whether a model beats another is "
+        + "\n\nIntervals resample template groups, (category, subcategory) pairs (chapter 02). Whether a model beats another is "
         "read from their *paired* difference at the end of this chapter, not from these "
         "intervals side by side."
     )
@@ -311,7 +313,9 @@ show(plot_category_margins(full, name="full fine-tuning"))
 #
 # Which kinds of pair each fine-tuned model still gets wrong at its validation threshold:
 # false positives for label-0 types, false negatives for label-1 types, both for mixed ones,
-# each with a 95% Wilson interval (`p3lib.evaluation.errors_by_type`). The compound types (`complex_*`,
+# each with a 95% interval that resamples template groups like every interval of the book
+# (`p3lib.evaluation.errors_by_type`); a worst type is named only where it is worst in most
+# resamples. The compound types (`complex_*`,
 # `llm_judged_*`) are the ones where a model must weigh two topics at once.
 
 # %% tags=["hide-input"]
@@ -399,7 +403,7 @@ display(
 
 # %% [markdown]
 # Every before/after and model-against-model difference, each measured on the same resampled
-# subcategories for both models (AUC, Spearman's rho and rho / ceiling are one fact about the
+# template groups for both models (AUC, Spearman's rho and rho / ceiling are one fact about the
 # ranking, so read them as one line of evidence). Margin and Cohen's d are not compared with
 # the words-only model, whose score is not a cosine. Chapter 06 draws the eight before/after
 # comparisons.
@@ -408,7 +412,8 @@ display(
 display(Markdown(paired_table(comparison)))
 
 # %% [markdown]
-# The results files below hold every number and per-pair score of this chapter: `full.json`
+# Every number and per-pair score of this chapter is saved with the run (not shown in the
+# book): `full.json`
 # and `lora.json` (same shape as `baseline.json`, each with its `tiers`), `comparison.json`,
 # `tiers.json` (every model's tiers and the paired differences between them), and
 # `decision_threshold.json` in each model folder.

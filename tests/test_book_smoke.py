@@ -12,7 +12,7 @@ import pytest
 from conftest import SMOKE_PARAMS, run_p3
 
 from p3lib.book.adr import headline_sentence, load_comparison
-from p3lib.run.runner import CHAPTERS
+from p3lib.run.chapters import CHAPTERS
 
 pytestmark = pytest.mark.smoke
 

@@ -103,7 +103,7 @@ from p3lib.data.templates import (
     Bank,
     Dealbreaker,
 )
-from p3lib.store.atomic import atomic_write_text
+from p3lib.store.atomic import json_text, write_owned_files
 from p3lib.store.run_layout import DEFAULT_DATA
 
 
@@ -579,16 +579,39 @@ def generate_splits(seed: int = 42) -> dict[str, list[DatingPair]]:
     return {"train": train, "eval": eval_pairs, "ood": ood}
 
 
-def write_default_data(folder: Path = DEFAULT_DATA, seed: int = 42) -> dict[str, Path]:
-    """Write ``train.jsonl``, ``eval.jsonl`` and ``ood.jsonl`` into ``folder``; return their paths.
+def write_default_data(
+    folder: Path = DEFAULT_DATA, seed: int = 42, report_folder: Path | None = None
+) -> dict[str, Path]:
+    """Write ``train.jsonl``, ``eval.jsonl`` and ``ood.jsonl`` into ``folder``, and with
+    ``report_folder`` train's quality report there; return the paths written by name.
 
-    Each file is written atomically, so an interrupted run leaves the previous file intact.
+    Nothing is written unless every file can be: a file already there is replaced only if it
+    holds these bytes already or p3 wrote it (its folder's marker keeps the SHA-256 p3 wrote,
+    :func:`p3lib.store.atomic.write_owned_files`), so a user's ``train.jsonl`` is refused by
+    name. Each file is written atomically.
+
+    Raises:
+        ForeignFolderError: naming each file p3 did not write.
     """
+    from p3lib.data.quality.evaluator import SyntheticDataEvaluator
+    from p3lib.data.quality.report import format_report
+
     folder = Path(folder)
-    return {
-        name: atomic_write_text(folder / f"{name}.jsonl", dump_pairs(pairs))
-        for name, pairs in generate_splits(seed).items()
+    splits = generate_splits(seed)
+    files = {f"{name}.jsonl": folder / f"{name}.jsonl" for name in splits}
+    contents = {
+        files[f"{name}.jsonl"]: dump_pairs(pairs).encode() for name, pairs in splits.items()
     }
+    if report_folder is not None:
+        report = SyntheticDataEvaluator(splits["train"]).evaluate()
+        for name, text in (
+            ("data_quality_report.json", json_text(report)),
+            ("data_quality_summary.txt", format_report(report)),
+        ):
+            files[name] = Path(report_folder) / name
+            contents[files[name]] = text.encode()
+    write_owned_files(contents, "data written by p3 generate")
+    return {name.removesuffix(".jsonl"): path for name, path in files.items()}
 
 
 def held_out_pairs(
