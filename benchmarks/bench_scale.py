@@ -42,7 +42,7 @@ def eval_set(n: int, exclude: set[tuple[str, str]]) -> list:
 
 
 def chapter_parameters(params: Path, eval_path: Path, out: Path) -> dict:
-    from p3lib.run.chapters import load_parameters_file
+    from p3lib.run.parameters import load_parameters_file
 
     values = load_parameters_file(params)
     values.update(EVAL_PATH=str(eval_path), TRAIN_PATH=str(DEFAULT_TRAIN), OUT_DIR=str(out))

@@ -526,7 +526,8 @@ def test_chapter_07_runs_on_the_smoke_outputs(smoke_book, tmp_path):
     from conftest import SMOKE_PARAMS, stratified_slice
 
     from p3lib.data.schema import dump_pairs, load_pairs
-    from p3lib.run.chapters import load_parameters_file, read_parameters, to_notebook
+    from p3lib.run.chapters import read_parameters, to_notebook
+    from p3lib.run.parameters import load_parameters_file
     from p3lib.store.run_layout import DEFAULT_OOD
 
     out = tmp_path / "out"

@@ -13,10 +13,10 @@ import pytest
 from p3lib.run.chapters import (
     ParameterError,
     discover_chapters,
-    load_parameters_file,
     read_parameters,
     resolve_parameters,
 )
+from p3lib.run.parameters import load_parameters_file
 from p3lib.run.runner import DRIVER_MODULES, ChapterFailed, run_book
 from p3lib.store.run_layout import REPO_ROOT
 

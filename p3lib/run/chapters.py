@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from p3lib.store.run_layout import NOTEBOOK_SOURCES, resolve_path
 
 CHAPTERS = (
@@ -138,20 +136,6 @@ def discover_chapters(
             raise FileNotFoundError(f"chapter source missing: {source}")
         chapters.append(Chapter(name, source, read_parameters(source)))
     return chapters
-
-
-def load_parameters_file(path: str | Path) -> dict[str, Any]:
-    """A YAML mapping of lower-case parameter names; path values are repository-relative."""
-    path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"{path}: parameters file not found")
-    try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(values, dict):
-        raise ParameterError(f"{path}: expected a mapping of parameter names to values")
-    return {str(key).upper(): value for key, value in values.items()}
 
 
 def resolve_parameters(
