@@ -76,10 +76,12 @@ class Parameter:
 
 
 def _types_of(annotation: str | None, default: Any) -> tuple[type, ...] | None:
+    """The types a parameter accepts, from its annotation (``list[float]`` is a list) or, if
+    it has none, its default; ``None`` for any."""
     names = {"int": int, "float": float, "str": str, "bool": bool, "None": type(None)}
     names["list"] = list
     if annotation:
-        parts = [part.strip() for part in annotation.split("|")]
+        parts = [part.strip().split("[", 1)[0] for part in annotation.split("|")]
         if all(part in names for part in parts):
             return tuple(names[part] for part in parts)
         return None
