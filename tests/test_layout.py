@@ -72,7 +72,6 @@ def test_the_direction_check_sees_an_upward_import(tmp_path: Path) -> None:
     assert ORDER.index(_role("p3lib.book.sentences")) > ORDER.index("training")
 
 
-@pytest.mark.xfail(strict=True, reason="p3lib/evaluation/clustering.py is 726 lines")
 def test_modules_and_functions_stay_short() -> None:
     long_modules, long_functions = [], []
     for path in _modules():

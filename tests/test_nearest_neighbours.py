@@ -1,4 +1,4 @@
-"""The exact neighbour search that every UMAP seed shares (p3lib.evaluation.clustering)."""
+"""The exact neighbour search that every UMAP seed shares (p3lib.evaluation.neighbours)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
 
-from p3lib.evaluation.clustering import nearest_neighbours, project_over_seeds, project_pairs
+from p3lib.evaluation.clustering import project_over_seeds, project_pairs
+from p3lib.evaluation.neighbours import nearest_neighbours
 
 
 def test_cosine_neighbours_match_a_brute_force_search():

@@ -31,9 +31,7 @@ from p3lib.evaluation.clustering import (
     HDBSCAN_SELECTION,
     N_SHUFFLES,
     N_UMAP_SEEDS,
-    UMAP_METRIC,
     UMAP_MIN_DIST,
-    UMAP_N_NEIGHBORS,
     UMAP_RANDOM_STATE,
     ClusteringOverSeeds,
     ClusterSummary,
@@ -55,6 +53,7 @@ from p3lib.evaluation.metrics import (
     separation,
     spearman_summary,
 )
+from p3lib.evaluation.neighbours import UMAP_METRIC, UMAP_N_NEIGHBORS
 from p3lib.evaluation.operating_point import (
     DEFAULT_TARGET_RECALL,
     MatchedOperatingPoint,
