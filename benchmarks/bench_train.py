@@ -61,7 +61,8 @@ from pathlib import Path
 from p3lib.data.schema import load_pairs
 from p3lib.data.splits import apply_split, load_split, make_validation_split
 from p3lib.store.run_layout import DEFAULT_TRAIN, RunLayout, resolve_path
-from p3lib.training.train import TrainConfig, lora_config, peak_rss_mb, train
+from p3lib.training.record import TrainConfig, peak_rss_mb
+from p3lib.training.train import lora_config, train
 
 
 def bare_fit(fit_pairs, validation_pairs, config: TrainConfig, eval_steps: int) -> float:

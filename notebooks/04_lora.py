@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -17,7 +13,8 @@
 # every layer, an update `B A` of rank 8 (scaled by alpha / r = 2). Everything else is the
 # recipe of chapter 03: the same loss, batch size, epochs, warmup, evaluator and validation
 # split, so the comparison isolates full versus low-rank training. One setting differs on
-# purpose: the learning rate. The PRD's 2e-5 is a rate for full fine-tuning; an adapter whose
+# purpose: the learning rate. The 2e-5 of the project's product requirements document
+# (PRD) is a rate for full fine-tuning; an adapter whose
 # update starts at zero may need a larger one. So this chapter does not fix it: it tries a
 # log-spaced grid of rates (the PRD's 2e-5 among them), picks the one that scores best on the
 # **validation** split, and trains that rate with the full recipe (ADR 001).
@@ -41,6 +38,11 @@ EVAL_STEPS: int | None = None
 MAX_TRAIN_PAIRS: int | None = None
 DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
 
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "04_lora")
+
 # %%
 import pandas as pd
 from IPython.display import Markdown
@@ -59,7 +61,8 @@ from p3lib.store.progress import quiet_progress_bars
 from p3lib.store.run_layout import RunLayout, resolve_path
 from p3lib.training.formatting import format_epochs, format_rate
 from p3lib.training.rate_search import rate_choice_sentence, search_learning_rate
-from p3lib.training.train import TrainConfig, train
+from p3lib.training.record import TrainConfig
+from p3lib.training.train import train
 
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
 layout = RunLayout(resolve_path(OUT_DIR))
@@ -77,7 +80,7 @@ print(f"{len(fit_pairs)} pairs to fit, {len(validation_pairs)} validation pairs"
 # ## The adapter and its settings
 #
 # `method="lora"` adds the adapter with `model.add_adapter(LoraConfig(...))`: rank 8, alpha 16,
-# dropout 0.1, on `query` and `value`, task type `FEATURE_EXTRACTION`. Only the adapter's
+# dropout 0.1, on `query` and `value`, for feature extraction (PEFT's task type). Only the adapter's
 # matrices have `requires_grad`, so the optimiser never sees the base weights.
 
 # %% tags=["hide-cell"]
@@ -96,8 +99,8 @@ config.model_dump(exclude={"learning_rate", "lora_learning_rate"})
 # %% [markdown]
 # ## Choosing the learning rate on validation
 #
-# Each rate of the grid trains the recipe above for a short run, `LORA_SEARCH_EPOCHS` epochs
-# (one by default) instead of the full schedule, with the warmup shortened in the same
+# Each rate of the grid trains the recipe above for a short run, of as many epochs as this
+# chapter's search parameter says (one by default), instead of the full schedule, with the warmup shortened in the same
 # proportion, so that every run warms up, peaks and decays as the full one does. Each run keeps its best
 # checkpoint on the validation pairs, as every run in this book does, and the rate whose best
 # validation Spearman is highest wins (a tie goes to the smaller rate). Only the winner trains
@@ -216,4 +219,3 @@ Markdown(training_finding(record))
 
 # %%
 atomic_write_json(layout.metric("lora_training"), record)
-print(f"wrote {layout.metric('lora_training')} and {layout.model('lora')}")

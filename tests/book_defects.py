@@ -95,3 +95,85 @@ def unused_scripts(script_sources: list[str], used: dict[str, bool]) -> list[str
         for asset, present in used.items()
         if asset in src.lower() and not present
     ]
+
+
+# Names from the code a reader should never meet in prose: parameter constants
+# (TARGET_RECALL), metric keys with or without a prefix (cohens_d, baseline_n_false_positives).
+METRIC_KEYS = ("cohens_d", "auc_roc", "spearman_ratio", "n_false_positives", "n_pairs")
+INTERNAL_NAME = re.compile(
+    r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"
+    r"|\b(?:[a-z0-9]+_)*(?:" + "|".join(METRIC_KEYS) + r")\b"
+)
+# Python's float repr of a rate (2e-05, 0.002 beside 2e-3 elsewhere) and a whole count shown
+# with decimals (pairs 1195.000).
+PYTHON_RATE = re.compile(r"\b\de-0\d\b")
+DECIMAL_COUNT = re.compile(
+    r"(?i)\b(?:pairs|positives|negatives|clusters|count|records)\b[^\n\d]{0,40}?"
+    r"(?<![\d.])([1-9]\d*\.0{3,})\b"
+)
+BUILD_LOG = re.compile(r"\bwrote (?:outputs|[\w.-]+)/\S+")
+# Prose that points at an output below it ("The summary below records...").
+PROMISE = re.compile(r"\b(?:file|files|summary|table|record)s? below (?:holds?|records?|lists?)\b")
+
+
+def internal_names(prose: str) -> list[str]:
+    """Code names in a page's visible text outside code cells (inline code included).
+
+    Example:
+        >>> internal_names("at TARGET_RECALL; baseline_n_false_positives 136; Cohen's d 1.2")
+        ['TARGET_RECALL', 'baseline_n_false_positives']
+        >>> internal_names("pair types such as llm_judged_incompatible")
+        []
+    """
+    return [match.group(0) for match in INTERNAL_NAME.finditer(prose)]
+
+
+def undefined_abbreviations(text: str) -> list[str]:
+    """The abbreviation "PRD" on a page that never says what it stands for.
+
+    Example:
+        >>> undefined_abbreviations("the PRD's 2e-5")
+        ['PRD']
+        >>> undefined_abbreviations("the product requirements document (PRD); the PRD's 2e-5")
+        []
+    """
+    if re.search(r"\bPRD\b", text) and "product requirements document" not in text.lower():
+        return ["PRD"]
+    return []
+
+
+def inconsistent_numbers(text: str) -> list[str]:
+    """Rates in Python's float repr (``2e-05``), whole counts with decimals (``1195.000``).
+
+    Example:
+        >>> inconsistent_numbers("rate 2e-05; pairs 1195.000; AUC 1.000; rate 2e-5; p 2.59e-07")
+        ['2e-05', '1195.000']
+        >>> inconsistent_numbers("false positives\t41.000\t27.797; data_quality\t100.000")
+        ['41.000']
+    """
+    rates = [m.group(0) for m in PYTHON_RATE.finditer(text)]
+    return rates + [m.group(1) for m in DECIMAL_COUNT.finditer(text)]
+
+
+def build_log_lines(text: str) -> list[str]:
+    """What a build prints for its operator ("wrote outputs/metrics/full.json").
+
+    Example:
+        >>> build_log_lines("wrote outputs/metrics/full_training.json and outputs/models/full")
+        ['wrote outputs/metrics/full_training.json']
+        >>> build_log_lines("Chapter 03 wrote the model the book scores.")
+        []
+    """
+    return [m.group(0) for m in BUILD_LOG.finditer(text)]
+
+
+def promised_outputs(text: str) -> list[str]:
+    """Prose that promises an output below it (the outputs are not shown in the book).
+
+    Example:
+        >>> promised_outputs("The results file below holds every number")
+        ['file below holds']
+        >>> promised_outputs("the histograms below sit apart")
+        []
+    """
+    return [m.group(0) for m in PROMISE.finditer(text)]

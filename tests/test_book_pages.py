@@ -28,6 +28,7 @@ from p3lib.book.landing import (
     key_numbers_table,
     landing_finding,
     landing_substitutions,
+    plot_landing_cosines,
     write_cosine_figure,
 )
 from p3lib.book.pages import HOW_TO_GET_THE_REST, cosine_loss_section, replace_appendix_regions
@@ -230,18 +231,23 @@ def test_key_numbers_table_has_each_model_with_intervals(comparison):
 
 def test_landing_finding_and_its_figure(comparison, results, tmp_path):
     layout = RunLayout(tmp_path)
-    assert "no finding" in landing_substitutions(tmp_path, with_figure=False)["landing_finding"]
+    assert "no finding" in landing_substitutions(tmp_path)["landing_finding"]
     assert write_cosine_figure(tmp_path) is None
     for name, evaluated in results.items():
         atomic_write_json(layout.metric(name), evaluated)
     atomic_write_json(layout.metric("comparison"), comparison)
-    path = write_cosine_figure(tmp_path)
+    path = write_cosine_figure(tmp_path)  # the README's static figure
     assert path == figure_path(tmp_path) and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    text = landing_substitutions(tmp_path, with_figure=True)["landing_finding"]
-    assert text == landing_finding(comparison, with_figure=True)
-    assert "![" in text and "(figures/cosine_before_after.png)" in text
+    text = landing_substitutions(tmp_path)["landing_finding"]
     assert "[results page](results.md)" in text
-    assert "![" not in landing_finding(comparison, with_figure=False)
+    # The figure: one plotly panel per model, one HTML block (a blank line would end it).
+    block = text.split("\n\n")[4]
+    assert block.startswith('<div class="p3-landing-figure">') and "plotly-graph-div" in block
+    figure = plot_landing_cosines(results)
+    titles = [annotation.text for annotation in figure.layout.annotations]
+    margin = results["baseline"].cosine.margin
+    assert len(titles) == len(results) and f"Base model: margin {margin:+.3f}" in titles
+    assert "plotly-graph-div" not in landing_finding(comparison)
 
 
 def test_adr_003_without_the_appendix_shows_chapter_03s_model(comparison):
@@ -285,7 +291,13 @@ def test_book_figures_are_responsive_with_the_title_in_the_page(results):
     assert roc.layout.width is None
     umap = book_figure(plot_umap_side_by_side(results))
     assert umap.layout.title.text is None and umap.layout.width is None
-    assert umap.layout.margin.t == 24 + 18 * 2  # two-line subplot titles
+    # Three panels side by side: each subplot title wrapped to a third of the width (30
+    # characters a line), and the top margin makes room for its lines.
+    titles = [a.text for a in umap.layout.annotations if a.yref == "paper" and a.y >= 1]
+    assert len(titles) == 3
+    assert all(len(line) <= 30 for title in titles for line in title.split("<br>"))
+    lines = max(1 + title.count("<br>") for title in titles)
+    assert lines >= 2 and umap.layout.margin.t == 24 + 18 * lines
     margins = plot_category_margins(results["full"])
     # short labels beside the bars; the counts move to the hover
     assert not any("compatible" in text for text in margins.data[0].text)
@@ -312,3 +324,25 @@ def test_defect_checks_fire_on_each_defect_and_pass_clean_text():
         "a/mermaid.min.js"
     ]
     assert unused_scripts(["a/doctools.js"], {"plotly": False, "mermaid": False}) == []
+
+
+def test_limitations_are_stated_with_the_runs_numbers(comparison, results, tmp_path):
+    from p3lib.book.limitations import limitations
+
+    layout = RunLayout(tmp_path)
+    for name, evaluated in results.items():
+        atomic_write_json(layout.metric(name), evaluated)
+    atomic_write_json(layout.metric("comparison"), comparison)
+    text = limitations(tmp_path, "the default generated data", appendix=False)
+    base = comparison.baseline
+    assert f"The eval split holds {base.n_pairs:,} pairs ({base.n_compatible:,} compatible" in text
+    widths = [
+        summary.headline[key].high - summary.headline[key].low
+        for summary in comparison.models().values()
+        for key in ("spearman", "auc_roc")
+    ]
+    assert f"The widest of them is {max(widths):.3f} wide." in text
+    assert f"{results['baseline'].n_overlap:,} of the {results['baseline'].n_pairs:,}" in text
+    assert "generated from templates" not in text and "built from templates" in text
+    assert "this build did not run" in text
+    assert "this build did not run" not in limitations(tmp_path, "x", appendix=True)

@@ -20,10 +20,15 @@ from pathlib import Path
 import pytest
 from book_defects import (
     SCRIPT_USES,
+    build_log_lines,
+    inconsistent_numbers,
+    internal_names,
     machine_paths,
     placeholder_text,
     progress_text,
+    promised_outputs,
     raw_markdown_tables,
+    undefined_abbreviations,
     unused_scripts,
 )
 from conftest import INJECTED
@@ -71,6 +76,25 @@ def browser():
 
 
 WIDTHS = (1400, 390)
+# Words and numbers in table cells that the browser drew across two lines ("0.0 27"): a
+# range over each one has boxes on more than one line.
+BROKEN_NUMBERS_JS = """() => {
+  const broken = [];
+  const word = /[\\p{L}\\p{N}][\\p{L}\\p{N}.,'\u2019]*/gu;
+  for (const cell of document.querySelectorAll("td, th")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(word)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0);
+        if (new Set(rects.map((r) => Math.round(r.top))).size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
 # Facts a page gives the browser, for the checks of book_defects.
 FACTS_JS = """(uses) => {
   const outputs = Array.from(document.querySelectorAll("div.cell_output > *"));
@@ -89,8 +113,27 @@ FACTS_JS = """(uses) => {
     used: used,
     emptyOutputs: empty.map((box) => box.className),
     scrollWidth: document.documentElement.scrollWidth,
+    brokenWords: (BROKEN_NUMBERS)(),
+    prose: (() => {
+      const parts = [];
+      const root = document.querySelector("article") || document.body;
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (parent.closest("pre, .highlight, script, style, svg")) continue;
+        if (!parent.checkVisibility()) continue;
+        parts.push(node.textContent);
+      }
+      return parts.join(" ");
+    })(),
+    searchBoxes: Array.from(document.querySelectorAll(
+        "form.bd-search, button.search-button-field, button.search-button,"
+        + " .search-button__wrapper input"))
+        .filter((box) => box.offsetParent !== null).length,
+    favicon: (document.querySelector("link[rel~='icon']") || {}).href || null,
+    links: Array.from(document.querySelectorAll("a[href]")).map((a) => a.getAttribute("href")),
   };
-}"""
+}""".replace("BROKEN_NUMBERS", BROKEN_NUMBERS_JS)
 
 
 def open_page(browser, path: Path, width: int = 1300):
@@ -223,6 +266,58 @@ def test_no_page_is_wider_than_a_phone(page_facts):
     assert {name: w for name, w in wide.items() if w > 390} == {}
 
 
+def test_no_table_cell_breaks_a_word_or_number_on_a_phone(page_facts):
+    # "-0.04 7 [-0.1 19, +0.0 27]": a number drawn across two lines reads as two numbers.
+    found = {name: f["brokenWords"] for (name, width), f in page_facts.items() if width == 390}
+    assert {name: words for name, words in found.items() if words} == {}
+
+
+def test_pages_speak_to_readers_not_to_the_code(page_facts):
+    """No code names, undefined abbreviations, float reprs, build logs or promised outputs."""
+    checks = {
+        "internal names": lambda f: internal_names(f["prose"]),
+        "undefined abbreviations": lambda f: undefined_abbreviations(f["text"]),
+        "inconsistent numbers": lambda f: inconsistent_numbers(f["text"] + " " + f["svgText"]),
+        "build log": lambda f: build_log_lines(f["text"]),
+        "promised outputs": lambda f: promised_outputs(f["text"]),
+    }
+    at_1400 = {key: facts for key, facts in page_facts.items() if key[1] == 1400}
+    found = {what: defects(at_1400, check) for what, check in checks.items()}
+    assert {what: where for what, where in found.items() if where} == {}
+
+
+def test_site_hygiene(smoke_book, page_facts):
+    """No build cache or source maps published, a favicon on every page, one search box,
+    no link to an index page the book does not fill."""
+    html = smoke_book["html"]
+    assert not (html / ".doctrees").exists()
+    assert not list(html.rglob("*.map"))
+    assert not (html / "genindex.html").exists()
+    assert not (html / "_sources").exists()
+    for (name, width), facts in page_facts.items():
+        assert facts["favicon"] and facts["favicon"].startswith("file:"), name
+        assert Path(facts["favicon"].removeprefix("file://")).is_file(), name
+        assert not [link for link in facts["links"] if "genindex" in link], name
+        if width == 1400 and name != "search.html":  # the search page has its own form
+            assert facts["searchBoxes"] == 1, (name, facts["searchBoxes"])
+    # Every script file the site ships is one some page loads (or the widget loads).
+    loaded = {src.split("?")[0] for facts in page_facts.values() for src in facts["scripts"]}
+    loaded = {Path(src.removeprefix("file://")).resolve() for src in loaded}
+    shipped = {path.resolve() for path in (html / "_static").rglob("*.js")}
+    widget_loads = {path for path in shipped if "onnxruntime-web" in path.parts}
+    assert shipped - loaded - widget_loads == set()
+
+
+def test_every_page_carries_the_provenance_footer(page_facts, smoke_book):
+    from p3lib.book.footer import commit
+
+    for (name, _), facts in page_facts.items():
+        footer = re.search(r"Built \d{4}-\d\d-\d\d \d\d:\d\d UTC by p3 book[^\n]*", facts["text"])
+        assert footer, name
+        assert commit() in footer.group(0) and "torch " in footer.group(0), name
+        assert "CPU core" in footer.group(0), name
+
+
 def test_pages_load_plotly_mermaid_and_mathjax_only_where_used(page_facts):
     assert defects(page_facts, lambda f: unused_scripts(f["scripts"], f["used"])) == {}
     # ...and the pages that draw keep them: the check above is not passing by removing all.
@@ -242,12 +337,28 @@ def test_landing_page_opens_with_the_finding(smoke_book, browser):
     for summary in comparison.models().values():
         assert estimate_text(summary.headline["spearman"], ".3f") in text
         assert estimate_text(summary.headline["auc_roc"], ".3f") in text
-    figure = page.locator("article img[src*='cosine_before_after']")
-    assert figure.count() == 1
-    assert figure.evaluate("image => image.naturalWidth") > 300
     assert page.locator("article a[href$='results.html']").count() >= 1
     # the answer comes before the description of the question
     assert text.index("The answer") < text.index("The question")
+    assert "Figure 1." in text
+    assert errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_landing_figure_reads_at_both_widths(smoke_book, browser, width):
+    """The landing figure is drawn for the page's width: inside it, text at 10 px or more."""
+    page, errors, _ = open_page(browser, smoke_book["html"] / "book" / "intro.html", width)
+    figure = page.locator("article .p3-landing-figure .plotly-graph-div")
+    assert figure.count() == 1
+    figure.locator("svg.main-svg").first.wait_for()
+    box = figure.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    sizes = figure.evaluate(
+        "div => Array.from(div.querySelectorAll('svg text'))"
+        ".filter((t) => t.textContent.trim()).map((t) => parseFloat(getComputedStyle(t).fontSize))"
+    )
+    assert sizes and min(sizes) >= 10
     assert errors == []
     page.close()
 

@@ -16,7 +16,7 @@ import pytest
 from tiny_model import build_tiny_model, tiny_pairs
 
 from p3lib.data.schema import dump_pairs
-from p3lib.training.train import RECORD_NAME, TrainingRecord
+from p3lib.training.record import RECORD_NAME, TrainingRecord
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 N_TRAIN, BATCH_SIZE, EPOCHS, WORLD_SIZE = 96, 8, 2, 2

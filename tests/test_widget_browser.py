@@ -1,21 +1,24 @@
 """The "Try a pair" widget in a real browser, on the smoke-built book.
 
-Over ``p3 serve`` the widget types a pair, scores it in the page with the exported int8
-models, and its cosines match ``p3 score`` (PyTorch) within 0.02; no request leaves
-127.0.0.1 and the console stays clean. Opened from ``file://`` it shows the one-line hint
-to run ``p3 serve`` and logs no error. The built site with three int8 models stays under
-120 MB.
+Over ``p3 serve`` the widget says how much it will download and fetches nothing heavy until
+the first Score; it then types a pair, scores it in the page with the exported int8 models,
+and its cosines match the PyTorch models within 0.02, for a typed pair and for every example
+button (each fills both boxes with its own statements). Each model file is requested once
+however many pairs are scored; an empty pair is refused with a message, a text past the
+models' 256 tokens is scored with a note that says so; at 390 px the scored table fits the
+phone with no number broken across lines. No request leaves 127.0.0.1 and the console stays
+clean. Opened from ``file://`` it shows the one-line hint to run ``p3 serve`` and logs no
+error. The built site with three int8 models stays under 120 MB.
 """
 
 from __future__ import annotations
 
-import re
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import run_p3
-from test_browser import CHROMIUM, CHROMIUM_ARGS  # one set of launch flags for both
+from test_browser import BROKEN_NUMBERS_JS, CHROMIUM, CHROMIUM_ARGS  # one set of flags for both
 
 from p3lib.book.serve import address, make_server
 from p3lib.store.atomic import read_json
@@ -24,6 +27,7 @@ from p3lib.training.export import ExportReport
 PAIR = ("I love hiking at dawn", "I can't stand hiking, I sleep in on weekends")
 SITE_LIMIT_MB = 120
 TOLERANCE = 0.02
+DONE = "['done', 'failed', 'refused'].includes(document.querySelector('#p3-scores').dataset.state)"
 
 pytestmark = [
     pytest.mark.smoke,
@@ -52,71 +56,139 @@ def served(smoke_book):
 
 
 def watch(page, origin: str):
-    """Collect the page's console errors and every request that leaves ``origin``."""
-    errors, foreign = [], []
+    """The page's console errors, requests that leave ``origin``, and a count of every URL."""
+    errors, foreign, requested = [], [], Counter()
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "request",
-        lambda r: None if r.url.startswith((origin, "data:", "blob:")) else foreign.append(r.url),
-    )
-    return errors, foreign
+
+    def request(r):
+        requested[r.url.split("?")[0]] += 1
+        if not r.url.startswith((origin, "data:", "blob:")):
+            foreign.append(r.url)
+
+    page.on("request", request)
+    return errors, foreign, requested
 
 
-def p3_score_cosine(model_dir: Path, text_1: str, text_2: str) -> float:
-    printed = run_p3("score", "--model", model_dir, text_1, text_2).stdout
-    return float(re.search(r"cosine (-?\d+\.\d+)", printed).group(1))
-
-
-def test_widget_scores_like_p3_score_over_p3_serve(smoke_book, browser, served):
-    page = browser.new_page()
-    errors, foreign = watch(page, served.rstrip("/"))
-    page.goto(served + "book/results.html")
-    page.fill("#p3-text-1", PAIR[0])  # prefixes left for the widget to add
-    page.fill("#p3-text-2", PAIR[1])
-    page.click("#p3-score")
-    page.wait_for_function(
-        "['done', 'failed'].includes(document.querySelector('#p3-scores').dataset.state)",
-        timeout=120_000,
-    )
-    status = page.inner_text("#p3-status")
-    assert page.get_attribute("#p3-scores", "data-state") == "done", status
-    assert page.input_value("#p3-text-1") == f"boy: {PAIR[0]}"
-    assert page.input_value("#p3-text-2") == f"girl: {PAIR[1]}"
-    rows = page.eval_on_selector_all(
+def scored_rows(page) -> list[list]:
+    page.wait_for_function(DONE, timeout=120_000)
+    return page.eval_on_selector_all(
         "#p3-scores tbody tr",
-        "rows => rows.map(r => [r.dataset.model, Number(r.dataset.cosine),"
+        "rows => rows.map(r => [r.dataset.model, Number(r.dataset.cosine), r.dataset.verdict,"
         " r.cells[2].textContent])",
     )
-    cosines = {name: value for name, value, _ in rows}
-    assert sorted(cosines) == ["base", "full", "lora"]
-    out = smoke_book["out"]
-    for name in ("full", "lora"):
-        expected = p3_score_cosine(out / "models" / name, f"boy: {PAIR[0]}", f"girl: {PAIR[1]}")
-        assert cosines[name] == pytest.approx(expected, abs=TOLERANCE), name
-    # The base model has no threshold file for p3 score; score it with the same code.
+
+
+def pytorch_cosines(out: Path, pairs: list[tuple[str, str]]) -> dict[str, list[float]]:
+    """Each model's cosine of each pair, with the PyTorch models the run saved."""
     from p3lib.evaluation.embed import load_model
     from p3lib.training.score import score_pairs
 
-    (base,) = score_pairs(load_model(None), [(f"boy: {PAIR[0]}", f"girl: {PAIR[1]}")], 0.5)
-    assert cosines["base"] == pytest.approx(base.cosine, abs=TOLERANCE)
-    # Each verdict is the one at that model's validation threshold from the run.
+    models = {"base": None, "full": out / "models" / "full", "lora": out / "models" / "lora"}
+    return {
+        name: [scored.cosine for scored in score_pairs(load_model(path), pairs, 0.5)]
+        for name, path in models.items()
+    }
+
+
+def test_widget_scores_like_pytorch_over_p3_serve(smoke_book, browser, served):
+    out = smoke_book["out"]
     report = ExportReport.model_validate(read_json(out / "metrics" / "export.json"))
-    for name, value, text in rows:
-        verdict = "compatible" if value >= report.models[name].threshold else "incompatible"
-        assert text == f"{verdict} (threshold {report.models[name].threshold:.3f})"
-    # One click on an example scores it with the models already loaded.
-    page.click(".p3-example >> nth=0")
-    page.wait_for_function("document.querySelector('#p3-scores').dataset.state === 'done'")
-    assert page.input_value("#p3-text-1").startswith("boy: ")
+    page = browser.new_page()
+    errors, foreign, requested = watch(page, served.rstrip("/"))
+    page.goto(served + "book/results.html")
+    page.locator("#p3-try-a-pair").scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('#p3-status').textContent.includes('MB')")
+    page.wait_for_timeout(500)
+    # Nothing heavy before the first Score; the page says how much that will download.
+    assert not [url for url in requested if url.endswith((".onnx", ".wasm"))]
+    total_mb = sum((out / report.shipped_file(name)).stat().st_size for name in report.models) / 1e6
+    assert f"({total_mb:.1f} MB" in page.inner_text("#p3-status")
+
+    pairs = [(f"boy: {PAIR[0]}", f"girl: {PAIR[1]}")]
+    page.fill("#p3-text-1", PAIR[0])  # prefixes left for the widget to add
+    page.fill("#p3-text-2", PAIR[1])
+    page.click("#p3-score")
+    rows = [scored_rows(page)]
+    assert page.get_attribute("#p3-scores", "data-state") == "done", page.inner_text("#p3-status")
+    assert (page.input_value("#p3-text-1"), page.input_value("#p3-text-2")) == pairs[0]
+    # Every example button fills both boxes with its own pair and scores it.
+    examples = page.locator(".p3-example")
+    assert examples.count() >= 4
+    for index in range(examples.count()):
+        example = examples.nth(index)
+        pair = (example.get_attribute("data-boy"), example.get_attribute("data-girl"))
+        assert pair[0].startswith("boy: ") and pair[1].startswith("girl: ")
+        example.click()
+        rows.append(scored_rows(page))
+        assert (page.input_value("#p3-text-1"), page.input_value("#p3-text-2")) == pair
+        pairs.append(pair)
+    # The examples are different pairs, so they score differently.
+    assert len({tuple(cosine for _, cosine, _, _ in scored) for scored in rows}) == len(rows)
+
+    expected = pytorch_cosines(out, pairs)
+    for index, scored in enumerate(rows):
+        assert sorted(name for name, *_ in scored) == ["base", "full", "lora"]
+        for name, cosine, verdict, text in scored:
+            assert cosine == pytest.approx(expected[name][index], abs=TOLERANCE), (name, index)
+            # Each verdict is the one at that model's validation threshold from the run.
+            threshold = report.models[name].threshold
+            assert verdict == ("compatible" if cosine >= threshold else "incompatible")
+            assert text == f"{verdict}threshold {threshold:.3f}"
+
+    # Five pairs scored, and each model file was fetched once.
+    shipped = [f"p3-models/{name}/{Path(report.shipped_file(name)).name}" for name in report.models]
+    counts = {
+        file: sum(n for url, n in requested.items() if url.endswith(file)) for file in shipped
+    }
+    assert counts == dict.fromkeys(shipped, 1)
+    assert sum(n for url, n in requested.items() if url.endswith(".wasm")) == 1
+    assert sum(n for url, n in requested.items() if url.endswith("widget.js")) == 1
+
+    # An empty side is refused, with a message, and nothing is scored.
+    for boy, girl, named in (("", "", "both boxes"), ("boy: ", "girl: I hike", "boy's box")):
+        page.fill("#p3-text-1", boy)
+        page.fill("#p3-text-2", girl)
+        page.click("#p3-score")
+        page.wait_for_function("document.querySelector('#p3-scores').dataset.state === 'refused'")
+        assert "Nothing to score" in page.inner_text("#p3-status")
+        assert named in page.inner_text("#p3-status")
+        assert page.locator("#p3-scores tbody tr").count() == 0
+
+    # A text past the models' 256 tokens is scored on its start, and the page says so.
+    long_text = "boy: I love hiking at dawn, " * 60
+    page.fill("#p3-text-1", long_text)
+    page.fill("#p3-text-2", PAIR[1])
+    page.click("#p3-score")
+    assert len(scored_rows(page)) == 3
+    from p3lib.evaluation.embed import load_model
+
+    tokens = len(load_model(None).tokenizer(long_text.strip(), truncation=False)["input_ids"])
+    assert tokens > 256
+    status = page.inner_text("#p3-status")
+    assert f"boy's statement is {tokens} tokens long" in status and "first 256" in status
     assert errors == []
     assert foreign == []
     page.close()
 
 
+def test_scored_widget_fits_a_phone(smoke_book, browser, served):
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    errors, foreign, _ = watch(page, served.rstrip("/"))
+    page.goto(served + "book/results.html")
+    page.click(".p3-example >> nth=1")
+    assert len(scored_rows(page)) == 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    table = page.eval_on_selector("#p3-scores", "t => [t.scrollWidth, t.clientWidth]")
+    assert table[0] <= table[1]
+    assert page.evaluate(BROKEN_NUMBERS_JS) == []
+    assert errors == [] and foreign == []
+    page.close()
+
+
 def test_widget_from_disk_shows_the_one_line_hint_without_errors(smoke_book, browser):
     page = browser.new_page()
-    errors, foreign = watch(page, "file://")
+    errors, foreign, _ = watch(page, "file://")
     page.goto((smoke_book["html"] / "book" / "results.html").as_uri())
     page.wait_for_load_state("load")
     page.wait_for_timeout(500)

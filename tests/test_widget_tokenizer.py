@@ -42,7 +42,7 @@ def python_ids(texts: list[str]) -> list[list[int]]:
     return tokenizer(texts, truncation=True, max_length=MAX_LENGTH)["input_ids"]
 
 
-def javascript_ids(texts: list[str], tmp_path) -> list[list[int]]:
+def javascript_ids(texts: list[str], tmp_path, call: str = "encode") -> list:
     from p3lib.evaluation.embed import base_model_path
 
     vocab = f"{base_model_path()}/vocab.txt"
@@ -53,7 +53,7 @@ const {{ WordPiece }} = require({json.dumps(str(WORDPIECE))});
 const tokenizer = new WordPiece(fs.readFileSync({json.dumps(vocab)}, "utf8"),
                                 {{ maxLength: {MAX_LENGTH} }});
 const texts = JSON.parse(fs.readFileSync({json.dumps(str(tmp_path / "texts.json"))}, "utf8"));
-process.stdout.write(JSON.stringify(texts.map((text) => tokenizer.encode(text))));
+process.stdout.write(JSON.stringify(texts.map((text) => tokenizer.{call}(text))));
 """
     completed = subprocess.run(
         [NODE, "-e", script], capture_output=True, text=True, check=True, encoding="utf-8"
@@ -89,3 +89,10 @@ def test_known_pieces(tmp_path):
     ]  # fmt: skip
     (long_ids,) = javascript_ids(["boy: " + " ".join(["word"] * 400)], tmp_path)
     assert len(long_ids) == MAX_LENGTH
+
+
+def test_length_counts_the_tokens_a_cut_leaves_out(tmp_path):
+    """The widget says a text was cut when ``length`` exceeds 256: [CLS] + 2 + 400 + [SEP]."""
+    texts = ["boy: " + " ".join(["word"] * 400), "girl: I hike"]
+    # "boy", ":", 400 x "word", plus [CLS] and [SEP]; "girl", ":", "i", "hike", plus two
+    assert javascript_ids(texts, tmp_path, call="length") == [404, 6]

@@ -118,14 +118,24 @@
     return ids;
   };
 
-  // Token ids of one text with [CLS] and [SEP], truncated to maxLength as the model's
-  // tokenizer truncates (max_seq_length of the sentence-transformer).
-  WordPiece.prototype.encode = function (text) {
+  WordPiece.prototype.pieces = function (text) {
     var ids = [];
     var words = preTokenize(normalize(text));
     for (var i = 0; i < words.length; i++) ids.push.apply(ids, this.wordIds(words[i]));
-    ids = ids.slice(0, this.maxLength - 2);
+    return ids;
+  };
+
+  // Token ids of one text with [CLS] and [SEP], truncated to maxLength as the model's
+  // tokenizer truncates (max_seq_length of the sentence-transformer).
+  WordPiece.prototype.encode = function (text) {
+    var ids = this.pieces(text).slice(0, this.maxLength - 2);
     return [this.cls].concat(ids, [this.sep]);
+  };
+
+  // How many tokens the text has before truncation, [CLS] and [SEP] included: above
+  // maxLength, the model reads only the start of the text.
+  WordPiece.prototype.length = function (text) {
+    return this.pieces(text).length + 2;
   };
 
   var api = { WordPiece: WordPiece, normalize: normalize, preTokenize: preTokenize };

@@ -20,18 +20,59 @@ import yaml
 
 from p3lib.book.clean_notebooks import copy_clean_notebook
 from p3lib.book.html import slim_book
-from p3lib.book.landing import FIGURE_IN_BOOK, landing_substitutions, write_cosine_figure
+from p3lib.book.landing import landing_substitutions, write_cosine_figure
 from p3lib.book.pages import stage_pages
-from p3lib.run.runner import APPENDIX, CHAPTERS
-from p3lib.store.atomic import atomic_directory, check_replaceable, read_json
+from p3lib.run.chapters import APPENDIX, CHAPTERS
+from p3lib.store.atomic import (
+    ForeignFolderError,
+    atomic_directory,
+    check_replaceable,
+    read_json,
+)
 from p3lib.store.run_layout import DEFAULT_OUT, REPO_ROOT, RunLayout
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book", "_static")
 DEFAULT_HTML = REPO_ROOT / "_build" / "html"
 
 
+BOOK_WHAT = "the book's HTML, built by p3 book"
+"""What the marker of a built site says it holds (a model folder's says otherwise)."""
+
+
 class BookError(RuntimeError):
     """The book could not be built; the message carries the build's own errors."""
+
+
+def check_html_folder(html_dir: str | Path, out_dir: str | Path | None = None) -> None:
+    """Refuse an HTML folder that p3 must not replace, before any work starts.
+
+    Refused: a folder inside a p3 output folder (one holding ``run.json``, or the run's own
+    ``out_dir``, whose models carry p3's marker too) or one that holds it; a file; a folder
+    with files p3 did not write, or a folder p3 made as something else (see
+    :func:`p3lib.store.atomic.check_replaceable`).
+
+    Raises:
+        ForeignFolderError: why, naming the folder (and the foreign files).
+    """
+    from p3lib.run.run_record import RUN_RECORD
+
+    html_dir = Path(html_dir).absolute()
+    runs = [folder for folder in (html_dir, *html_dir.parents) if (folder / RUN_RECORD).is_file()]
+    if out_dir is not None:
+        out_dir = Path(out_dir).absolute()
+        if out_dir == html_dir or out_dir in html_dir.parents:
+            runs.append(out_dir)
+        elif html_dir in out_dir.parents:
+            raise ForeignFolderError(
+                f"--html {html_dir}: holds the run's output folder {out_dir}, which replacing "
+                "the site would delete; name a folder outside it"
+            )
+    if runs:
+        raise ForeignFolderError(
+            f"--html {html_dir}: inside the p3 output folder {runs[0]}, whose results (models, "
+            "metrics, notebooks) replacing it could delete; name a folder outside it"
+        )
+    check_replaceable(html_dir, BOOK_WHAT)
 
 
 def plotly_js() -> Path:
@@ -72,15 +113,19 @@ def results_substitutions(out_dir: Path) -> dict[str, str]:
             "headline": "",
             "comparisons": "",
             "success_table": "",
+            "tiers": "",
         }
     from p3lib.book.results_block import comparison_paragraph, results_table, success_table
     from p3lib.book.sentences import headline_sentence
+    from p3lib.book.tier_text import load_tiers, tiers_section
     from p3lib.evaluation.comparison import load_comparison
 
     result = load_comparison(comparison)
+    tiers = load_tiers(out_dir)
     return {
+        "tiers": tiers_section(tiers),
         "results_table": results_table(result),
-        "headline": headline_sentence(result),
+        "headline": headline_sentence(result, tiers=tiers),
         "comparisons": comparison_paragraph(result),
         "success_table": success_table(result),
     }
@@ -137,22 +182,33 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
     config = yaml.safe_load((staging / "_config.yml").read_text(encoding="utf-8"))
     substitutions = config.setdefault("parse", {}).setdefault("myst_substitutions", {})
     substitutions["data_source"] = data_source_note(out_dir)
+    from p3lib.book.widget import widget_notes
+
+    substitutions["widget_notes"] = widget_notes(out_dir, data_source_note(out_dir))
+    from p3lib.book.limitations import limitations_substitutions
+
+    substitutions.update(
+        limitations_substitutions(
+            out_dir, data_source_note(out_dir), appendix="07_experiments" in chapters
+        )
+    )
     substitutions.update(results_substitutions(out_dir))
     from p3lib.evaluation.errors_by_type import errors_substitutions
 
     substitutions.update(errors_substitutions(RunLayout(out_dir).metrics))
     from p3lib.book.adr import adr_substitutions
-    from p3lib.training.experiments import experiment_substitutions
+    from p3lib.training.experiments.summary import experiment_substitutions
 
     substitutions.update(adr_substitutions(out_dir))
     substitutions.update(experiment_substitutions(out_dir))
-    # The landing page's finding and figure, and pages fitted to what the run measured.
-    figure = write_cosine_figure(out_dir)
-    if figure is not None:
-        (staging / "book" / FIGURE_IN_BOOK).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(figure, staging / "book" / FIGURE_IN_BOOK)
-    substitutions.update(landing_substitutions(out_dir, with_figure=figure is not None))
+    # The landing page's finding and figure (the static PNG is the README's), and pages
+    # fitted to what the run measured.
+    write_cosine_figure(out_dir)
+    substitutions.update(landing_substitutions(out_dir))
     stage_pages(staging, out_dir, appendix="07_experiments" in chapters)
+    from p3lib.book.footer import footer_html
+
+    config.setdefault("html", {})["extra_footer"] = footer_html(out_dir)
     (staging / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return staging
 
@@ -164,11 +220,18 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
 UNUSED_EXTENSIONS = ("sphinx_thebe", "sphinx_comments")
 
 
-def _patch_sphinx_conf(conf: Path) -> None:
+# Jupyter Book also adds every .js and .css file under _static, subfolders included, to every
+# page's head: the widget's scripts (which the results page includes itself) would load twice
+# there, and MathJax's bundle everywhere. The pages get the files _config.yml names, no more.
+
+
+def _patch_sphinx_conf(conf: Path, declared: dict) -> None:
     text = conf.read_text(encoding="utf-8")
     for extension in UNUSED_EXTENSIONS:
         text = text.replace(f"'{extension}', ", "")
     text += "\nhtml_context = {'default_mode': 'light'}\n"
+    text += f"html_js_files = {list(declared.get('html_js_files', []))!r}\n"
+    text += f"html_css_files = {list(declared.get('html_css_files', []))!r}\n"
     conf.write_text(text, encoding="utf-8")
 
 
@@ -181,6 +244,31 @@ def _run_tool(command: list[str], cwd: Path) -> None:
         log = output.strip().splitlines()
         problems = [line for line in log if "WARNING" in line or "ERROR" in line] or log[-30:]
         raise BookError("the book build failed:\n  " + "\n  ".join(problems[:40]))
+
+
+# What Sphinx leaves in its output that a reader's site does not need: the pickled doctrees
+# (the build's cache), the theme's source maps (for debugging its minified bundles), and
+# sphinx-copybutton's ES-module copy of its functions, which no page imports.
+UNUSED_FILES = ("_static/copybutton_funcs.js",)
+_MATHJAX_TAG = re.compile(r'<script[^>]*src="[^"]*mathjax/')
+_SOURCE_MAP_COMMENT = re.compile(r"\n?/[/*]# sourceMappingURL=[^\n]*?(?:\*/)?\s*$")
+
+
+def tidy_site(html_dir: Path) -> None:
+    """Remove the build's cache, source maps, and MathJax when no page typesets a formula."""
+    shutil.rmtree(html_dir / ".doctrees", ignore_errors=True)
+    for source_map in html_dir.rglob("*.map"):
+        source_map.unlink()
+    for bundle in [*html_dir.rglob("_static/**/*.js"), *html_dir.rglob("_static/**/*.css")]:
+        text = bundle.read_text(encoding="utf-8", errors="surrogateescape")
+        tidy = _SOURCE_MAP_COMMENT.sub("", text)
+        if tidy != text:
+            bundle.write_text(tidy, encoding="utf-8", errors="surrogateescape")
+    for name in UNUSED_FILES:
+        (html_dir / name).unlink(missing_ok=True)
+    pages = [page for page in html_dir.rglob("*.html") if "_static" not in page.parts]
+    if not any(_MATHJAX_TAG.search(page.read_text(encoding="utf-8")) for page in pages):
+        shutil.rmtree(html_dir / "_static" / "mathjax", ignore_errors=True)
 
 
 def build_book(
@@ -204,7 +292,7 @@ def build_book(
         ForeignFolderError: ``html_dir`` holds files p3 did not make.
     """
     out_dir, html_dir = Path(out_dir).resolve(), Path(html_dir).resolve()
-    check_replaceable(html_dir)
+    check_html_folder(html_dir, out_dir)
     if not out_dir.is_dir():
         raise BookError(f"{out_dir}: no such run folder (run `p3 run --out {out_dir}` first)")
     if chapters is None:
@@ -213,12 +301,14 @@ def build_book(
     with tempfile.TemporaryDirectory(prefix="p3-book-") as temporary:
         staging = stage_book(out_dir, Path(temporary) / "book", chapters)
         _run_tool(["jupyter-book", "config", "sphinx", str(staging)], staging)
-        _patch_sphinx_conf(staging / "conf.py")
+        config = yaml.safe_load((staging / "_config.yml").read_text(encoding="utf-8"))
+        _patch_sphinx_conf(staging / "conf.py", config["sphinx"]["config"])
         built = staging / "_build" / "html"
         command = ["sphinx-build", "-b", "html", "-W", "-n", "--keep-going", "-q"]
         _run_tool([*command, str(staging), str(built)], staging)
         slim_book(built)
-        with atomic_directory(html_dir, "the book's HTML, built by p3 book") as target:
+        tidy_site(built)
+        with atomic_directory(html_dir, BOOK_WHAT) as target:
             shutil.copytree(built, target, dirs_exist_ok=True)
     if not quiet:
         print(f"book written to {html_dir / 'index.html'}")

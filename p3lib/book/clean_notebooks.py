@@ -14,7 +14,7 @@ record of the run); the book gets a cleaned copy:
   noise, not its results, and a saved widget makes the page fetch widget scripts from a CDN;
 - a chart, stored once in the executed notebook as plotly's JSON (what JupyterLab draws),
   becomes the HTML the page draws it with (:func:`p3lib.book.charts.figure_html`: the title above
-  the chart, plotly.js from the book's ``_static``);
+  the chart, numbered "Figure 2.3" within its chapter, plotly.js from the book's ``_static``);
 - the builder's absolute paths in outputs (``/home/me/p3/outputs/metrics/full.json``) become
   the paths a reader would type (``outputs/metrics/full.json``): see :func:`reader_paths`.
 
@@ -70,15 +70,29 @@ def _is_noise(output: dict[str, Any]) -> bool:
     return False
 
 
-def _chart_as_html(output: dict[str, Any]) -> None:
-    """Replace a chart's plotly JSON in ``output`` by the HTML the book draws it with.
+def _chart_as_html(output: dict[str, Any], number: str | None = None) -> bool:
+    """Replace a chart's plotly JSON in ``output`` by the HTML the book draws it with,
+    titled with its figure ``number``; return whether it did.
 
     An output that already has HTML (a notebook executed before charts were stored once)
     keeps it.
     """
     data = output.get("data", {})
     if PLOTLY_MIME in data and "text/html" not in data:
-        data["text/html"] = figure_html(data.pop(PLOTLY_MIME))
+        data["text/html"] = figure_html(data.pop(PLOTLY_MIME), number)
+        return True
+    return False
+
+
+def chapter_number(name: str) -> int | None:
+    """The chapter's number from its file name, for figure numbers.
+
+    Example:
+        >>> chapter_number("02_baseline.ipynb"), chapter_number("notes.ipynb")
+        (2, None)
+    """
+    match = re.match(r"(\d+)_", name)
+    return int(match.group(1)) if match else None
 
 
 def reader_paths(out_dir: Path, repo_root: Path) -> dict[str, str]:
@@ -108,12 +122,16 @@ def _replace_paths(value, replacements: dict[str, str]):
 
 
 def clean_notebook(
-    notebook: dict[str, Any], replacements: dict[str, str] | None = None
+    notebook: dict[str, Any],
+    replacements: dict[str, str] | None = None,
+    chapter: int | None = None,
 ) -> dict[str, Any]:
     """A copy of ``notebook`` (nbformat 4 JSON) as the book shows it; see the module doc.
 
-    ``replacements`` (:func:`reader_paths`) rewrite absolute paths in the outputs' text.
+    ``replacements`` (:func:`reader_paths`) rewrite absolute paths in the outputs' text;
+    with a ``chapter`` number, charts are numbered "Figure 2.1", "Figure 2.2", ...
     """
+    figures = 0
     cleaned = copy.deepcopy(notebook)
     cleaned.get("metadata", {}).pop("widgets", None)
     cells = []
@@ -124,7 +142,8 @@ def clean_notebook(
         if cell.get("cell_type") == "code":
             cell["outputs"] = [o for o in cell.get("outputs", []) if not _is_noise(o)]
             for output in cell["outputs"]:
-                _chart_as_html(output)
+                number = f"Figure {chapter}.{figures + 1}" if chapter is not None else None
+                figures += _chart_as_html(output, number)
             for output in cell["outputs"] if replacements else ():
                 if "text" in output:
                     output["text"] = _replace_paths(output["text"], replacements)
@@ -142,7 +161,9 @@ def clean_notebook(
 def copy_clean_notebook(source: Path, target: Path, out_dir: Path) -> None:
     """Write the cleaned copy of ``out_dir``'s executed notebook ``source`` to ``target``."""
     notebook = json.loads(source.read_text(encoding="utf-8"))
-    cleaned = clean_notebook(notebook, reader_paths(out_dir.resolve(), REPO_ROOT))
+    cleaned = clean_notebook(
+        notebook, reader_paths(out_dir.resolve(), REPO_ROOT), chapter_number(source.name)
+    )
     target.write_text(
         json.dumps(cleaned, ensure_ascii=False, indent=1) + "\n",
         encoding="utf-8",

@@ -3,7 +3,9 @@
 Sphinx gives every page the same ``html_js_files`` (plotly.js, mermaid) and myst-nb adds
 MathJax to every notebook page, about 10 MB a page, though most pages draw no chart, no
 diagram and no formula. After the build, :func:`slim_book` removes from each page the script
-tags of the assets it does not use; a page that draws keeps its scripts as they were.
+tags of the assets it does not use; a page that draws keeps its scripts as they were. It also
+keeps each interval in a table cell on one line (:func:`whole_intervals`), so that a phone's
+narrow column wraps between a value and its interval rather than inside a number.
 
 Example:
     >>> page = ('<head><script src="_static/plotly.min.js?v=1"></script>'
@@ -55,14 +57,38 @@ def slim_page(html: str) -> str:
     return slim_head + separator + body
 
 
+# An interval in a table cell, "[-0.200, +0.017]" or "[73%, 74%]": kept on one line, so that a
+# narrow cell wraps between a value and its interval, never inside the interval.
+_INTERVAL = re.compile(r"\[[-+\u2212]?\d[\d.,]*%?, [-+\u2212]?\d[\d.,]*%?\]")
+_CELL = re.compile(r"(<td\b[^>]*>)(.*?)(</td>)", re.DOTALL)
+
+
+def whole_intervals(html: str) -> str:
+    """``html`` with every interval inside a table cell wrapped in a span that never wraps.
+
+    Example:
+        >>> whole_intervals('<td class="text-right">-0.106 [-0.200, +0.017]</td>')
+        '<td class="text-right">-0.106 <span class="p3-nowrap">[-0.200, +0.017]</span></td>'
+        >>> whole_intervals("<p>[1, 2]</p>")
+        '<p>[1, 2]</p>'
+    """
+
+    def cell(match: re.Match) -> str:
+        inner = _INTERVAL.sub(lambda i: f'<span class="p3-nowrap">{i.group(0)}</span>', match[2])
+        return match[1] + inner + match[3]
+
+    return _CELL.sub(cell, html)
+
+
 def slim_book(html_dir: Path) -> int:
-    """Slim every page of the built book in ``html_dir``; return how many pages changed."""
+    """Slim every page of the built book in ``html_dir`` and keep its table cells' intervals
+    whole; return how many pages changed."""
     changed = 0
     for page in html_dir.rglob("*.html"):
         if "_static" in page.relative_to(html_dir).parts:
             continue
         text = page.read_text(encoding="utf-8")
-        slim = slim_page(text)
+        slim = whole_intervals(slim_page(text))
         if slim != text:
             page.write_text(slim, encoding="utf-8")
             changed += 1

@@ -1,25 +1,33 @@
 """The landing page's finding, generated from one run's numbers.
 
-A reader opening the book sees the answer first: the headline sentence, the key numbers with
-their 95% cluster-bootstrap intervals, one figure (the cosine distributions before and after,
-also the README's figure) and a link to the results page. :func:`landing_substitutions`
-returns it as the MyST substitution ``landing_finding`` of ``book/intro.md``;
-:func:`write_cosine_figure` writes the figure into the run's output folder.
+A reader opening the book sees the answer first: how much of fine-tuning's gain survives on
+unseen templates and unseen topics beside the seen-template figure (the three tiers of
+:mod:`p3lib.evaluation.tiers`), then the headline sentence, the key numbers with their 95%
+cluster-bootstrap intervals, one figure (the cosine distributions before and after)
+and a link to the results page. :func:`landing_substitutions` returns it as the MyST
+substitution ``landing_finding`` of ``book/intro.md``.
+
+The page's figure is a plotly chart with one panel per model stacked one above the other
+(:func:`plot_landing_cosines`), so its text keeps the page's size at 1,400 px and on a 390 px
+phone alike; a wide static image shrinks its text to a few pixels on both.
+:func:`write_cosine_figure` still writes the static PNG into the run's output folder, for the
+README.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from p3lib.book.sentences import headline_sentence
+from p3lib.book.tier_text import load_tiers, tier_sentence, tier_table, tiers_note
 from p3lib.evaluation.comparison import ComparisonResult, Estimate, load_comparison
-from p3lib.evaluation.metrics import EvaluationResult
+from p3lib.evaluation.results import EvaluationResult
+from p3lib.evaluation.tiers import TierComparison
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import RunLayout
 
 FIGURE_NAME = "cosine_before_after.png"
-# Where the landing page's Markdown finds the figure, relative to book/intro.md.
-FIGURE_IN_BOOK = Path("figures") / FIGURE_NAME
 # The key numbers: (headline key, row label, format).
 KEY_NUMBERS = (
     ("spearman", "Spearman's rho", ".3f"),
@@ -64,22 +72,88 @@ def key_numbers_table(comparison: ComparisonResult) -> str:
     return "\n".join(lines)
 
 
-def landing_finding(comparison: ComparisonResult, *, with_figure: bool) -> str:
-    """The Markdown block the landing page opens with."""
-    parts = [
-        "## The answer",
+PANEL_NAMES = {"baseline": "Base model", "full": "Full fine-tuning", "lora": "LoRA"}
+
+
+def plot_landing_cosines(results: Mapping[str, EvaluationResult], bin_size: float = 0.025):
+    """One panel per model, stacked: the eval pairs' cosines by label, on one cosine axis."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from p3lib.book.charts import COLORS, LABEL_NAMES
+    from p3lib.book.charts.sampling import histogram_data
+
+    names = [name for name in PANEL_NAMES if name in results]
+    fig = make_subplots(
+        rows=len(names),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=[
+            f"{PANEL_NAMES[name]}: margin {results[name].cosine.margin:+.3f}" for name in names
+        ],
+    )
+    for row, name in enumerate(names, start=1):
+        cosine = results[name].cosine
+        for label in (1, 0):
+            label_name = LABEL_NAMES[label]
+            values = [s for s, y in zip(cosine.scores, cosine.labels, strict=True) if y == label]
+            fig.add_trace(
+                go.Histogram(
+                    **histogram_data(values, bin_size, len(cosine.scores)),
+                    name=label_name,
+                    legendgroup=label_name,
+                    showlegend=row == 1,
+                    marker_color=COLORS[label_name],
+                    opacity=0.6,
+                    hovertemplate=f"{label_name}<br>cosine %{{x}}<br>%{{y}} pairs<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+        fig.update_yaxes(title_text="pairs", row=row, col=1)
+    fig.update_xaxes(title_text="cosine similarity of the pair", row=len(names), col=1)
+    fig.update_layout(barmode="overlay", height=170 * len(names) + 150)
+    return fig
+
+
+def landing_figure_html(results: Mapping[str, EvaluationResult]) -> str:
+    """The landing figure as one HTML block for Markdown (no blank line inside), captioned."""
+    from p3lib.book.charts import figure_html
+
+    drawn = figure_html(plot_landing_cosines(results))
+    block = " ".join(line.strip() for line in drawn.splitlines() if line.strip())
+    caption = (
+        '<p class="p3-caption"><strong>Figure 1.</strong> Cosine similarity of every eval pair, '
+        "by label, for each model. Fine-tuning has taught a model compatibility when its two "
+        "colours move apart: the margin is the distance between their means.</p>"
+    )
+    return f'<div class="p3-landing-figure">{block}{caption}</div>'
+
+
+def landing_finding(
+    comparison: ComparisonResult, *, figure: str = "", tiers: TierComparison | None = None
+) -> str:
+    """The Markdown block the landing page opens with: first how much of the gain survives on
+    unseen templates and unseen topics beside the seen-template figure (with ``tiers``), then
+    the PRD's headline sentence and the key numbers on the whole eval split; ``figure`` is the
+    figure's HTML."""
+    parts = ["## The answer"]
+    if tiers is not None:
+        parts.append(f"**{tier_sentence(tiers, 'full')}** {tier_sentence(tiers, 'lora')}")
+        parts.append(tier_table(tiers) + "\n\n" + tiers_note(tiers))
+        parts.append("On the whole eval split, seen and unseen templates together:")
+    parts += [
         f"**{headline_sentence(comparison)}**",
         key_numbers_table(comparison),
         f"{comparison.baseline.n_pairs} eval pairs; in brackets, 95% intervals from resampling "
-        "the eval set's subcategories (groups of near-identical pairs). "
+        "the eval set's template groups ((category, subcategory) pairs of near-identical pairs). "
         "Spearman's rho says how well the cosine ranks pairs by label, AUC-ROC how often a "
         "compatible pair scores above an incompatible one, and the margin is the mean cosine "
         "of compatible pairs minus that of incompatible ones.",
     ]
-    if with_figure:
-        parts.append(
-            f"![Cosine similarity of the eval pairs by label for each model]({FIGURE_IN_BOOK})"
-        )
+    if figure:
+        parts.append(figure)
     parts.append(
         "Every metric, with the training cost of each method, is on the "
         "[results page](results.md); the chapters below show how each number was measured."
@@ -94,12 +168,7 @@ def write_cosine_figure(out_dir: str | Path) -> Path | None:
     """
     from p3lib.book.charts.static import plot_cosine_before_after
 
-    layout = RunLayout(out_dir)
-    results = {
-        name: load_result(layout.metric(name), EvaluationResult)
-        for name in ("baseline", "full", "lora")
-        if layout.metric(name).is_file()
-    }
+    results = _evaluated(out_dir)
     if not results:
         return None
     path = figure_path(out_dir)
@@ -110,12 +179,25 @@ def write_cosine_figure(out_dir: str | Path) -> Path | None:
     return path
 
 
-def landing_substitutions(out_dir: str | Path, *, with_figure: bool) -> dict[str, str]:
-    """``{"landing_finding": Markdown}`` for ``book/intro.md``, from ``comparison.json``."""
+def _evaluated(out_dir: str | Path) -> dict[str, EvaluationResult]:
+    layout = RunLayout(out_dir)
+    return {
+        name: load_result(layout.metric(name), EvaluationResult)
+        for name in ("baseline", "full", "lora")
+        if layout.metric(name).is_file()
+    }
+
+
+def landing_substitutions(out_dir: str | Path) -> dict[str, str]:
+    """``{"landing_finding": Markdown}`` for ``book/intro.md``, from ``comparison.json``
+    and the models' results (the figure)."""
     path = RunLayout(out_dir).metric("comparison")
     if not path.is_file():
         return {
             "landing_finding": "This run did not compare models yet (chapter 05 was not "
             "executed), so there is no finding to show."
         }
-    return {"landing_finding": landing_finding(load_comparison(path), with_figure=with_figure)}
+    results = _evaluated(out_dir)
+    figure = landing_figure_html(results) if results else ""
+    finding = landing_finding(load_comparison(path), figure=figure, tiers=load_tiers(out_dir))
+    return {"landing_finding": finding}
