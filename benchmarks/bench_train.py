@@ -176,7 +176,9 @@ def epoch_flops(model, fit_pairs, validation_pairs, config: TrainConfig, evaluat
     return train * (1 + backward) + evaluations * validation
 
 
-def matmul_gflops(rows: int, hidden: int, intermediate: int, seconds: float = 3.0) -> float:
+def matmul_gflops(
+    rows: int, hidden: int, intermediate: int, seconds: float = 3.0, clock=time.perf_counter
+) -> float:
     """GFLOP/s of float32 matmuls of the model's shapes (a batch of tokens times a weight)."""
     import torch
 
@@ -189,13 +191,13 @@ def matmul_gflops(rows: int, hidden: int, intermediate: int, seconds: float = 3.
     flops_per_round = 2 * rows * hidden * (4 * hidden + 2 * intermediate)
     for weight in shapes:  # warm up the kernels and thread pool
         x @ weight
-    rounds, started = 0, time.perf_counter()
+    rounds, started, started_on_clock = 0, time.perf_counter(), clock()
     while time.perf_counter() - started < seconds:
         for weight in shapes:
             x @ weight
         up @ down
         rounds += 1
-    return rounds * flops_per_round / (time.perf_counter() - started) / 1e9
+    return rounds * flops_per_round / (clock() - started_on_clock) / 1e9
 
 
 LEVERS = ("length", "compile", "evals1", "freeze", "threads1")
@@ -218,8 +220,12 @@ def training_arguments_with(**overrides):
         sentence_transformers.SentenceTransformerTrainingArguments = original
 
 
-def lever_run(levers: str, fit_pairs, validation_pairs, config: TrainConfig) -> dict:
-    """One p3 training run with the ``+``-joined levers applied ("baseline": none)."""
+def lever_run(levers: str, fit_pairs, validation_pairs, config: TrainConfig, clock) -> dict:
+    """One p3 training run with the ``+``-joined levers applied ("baseline": none).
+
+    With ``clock=time.process_time`` the seconds are the process's CPU time around the whole
+    ``train`` call (set-up and the final evaluation included, alike for every lever).
+    """
     import torch
 
     from p3lib.evaluation.embed import load_model
@@ -245,19 +251,23 @@ def lever_run(levers: str, fit_pairs, validation_pairs, config: TrainConfig) -> 
         torch.set_num_threads(1)
     try:
         with training_arguments_with(**overrides):
+            started = clock()
             record = train(fit_pairs, validation_pairs, config, None, model=model)
+            seconds = clock() - started if clock is time.process_time else record.train_seconds
     finally:
         torch.set_num_threads(threads)
     return {
-        "seconds_per_epoch": record.train_seconds / config.epochs,
+        "seconds_per_epoch": seconds / config.epochs,
         "best_step": record.best_step,
         "best_score": record.best_score,
         "evaluations": len(record.validation),
     }
 
 
-def compute_floor(subset, validation_pairs, config: TrainConfig, eval_steps: int) -> dict:
-    """The compute floor of an epoch (see the module docstring), measured now."""
+def compute_floor(
+    subset, validation_pairs, config: TrainConfig, eval_steps: int, clock=time.perf_counter
+) -> dict:
+    """The compute floor of an epoch (see the module docstring), measured now on ``clock``."""
     from p3lib.evaluation.embed import load_model
 
     model = load_model(device="cpu")
@@ -265,7 +275,7 @@ def compute_floor(subset, validation_pairs, config: TrainConfig, eval_steps: int
     evaluations = math.ceil(math.ceil(len(subset) / config.batch_size) / eval_steps)
     flops = epoch_flops(model, subset, validation_pairs, config, evaluations)
     rows = config.batch_size * 24  # a batch of 16 texts of about 24 tokens, as padded
-    gflops = matmul_gflops(rows, hf.hidden_size, hf.intermediate_size)
+    gflops = matmul_gflops(rows, hf.hidden_size, hf.intermediate_size, clock=clock)
     return {
         "gflop_per_epoch": flops / 1e9,
         "matmul_gflops_per_second": gflops,
@@ -273,16 +283,17 @@ def compute_floor(subset, validation_pairs, config: TrainConfig, eval_steps: int
     }
 
 
-def measure_levers(levers: list[str], subset, validation_pairs, config, eval_steps, rounds):
+def measure_levers(levers, subset, validation_pairs, config, eval_steps, rounds, clock):
     """Baseline and each lever ``rounds`` times, interleaved; medians against the floor."""
     runs: dict[str, list[dict]] = {name: [] for name in ["baseline", *levers]}
     for _ in range(rounds):
         for name in runs:
-            runs[name].append(lever_run(name, subset, validation_pairs, config))
+            runs[name].append(lever_run(name, subset, validation_pairs, config, clock))
             print(f"  {name:24s} {runs[name][-1]['seconds_per_epoch']:.2f} s/epoch", flush=True)
-    floor = compute_floor(subset, validation_pairs, config, eval_steps)
+    floor = compute_floor(subset, validation_pairs, config, eval_steps, clock)
     baseline = statistics.median(r["seconds_per_epoch"] for r in runs["baseline"])
     results = {"n_train_pairs": len(subset), "rounds": rounds, "eval_steps": eval_steps, **floor}
+    results["clock"] = "cpu" if clock is time.process_time else "wall"
     results["levers"] = {}
     print(f"{'lever':24s} {'s/epoch':>8s} {'/floor':>7s} {'/baseline':>9s} best_step best_score")
     for name, measured in runs.items():
@@ -319,7 +330,19 @@ def main(argv: list[str] | None = None) -> dict:
         help=f"comma-separated levers to measure against the baseline and floor "
         f"(instead of the bare recipe); each one of {LEVERS} or several joined with '+'",
     )
+    parser.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="with --levers: wall seconds, or the process's CPU seconds (with --threads 1, "
+        "about the work done, whatever else the machine runs)",
+    )
+    parser.add_argument("--threads", type=int, help="PyTorch threads for every run")
     options = parser.parse_args(argv)
+    if options.threads:
+        import torch
+
+        torch.set_num_threads(options.threads)
 
     train_pairs = load_pairs(resolve_path(options.train))
     layout = RunLayout(resolve_path(options.out_dir))
@@ -335,8 +358,9 @@ def main(argv: list[str] | None = None) -> dict:
     if options.levers:
         levers = [name.strip() for name in options.levers.split(",") if name.strip()]
         results = {"method": options.method, "epochs": options.epochs}
+        clock = time.process_time if options.clock == "cpu" else time.perf_counter
         results |= measure_levers(
-            levers, subset, validation_pairs, config, eval_steps, options.rounds
+            levers, subset, validation_pairs, config, eval_steps, options.rounds, clock
         )
         if options.json:
             Path(options.json).write_text(json.dumps(results, indent=2) + "\n")

@@ -135,6 +135,8 @@ SMOKE_BUILD_TIMEOUT = 40 * 60  # seconds; the build takes a few minutes on 2 bus
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the smoke book as soon as a selected test needs it (see start_smoke_build)."""
+    if session.config.option.collectonly:
+        return
     if any("smoke_book" in getattr(item, "fixturenames", ()) for item in session.items):
         start_smoke_build(smoke_build_folder(session.config))
 
