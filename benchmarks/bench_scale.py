@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -30,33 +29,11 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from p3lib.data.generate import held_out_pairs  # noqa: E402
 from p3lib.data.schema import dump_pairs, load_pairs  # noqa: E402
+from p3lib.run.one_chapter import run_in_child  # noqa: E402
 from p3lib.store.run_layout import DEFAULT_TRAIN, RunLayout  # noqa: E402
 
 CHAPTERS = ("02_baseline", "05_post_training_eval")
 FIRST_SEED = 1000
-
-# Runs one chapter in a child process, so that its peak RSS (the kernel's: the largest
-# process the child waited for) is this chapter's alone.
-_RUN_CHAPTER = """
-import json, resource, sys, time
-from pathlib import Path
-import papermill
-from p3lib.run.runner import KERNEL_NAME, discover_chapters, to_notebook
-from p3lib.store.run_layout import REPO_ROOT
-name, out, parameters = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3])
-(chapter,) = discover_chapters((name,))
-given = {k: v for k, v in parameters.items() if k in chapter.parameters}
-staging = out / "staging"
-source = to_notebook(chapter.source, staging / f"{name}.source.ipynb")
-executed = out / "notebooks" / f"{name}.ipynb"
-executed.parent.mkdir(parents=True, exist_ok=True)
-started = time.perf_counter()
-papermill.execute_notebook(str(source), str(executed), parameters=given,
-    kernel_name=KERNEL_NAME, cwd=str(REPO_ROOT), progress_bar=False, log_output=False)
-seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_rss_mib": peak}))
-"""
 
 
 def eval_set(n: int, exclude: set[tuple[str, str]]) -> list:
@@ -65,7 +42,7 @@ def eval_set(n: int, exclude: set[tuple[str, str]]) -> list:
 
 
 def chapter_parameters(params: Path, eval_path: Path, out: Path) -> dict:
-    from p3lib.run.runner import load_parameters_file
+    from p3lib.run.chapters import load_parameters_file
 
     values = load_parameters_file(params)
     values.update(EVAL_PATH=str(eval_path), TRAIN_PATH=str(DEFAULT_TRAIN), OUT_DIR=str(out))
@@ -99,12 +76,8 @@ def run_size(
     parameters = chapter_parameters(params, eval_path, layout.root)
     result = {"pairs": len(pairs), "chapters": {}}
     for chapter in chapters:
-        completed = subprocess.run(
-            [sys.executable, "-c", _RUN_CHAPTER, chapter, str(layout.root), json.dumps(parameters)],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-        )
+        # A child process per chapter, so that its peak RSS (its kernel's) is its own.
+        completed = run_in_child(chapter, layout.root, parameters)
         if completed.returncode != 0:
             sys.exit(f"{chapter} failed at {n} pairs:\n{completed.stderr[-4000:]}")
         measured = json.loads(completed.stdout.strip().splitlines()[-1])

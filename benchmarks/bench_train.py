@@ -21,14 +21,36 @@ model's own shapes reaches on this machine in the same run; and the ratio of p3'
 it. Goal: within 1.5x of the floor. Run it one at a time on a shared CPU; the runs are
 sequential in one process, and the peak RSS printed is the process's.
 
+``--levers`` measures ways to come nearer the floor instead of the bare recipe: each lever is p3's
+recipe with one change, run in the same process as an unchanged p3 run (the baseline), and
+printed as seconds per epoch, its ratio to the floor and to the baseline. On a shared machine
+the seconds move with the load; the ratios, whose two sides ran under about the same load,
+move much less. Levers (join several with ``+``, e.g. ``length+freeze``):
+
+* ``length``: batches of pairs of similar length (:mod:`p3lib.training.batching`), so less
+  padding is computed;
+* ``compile``: ``torch.compile`` of the model (the trainer's ``torch_compile``), compile time
+  counted in the epoch;
+* ``evals1``: one validation pass per epoch instead of four (the checkpoint can then only be an
+  epoch's end: compare ``best_step``);
+* ``freeze``: the word-embedding rows frozen (11.7M of the 22.7M weights: no gradient, no AdamW
+  update for them);
+* ``threads1``: one PyTorch thread instead of all cores.
+
+A lever that changes the batches or the trained weights (``length``, ``freeze``) gives another
+model, not the same numbers sooner: ``best_step`` and ``best_score`` are printed beside it.
+
 Usage:
     python benchmarks/bench_train.py --method full --max-train-pairs 128   # quick
     python benchmarks/bench_train.py --method lora                          # full size
+    python benchmarks/bench_train.py --max-train-pairs 256 --rounds 1 \\
+        --levers length,freeze,length+freeze,evals1,threads1,compile     # levers, short runs
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import statistics
@@ -39,7 +61,8 @@ from pathlib import Path
 from p3lib.data.schema import load_pairs
 from p3lib.data.splits import apply_split, load_split, make_validation_split
 from p3lib.store.run_layout import DEFAULT_TRAIN, RunLayout, resolve_path
-from p3lib.training.train import TrainConfig, lora_config, peak_rss_mb, train
+from p3lib.training.record import TrainConfig, peak_rss_mb
+from p3lib.training.train import lora_config, train
 
 
 def bare_fit(fit_pairs, validation_pairs, config: TrainConfig, eval_steps: int) -> float:
@@ -175,6 +198,112 @@ def matmul_gflops(rows: int, hidden: int, intermediate: int, seconds: float = 3.
     return rounds * flops_per_round / (time.perf_counter() - started) / 1e9
 
 
+LEVERS = ("length", "compile", "evals1", "freeze", "threads1")
+
+
+@contextlib.contextmanager
+def training_arguments_with(**overrides):
+    """p3's ``train`` with these trainer arguments changed (it imports the class at call time)."""
+    import sentence_transformers
+
+    original = sentence_transformers.SentenceTransformerTrainingArguments
+
+    def with_overrides(*args, **kwargs):
+        return original(*args, **{**kwargs, **overrides})
+
+    sentence_transformers.SentenceTransformerTrainingArguments = with_overrides
+    try:
+        yield
+    finally:
+        sentence_transformers.SentenceTransformerTrainingArguments = original
+
+
+def lever_run(levers: str, fit_pairs, validation_pairs, config: TrainConfig) -> dict:
+    """One p3 training run with the ``+``-joined levers applied ("baseline": none)."""
+    import torch
+
+    from p3lib.evaluation.embed import load_model
+    from p3lib.training.batching import length_grouped_batches
+
+    chosen = set() if levers == "baseline" else set(levers.split("+"))
+    unknown = chosen - set(LEVERS)
+    if unknown:
+        raise SystemExit(f"unknown levers {sorted(unknown)}; choose from {LEVERS}")
+    model = load_model(device="cpu")
+    overrides = {}
+    if "length" in chosen:
+        overrides["batch_sampler"] = length_grouped_batches
+    if "compile" in chosen:
+        overrides["torch_compile"] = True
+    if "evals1" in chosen:
+        steps_per_epoch = math.ceil(len(fit_pairs) / config.batch_size)
+        config = config.model_copy(update={"eval_steps": steps_per_epoch})
+    if "freeze" in chosen:
+        model[0].auto_model.embeddings.word_embeddings.weight.requires_grad_(False)
+    threads = torch.get_num_threads()
+    if "threads1" in chosen:
+        torch.set_num_threads(1)
+    try:
+        with training_arguments_with(**overrides):
+            record = train(fit_pairs, validation_pairs, config, None, model=model)
+    finally:
+        torch.set_num_threads(threads)
+    return {
+        "seconds_per_epoch": record.train_seconds / config.epochs,
+        "best_step": record.best_step,
+        "best_score": record.best_score,
+        "evaluations": len(record.validation),
+    }
+
+
+def compute_floor(subset, validation_pairs, config: TrainConfig, eval_steps: int) -> dict:
+    """The compute floor of an epoch (see the module docstring), measured now."""
+    from p3lib.evaluation.embed import load_model
+
+    model = load_model(device="cpu")
+    hf = model.transformers_model.config
+    evaluations = math.ceil(math.ceil(len(subset) / config.batch_size) / eval_steps)
+    flops = epoch_flops(model, subset, validation_pairs, config, evaluations)
+    rows = config.batch_size * 24  # a batch of 16 texts of about 24 tokens, as padded
+    gflops = matmul_gflops(rows, hf.hidden_size, hf.intermediate_size)
+    return {
+        "gflop_per_epoch": flops / 1e9,
+        "matmul_gflops_per_second": gflops,
+        "floor_seconds_per_epoch": flops / (gflops * 1e9),
+    }
+
+
+def measure_levers(levers: list[str], subset, validation_pairs, config, eval_steps, rounds):
+    """Baseline and each lever ``rounds`` times, interleaved; medians against the floor."""
+    runs: dict[str, list[dict]] = {name: [] for name in ["baseline", *levers]}
+    for _ in range(rounds):
+        for name in runs:
+            runs[name].append(lever_run(name, subset, validation_pairs, config))
+            print(f"  {name:24s} {runs[name][-1]['seconds_per_epoch']:.2f} s/epoch", flush=True)
+    floor = compute_floor(subset, validation_pairs, config, eval_steps)
+    baseline = statistics.median(r["seconds_per_epoch"] for r in runs["baseline"])
+    results = {"n_train_pairs": len(subset), "rounds": rounds, "eval_steps": eval_steps, **floor}
+    results["levers"] = {}
+    print(f"{'lever':24s} {'s/epoch':>8s} {'/floor':>7s} {'/baseline':>9s} best_step best_score")
+    for name, measured in runs.items():
+        seconds = statistics.median(r["seconds_per_epoch"] for r in measured)
+        row = {
+            "seconds_per_epoch": seconds,
+            "ratio_to_floor": seconds / floor["floor_seconds_per_epoch"],
+            "ratio_to_baseline": seconds / baseline,
+            "best_step": measured[0]["best_step"],
+            "best_score": measured[0]["best_score"],
+            "evaluations": measured[0]["evaluations"],
+        }
+        results["levers"][name] = row
+        print(
+            f"{name:24s} {seconds:8.2f} {row['ratio_to_floor']:7.2f} "
+            f"{row['ratio_to_baseline']:9.2f} {row['best_step']:9d} {row['best_score']:.4f}"
+        )
+    print(f"floor_seconds_per_epoch {floor['floor_seconds_per_epoch']:.3f} (the same for all rows)")
+    return results
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--method", choices=["full", "lora"], default="full")
@@ -185,6 +314,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=2, help="runs of each recipe (median)")
     parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument(
+        "--levers",
+        help=f"comma-separated levers to measure against the baseline and floor "
+        f"(instead of the bare recipe); each one of {LEVERS} or several joined with '+'",
+    )
     options = parser.parse_args(argv)
 
     train_pairs = load_pairs(resolve_path(options.train))
@@ -198,6 +332,15 @@ def main(argv: list[str] | None = None) -> dict:
     eval_steps = max(1, math.ceil(math.ceil(n_fit / config.batch_size) / 4))
     config = config.model_copy(update={"eval_steps": eval_steps})
     subset = fit_pairs[:n_fit]
+    if options.levers:
+        levers = [name.strip() for name in options.levers.split(",") if name.strip()]
+        results = {"method": options.method, "epochs": options.epochs}
+        results |= measure_levers(
+            levers, subset, validation_pairs, config, eval_steps, options.rounds
+        )
+        if options.json:
+            Path(options.json).write_text(json.dumps(results, indent=2) + "\n")
+        return results
 
     # Both recipes run `rounds` times in alternating order, so neither always pays for the
     # process's first training (allocator, thread pools, kernel caches); medians are compared.
@@ -217,15 +360,7 @@ def main(argv: list[str] | None = None) -> dict:
     p3_total = statistics.median(p3_totals)
 
     # The compute floor: this model's FLOPs per epoch at the matmul speed measured just now.
-    from p3lib.evaluation.embed import load_model
-
-    model = load_model(device="cpu")
-    hf = model.transformers_model.config
-    evaluations = math.ceil(math.ceil(n_fit / config.batch_size) / eval_steps)
-    flops = epoch_flops(model, subset, validation_pairs, config, evaluations)
-    rows = config.batch_size * 24  # a batch of 16 texts of about 24 tokens, as padded
-    gflops = matmul_gflops(rows, hf.hidden_size, hf.intermediate_size)
-    floor = flops / (gflops * 1e9)
+    floor = compute_floor(subset, validation_pairs, config, eval_steps)
     results = {
         "method": options.method,
         "n_train_pairs": n_fit,
@@ -237,10 +372,8 @@ def main(argv: list[str] | None = None) -> dict:
         "bare_seconds_per_epoch": bare_seconds / options.epochs,
         "ratio_p3_over_bare": p3_seconds / bare_seconds,
         "optimizer_both_sides": config.optimizer,
-        "gflop_per_epoch": flops / 1e9,
-        "matmul_gflops_per_second": gflops,
-        "floor_seconds_per_epoch": floor,
-        "ratio_p3_over_floor": p3_seconds / options.epochs / floor,
+        **floor,
+        "ratio_p3_over_floor": p3_seconds / options.epochs / floor["floor_seconds_per_epoch"],
         "peak_rss_mb": peak_rss_mb(),
     }
     for key, value in results.items():

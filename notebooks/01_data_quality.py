@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -26,6 +22,11 @@ TRAIN_PATH = "data/raw/train.jsonl"  # training pairs (JSONL)
 EVAL_PATH = "data/raw/eval.jsonl"  # evaluation pairs (JSONL), only ever measured
 OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
 
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "01_data_quality")
+
 # %%
 import pandas as pd
 from IPython.display import Markdown
@@ -35,7 +36,8 @@ from p3lib.book.charts import show
 from p3lib.book.charts.data import plot_categories, plot_pair_types, plot_quality_scores
 from p3lib.book.tables import use_reader_tables
 from p3lib.data.audit import audit, record_lines
-from p3lib.data.quality import SyntheticDataEvaluator, format_report, write_report
+from p3lib.data.quality.evaluator import SyntheticDataEvaluator
+from p3lib.data.quality.report import format_report, write_report
 from p3lib.data.schema import load_pairs
 from p3lib.store.atomic import atomic_write_json
 from p3lib.store.run_layout import RunLayout, resolve_path

@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -21,11 +17,12 @@
 # clusters on that map, false positives by pair type, statistical separation, classification
 # over thresholds, margins by category, and a results file. Every number here is the
 # "before" that chapter 05 compares the fine-tuned models with, computed by the same
-# function, `p3lib.evaluation.metrics.evaluate`.
+# function, `p3lib.evaluation.pipeline.evaluate`.
 
 # %% tags=["parameters"]
 TRAIN_PATH = "data/raw/train.jsonl"
 EVAL_PATH = "data/raw/eval.jsonl"
+OOD_PATH = "data/raw/ood.jsonl"  # unseen topics: scored, never trained on (`p3 run --ood`)
 OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
 MODEL = "all-MiniLM-L6-v2"
 SEED = 42
@@ -34,6 +31,11 @@ VALIDATION_FRACTION = 0.1
 TARGET_RECALL = 0.9  # validation recall at which every model's false positives are compared
 N_UMAP_SEEDS = 5  # UMAP random states the clustering figures are measured over
 N_SHUFFLES = 1000  # label shuffles of the purity null
+
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "02_baseline")
 
 # %%
 import pandas as pd
@@ -53,9 +55,10 @@ from p3lib.book.tables import reader_name, use_reader_tables
 from p3lib.data.schema import load_pairs
 from p3lib.data.splits import apply_split, make_validation_split, save_split
 from p3lib.evaluation.embed import load_model
-from p3lib.evaluation.metrics import evaluate
 from p3lib.evaluation.operating_point import near_trivial
+from p3lib.evaluation.pipeline import evaluate
 from p3lib.evaluation.rank_identity import ratio_from_auc
+from p3lib.evaluation.tiers import measure_tiers, score_pairs
 from p3lib.evaluation.words_only import words_only_baseline
 from p3lib.store.progress import quiet_progress_bars
 from p3lib.store.result_files import save_result
@@ -68,16 +71,22 @@ layout = RunLayout(resolve_path(OUT_DIR))
 # %% [markdown]
 # ## The data and the validation split
 #
-# We load the train and eval files. The eval split is only ever *measured*; anything that
+# We load the train and eval files, and the out-of-distribution split (topics train never
+# names), which is only ever scored. The eval split is only ever *measured*; anything that
 # has to be chosen (here, the decision threshold) is chosen on a validation split carved
-# from train, stratified by label and seeded. The split is saved so that chapters 03 and 04
-# pick their checkpoints on the same records.
+# from train by template group: whole (category, subcategory) groups, or, for data without
+# subcategories, pairs that share a statement, go to validation together, so the threshold is
+# chosen on templates the model does not train on. The split is saved so that chapters 03 and
+# 04 pick their checkpoints on the same records.
 
 # %%
 train_pairs = load_pairs(resolve_path(TRAIN_PATH))
 
 # %%
 eval_pairs = load_pairs(resolve_path(EVAL_PATH))
+
+# %%
+ood_pairs = load_pairs(resolve_path(OOD_PATH))
 
 # %%
 split = make_validation_split(train_pairs, VALIDATION_FRACTION, SEED)
@@ -92,8 +101,9 @@ fit_pairs, validation_pairs = apply_split(train_pairs, split)
 display(
     Markdown(
         f"Train has **{len(train_pairs)}** pairs, of which **{len(validation_pairs)}** are "
-        f"held out for validation ({VALIDATION_FRACTION:.0%}, seed {SEED}); eval has "
-        f"**{len(eval_pairs)}** pairs."
+        f"held out for validation (about {VALIDATION_FRACTION:.0%}, seed {SEED}, whole "
+        f"template groups: split by {split.grouped_by}); eval has **{len(eval_pairs)}** "
+        f"pairs and the out-of-distribution split **{len(ood_pairs)}**."
     )
 )
 
@@ -127,6 +137,49 @@ result = evaluate(
 )
 
 # %% [markdown]
+# ## Three tiers: seen templates, unseen templates, unseen topics
+#
+# The book's first question is whether a model learns compatibility or the templates of its
+# training data. So every model is measured on three parts of the data
+# (`p3lib.evaluation.tiers`): eval pairs whose template group occurs in train, eval pairs
+# whose group and statements never do, and the out-of-distribution split. The base model never
+# trained, so for it the tiers only say how hard each part is; chapters 05 and 06 set the
+# fine-tuned models against it tier by tier.
+
+# %%
+result = result.model_copy(
+    update={
+        "tiers": measure_tiers(
+            result.cosine.scores,
+            eval_pairs,
+            train_pairs,
+            result.threshold.threshold,
+            ood_scores=score_pairs(model, ood_pairs),
+            ood_pairs=ood_pairs,
+            seed=SEED,
+            n_resamples=N_BOOTSTRAP,
+        )
+    }
+)
+
+# %% tags=["hide-input"]
+display(
+    Markdown(
+        "The base model's AUC: "
+        + "; ".join(
+            f"{label} **{score.auc:.3f}** (n {score.n})"
+            for label, score in (
+                ("seen templates", result.tiers.seen_templates),
+                ("unseen templates", result.tiers.unseen_templates),
+                ("unseen topics", result.tiers.unseen_topics),
+            )
+            if score is not None and score.auc is not None
+        )
+        + f". Tiers formed by {result.tiers.rule}."
+    )
+)
+
+# %% [markdown]
 # ## 1. Cosine similarity distributions
 #
 # If the model understood compatibility, compatible pairs would score high and incompatible
@@ -138,7 +191,8 @@ show(plot_cosine_histograms(result))
 
 # %% tags=["hide-input"]
 c = result.cosine
-# Every interval quoted in this chapter resamples subcategories (see "Uncertainty" below).
+# Every interval quoted in this chapter resamples template groups, (category, subcategory)
+# pairs (see "Uncertainty" below).
 cluster = result.cluster_intervals.intervals
 ci = cluster["margin"]
 display(
@@ -198,7 +252,12 @@ show(plot_umap(result))
 # every table and chart of the book; the median is what a build on another machine should
 # reproduce, and the range says how far a single map could stray. **Against what.** With clusters of 10 to 20 pairs, labels dealt out at random already
 # give most clusters a majority well above half, so purity is compared with the same clusters
-# scoring *shuffled* labels (a permutation null), not with the share of the larger label.
+# scoring *shuffled* labels (a permutation null), not with the share of the larger label. The
+# shuffle moves labels only within a template group (a (category, subcategory) pair): pairs of
+# one template sit together on the map and most groups hold one label, so a free shuffle would
+# make chance look lower than it is. Adjusted mutual information between labels and clusters
+# (0 for chance at any number of clusters) stands beside purity, so models that find few and
+# many clusters can be compared.
 
 # %% tags=["hide-input"]
 h = result.hdbscan
@@ -226,9 +285,11 @@ display(
         )
         + f"; the share of the larger label is {majority_share:.3f}."
         + (
-            f" With the labels shuffled over the same clusters ({null.n_shuffles:,} shuffles, "
-            f"seed {null.seed}), the median purity falls between **{null.low:.3f}** and "
-            f"**{null.high:.3f}** 95% of the time, so the observed {null.observed:.3f} "
+            f" With the labels shuffled within the {null.n_groups or 'no'} template groups over "
+            f"the same clusters ({null.n_shuffles:,} shuffles, seed {null.seed}), the median "
+            f"purity falls between **{null.low:.3f}** and **{null.high:.3f}** 95% of the time "
+            f"(median {null.median:.3f}; observed minus that median {null.excess:+.3f}), so "
+            f"the observed {null.observed:.3f} "
             + (
                 "lies above what clusters that ignore the label reach"
                 if null.observed > null.high
@@ -236,6 +297,13 @@ display(
             )
             + f" (one-sided permutation p = {null.p_value:.3g})."
             if null is not None
+            else ""
+        )
+        + (
+            f" Adjusted mutual information of labels and clusters: median "
+            f"**{over.ami.median:.3f}** (range {over.ami.low:.3f} to {over.ami.high:.3f}; 0 is "
+            "chance)."
+            if over.ami is not None and over.ami.median is not None
             else ""
         )
         + f" On the map drawn above (seed {over.seeds[0]}) purity is {_purity(h.purity)} over "
@@ -318,7 +386,9 @@ share_called = (at.tp + at.fp) / result.n_pairs
 display(
     Markdown(
         f"At the threshold **{fp.threshold:.3f}**, **{fp.n}** of the {fp.n_incompatible} "
-        f"incompatible eval pairs ({fp.share_of_incompatible:.1%}) are false positives. "
+        f"incompatible eval pairs are false positives: a rate of "
+        f"**{cluster['false_positive_rate'].estimate:.3f}** (95% cluster interval "
+        f"{cluster['false_positive_rate'].low:.3f} to {cluster['false_positive_rate'].high:.3f}). "
         + (
             f"The threshold is **near-trivial**: it calls {share_called:.0%} of the eval pairs "
             "compatible, so it barely sorts them, and its false positives say little. "
@@ -365,9 +435,11 @@ pd.DataFrame(
 #
 # A compatible pair scored below the threshold is the other half of "where does it fail".
 # For each pair type: the share of its eval pairs on the wrong side of the validation
-# threshold (false positives for label 0, false negatives for label 1), with a 95% Wilson
-# interval (small types get wide intervals), the mean cosine of each label and, where a type
-# holds both labels, its AUC (`p3lib.evaluation.errors_by_type`).
+# threshold (false positives for label 0, false negatives for label 1), with a 95% interval
+# that resamples template groups like every other interval of the book (a type drawn from a
+# few templates gets a wide one), the mean cosine of each label and, where a type holds both
+# labels, its AUC (`p3lib.evaluation.errors_by_type`). The type named worst carries the share
+# of resamples in which it is worst, and is named only where that share is high.
 
 # %% tags=["hide-input"]
 show(plot_errors_by_pair_type({"baseline": result.errors_by_pair_type}))
@@ -380,8 +452,10 @@ pd.DataFrame(result.errors_by_pair_type.rows())
 # ## 5. Statistical separation
 #
 # Cohen's d expresses the margin in units of the pooled standard deviation (0.2 is
-# conventionally small, 0.5 medium, 0.8 large). Welch's t-test asks whether the two means
-# differ without assuming equal variances.
+# conventionally small, 0.5 medium, 0.8 large). Whether the two means differ at all is read
+# from the margin's cluster interval, not from a t-test: Welch's t-test treats the pairs as
+# independent draws, while pairs of one template are not, so its p-value would overstate the
+# evidence.
 
 # %% tags=["hide-input"]
 s = result.separation
@@ -389,8 +463,13 @@ di = cluster["cohens_d"]
 display(
     Markdown(
         f"Cohen's d = **{s.cohens_d:.3f}** (95% interval {di.low:.3f} to {di.high:.3f}; "
-        f"pooled SD {s.pooled_std:.3f}). Welch's t = {s.t_statistic:.2f} on "
-        f"{s.degrees_of_freedom:.1f} degrees of freedom, p = {s.p_value:.2g}."
+        f"pooled SD {s.pooled_std:.3f}). The margin's 95% cluster interval, "
+        f"{ci.low:+.3f} to {ci.high:+.3f}, "
+        + (
+            "excludes 0: the two means differ."
+            if ci.low > 0 or ci.high < 0
+            else "includes 0: the data cannot tell the two means apart."
+        )
     )
 )
 
@@ -469,9 +548,10 @@ display(
 # ## Uncertainty: cluster bootstrap intervals
 #
 # The eval split is small, so every figure above is an estimate. Its pairs are not
-# independent draws either: they come in template groups (a `subcategory` holds up to 15
-# near-identical pairs), and resampling pairs one by one would treat 15 near-copies as 15
-# pieces of evidence. Every interval in this book therefore resamples **subcategories** with
+# independent draws either: they come in template groups (a (category, subcategory) pair holds
+# up to 15 near-identical pairs; the same subcategory name under two categories is two
+# groups), and resampling pairs one by one would treat 15 near-copies as 15 pieces of
+# evidence. Every interval in this book therefore resamples **template groups** with
 # replacement (seeded, `scipy.stats.bootstrap`, BCa where it is defined, else percentiles;
 # `p3lib.evaluation.cluster_bootstrap`). The last columns give the pair-level interval's width, as a
 # sensitivity check: how much narrower the intervals would look if the pairs were
@@ -496,7 +576,7 @@ pd.DataFrame(
 # %% tags=["hide-input"]
 display(
     Markdown(
-        f"{iv.n_resamples} resamples of the {iv.n_clusters} subcategories. Resampling pairs "
+        f"{iv.n_resamples} resamples of the {iv.n_clusters} template groups. Resampling pairs "
         f"instead would narrow the AUC interval from {iv.intervals['auc_roc'].width:.3f} to "
         f"{iv.pair_level['auc_roc'].width:.3f} wide."
     )
@@ -534,12 +614,14 @@ display(
 # %% [markdown]
 # ## A words-only baseline
 #
-# How much of the task do the words alone solve, with no embedding model at all? A TF-IDF
-# vector of each statement (one vocabulary, fitted on the fit split's statements) and their
-# element-wise product (the words both share) feed a logistic regression, fitted on the fit
-# split (train minus validation); its regularisation strength is chosen by AUC on the
-# validation split and its decision threshold, as for the embedding models, is the F1-best on
-# validation (`p3lib.evaluation.words_only`). Its score is a probability, not a cosine: the margin,
+# How much of the task do the words alone solve, with no embedding model at all? The strongest
+# words-only model p3 fits: a TF-IDF vector of each statement (words, or words and word bigrams;
+# one vocabulary, fitted on the fit split's statements), their difference |a - b| (words one
+# has and the other lacks) and their product a * b (the words both share) feed a logistic
+# regression, fitted on the fit split (train minus validation); the n-gram range and the
+# regularisation strength are chosen together by AUC on the validation split, and its decision
+# threshold, as for the embedding models, is the F1-best on validation
+# (`p3lib.evaluation.words_only`). Its score is a probability, not a cosine: the margin,
 # Cohen's d, the UMAP map and cluster purity do not apply to it; AUC, Spearman's rho, F1,
 # accuracy and false positives do. Chapters 05 and 06 set it beside the fine-tuned models.
 
@@ -551,17 +633,22 @@ words_only = words_only_baseline(
     seed=SEED,
     n_bootstrap=N_BOOTSTRAP,
     target_recall=TARGET_RECALL,
+    train_pairs=train_pairs,
+    ood_pairs=ood_pairs,
 )
 
 # %% tags=["hide-input"]
 wi = words_only.cluster_intervals.intervals
 display(
     Markdown(
-        f"Words alone (C = {words_only.chosen_c:g}, chosen on validation) reach AUC-ROC "
+        f"Words alone (n-grams {words_only.chosen_ngram_range[0]} to "
+        f"{words_only.chosen_ngram_range[1]}, C = {words_only.chosen_c:g}, both chosen on "
+        f"validation from {len(words_only.validation_auc)} settings) reach AUC-ROC "
         f"**{words_only.auc_roc:.3f}** (95% interval {wi['auc_roc'].low:.3f} to "
         f"{wi['auc_roc'].high:.3f}) on eval, against **{result.auc_roc:.3f}** for the base "
         f"model's cosine; F1 {words_only.at_threshold.f1:.3f} and "
-        f"{words_only.n_false_positives} false positives at its validation threshold. Not "
+        f"{words_only.n_false_positives} false positives of {words_only.n_incompatible} "
+        "incompatible pairs at its validation threshold. Not "
         "applicable to it: "
         + "; ".join(f"{reader_name(key)} ({why})" for key, why in words_only.not_applicable.items())
         + "."

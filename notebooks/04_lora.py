@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -42,6 +38,11 @@ EVAL_STEPS: int | None = None
 MAX_TRAIN_PAIRS: int | None = None
 DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
 
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "04_lora")
+
 # %%
 import pandas as pd
 from IPython.display import Markdown
@@ -60,7 +61,8 @@ from p3lib.store.progress import quiet_progress_bars
 from p3lib.store.run_layout import RunLayout, resolve_path
 from p3lib.training.formatting import format_epochs, format_rate
 from p3lib.training.rate_search import rate_choice_sentence, search_learning_rate
-from p3lib.training.train import TrainConfig, train
+from p3lib.training.record import TrainConfig
+from p3lib.training.train import train
 
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
 layout = RunLayout(resolve_path(OUT_DIR))

@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -16,7 +12,7 @@
 # Chapters 03 and 04 fine-tuned `all-MiniLM-L6-v2` two ways: every weight with
 # `CosineSimilarityLoss`, and a LoRA adapter. This chapter measures both fine-tuned models with
 # exactly the evaluation that measured the base model in chapter 02: the same function,
-# `p3lib.evaluation.metrics.evaluate`, on the same eval pairs, with the decision threshold chosen on the
+# `p3lib.evaluation.pipeline.evaluate`, on the same eval pairs, with the decision threshold chosen on the
 # same validation split, the same seeded bootstrap, and the same check for eval pairs that
 # also occur in train. Any difference from the baseline is therefore the models' doing, not
 # the measurement's. The chapter ends by writing each model's results, the comparison that
@@ -25,12 +21,18 @@
 # %% tags=["parameters"]
 TRAIN_PATH = "data/raw/train.jsonl"
 EVAL_PATH = "data/raw/eval.jsonl"
+OOD_PATH = "data/raw/ood.jsonl"  # unseen topics: scored, never trained on (`p3 run --ood`)
 OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
 SEED = 42
 N_BOOTSTRAP = 1000
 N_UMAP_SEEDS = 5  # UMAP random states the clustering figures are measured over
 N_SHUFFLES = 1000  # label shuffles of the purity null
 TARGET_RECALL = 0.9  # validation recall at which every model's false positives are compared
+
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "05_post_training_eval")
 
 # %%
 import pandas as pd
@@ -39,14 +41,24 @@ from IPython.display import Markdown, display
 from p3lib.book.charts import MODEL_COLORS, show
 from p3lib.book.charts.baseline import plot_category_margins, plot_cosine_histograms, plot_roc
 from p3lib.book.charts.errors import plot_errors_by_pair_type
+from p3lib.book.charts.tiers import plot_tiers
 from p3lib.book.results_block import paired_table
 from p3lib.book.sentences import headline_sentence, paired_verdict, words_only_sentence
 from p3lib.book.tables import use_reader_tables
+from p3lib.book.tier_text import (
+    differences_table,
+    rates_table,
+    tier_sentence,
+    tier_table,
+    tiers_note,
+)
 from p3lib.data.schema import load_pairs
 from p3lib.data.splits import apply_split, load_split
 from p3lib.evaluation.comparison import compare
 from p3lib.evaluation.embed import load_model
-from p3lib.evaluation.metrics import EvaluationResult, evaluate
+from p3lib.evaluation.pipeline import evaluate
+from p3lib.evaluation.results import EvaluationResult
+from p3lib.evaluation.tiers import compare_tiers, measure_tiers, score_pairs
 from p3lib.evaluation.words_only import WordsOnlyResult
 from p3lib.store.atomic import atomic_write_json
 from p3lib.store.progress import quiet_progress_bars
@@ -54,8 +66,8 @@ from p3lib.store.result_files import load_result, save_result
 from p3lib.store.run_layout import RunLayout, resolve_path
 from p3lib.training.export import export_models, export_summary
 from p3lib.training.model_card import write_model_card
+from p3lib.training.record import TrainingRecord
 from p3lib.training.score import DecisionThreshold, save_threshold
-from p3lib.training.train import TrainingRecord
 
 use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
@@ -73,6 +85,9 @@ train_pairs = load_pairs(resolve_path(TRAIN_PATH))
 
 # %%
 eval_pairs = load_pairs(resolve_path(EVAL_PATH))
+
+# %%
+ood_pairs = load_pairs(resolve_path(OOD_PATH))
 
 # %%
 fit_pairs, validation_pairs = apply_split(train_pairs, load_split(layout.validation_split))
@@ -149,6 +164,72 @@ lora = evaluate(
     embedding_cache=layout.embeddings,
 )
 
+# %% [markdown]
+# ## Three tiers: what survives beyond the training templates
+#
+# The first result of this book. Each model is measured on eval pairs built from templates it
+# trained on (*seen templates*), on eval pairs whose template group and statements train never
+# has (*unseen templates*), and on the out-of-distribution split, whose topics train never
+# names (*unseen topics*; scored here for every model, no training). Chapter 02 measured the
+# base model and the words-only model the same way. A model that learnt compatibility keeps
+# its gain on all three; a model that learnt the templates keeps it only on the first.
+
+# %%
+full, lora = (
+    r.model_copy(
+        update={
+            "tiers": measure_tiers(
+                r.cosine.scores,
+                eval_pairs,
+                train_pairs,
+                r.threshold.threshold,
+                ood_scores=score_pairs(m, ood_pairs),
+                ood_pairs=ood_pairs,
+                seed=SEED,
+                n_resamples=N_BOOTSTRAP,
+            )
+        }
+    )
+    for r, m in ((full, full_model), (lora, lora_model))
+)
+
+# %%
+tiers = compare_tiers(
+    {
+        "baseline": baseline.tiers,
+        "words_only": words_only.tiers,
+        "full": full.tiers,
+        "lora": lora.tiers,
+    },
+    seed=SEED,
+    n_resamples=N_BOOTSTRAP,
+)
+
+# %% tags=["hide-input"]
+display(Markdown(f"**{tier_sentence(tiers, 'full')}** {tier_sentence(tiers, 'lora')}"))
+
+# %% tags=["hide-input"]
+display(Markdown(tier_table(tiers) + "\n\n" + tiers_note(tiers)))
+
+# %% tags=["hide-input"]
+show(plot_tiers(tiers))
+
+# %% [markdown]
+# Each model against the base model and the words-only model, tier by tier: the AUC
+# difference measured on the same resampled template groups for both models (a star marks an
+# interval that excludes 0).
+
+# %% tags=["hide-input"]
+display(Markdown(differences_table(tiers)))
+
+# %% [markdown]
+# What each model's validation threshold does on each tier: recall / false-positive rate.
+# Validation is carved from train by template group, so the threshold was chosen on groups the
+# model did not train on; this shows how far it carries to each tier.
+
+# %% tags=["hide-input"]
+display(Markdown(rates_table(tiers)))
+
 # %%
 results = {"baseline": baseline, "full": full, "lora": lora}
 
@@ -177,7 +258,7 @@ for name, label in (("baseline", "Baseline"), ("full", "Full fine-tuning"), ("lo
 display(
     Markdown(
         "\n".join(lines)
-        + "\n\nIntervals resample subcategories (chapter 02). Whether a model beats another is "
+        + "\n\nIntervals resample template groups, (category, subcategory) pairs (chapter 02). Whether a model beats another is "
         "read from their *paired* difference at the end of this chapter, not from these "
         "intervals side by side."
     )
@@ -232,7 +313,9 @@ show(plot_category_margins(full, name="full fine-tuning"))
 #
 # Which kinds of pair each fine-tuned model still gets wrong at its validation threshold:
 # false positives for label-0 types, false negatives for label-1 types, both for mixed ones,
-# each with a 95% Wilson interval (`p3lib.evaluation.errors_by_type`). The compound types (`complex_*`,
+# each with a 95% interval that resamples template groups like every interval of the book
+# (`p3lib.evaluation.errors_by_type`); a worst type is named only where it is worst in most
+# resamples. The compound types (`complex_*`,
 # `llm_judged_*`) are the ones where a model must weigh two topics at once.
 
 # %% tags=["hide-input"]
@@ -299,7 +382,7 @@ pd.DataFrame({name: t.model_dump() for name, t in thresholds.items()})
 # ## Summary
 
 # %% tags=["hide-input"]
-display(Markdown(headline_sentence(comparison)))
+display(Markdown(headline_sentence(comparison, tiers=tiers)))
 
 # %% tags=["hide-input"]
 display(
@@ -320,7 +403,7 @@ display(
 
 # %% [markdown]
 # Every before/after and model-against-model difference, each measured on the same resampled
-# subcategories for both models (AUC, Spearman's rho and rho / ceiling are one fact about the
+# template groups for both models (AUC, Spearman's rho and rho / ceiling are one fact about the
 # ranking, so read them as one line of evidence). Margin and Cohen's d are not compared with
 # the words-only model, whose score is not a cosine. Chapter 06 draws the eight before/after
 # comparisons.
@@ -330,9 +413,10 @@ display(Markdown(paired_table(comparison)))
 
 # %% [markdown]
 # Every number and per-pair score of this chapter is saved with the run (not shown in the
-# book): `metrics/full.json` and `metrics/lora.json` (the shape of chapter 02's
-# `metrics/baseline.json`), `metrics/comparison.json`, and `decision_threshold.json` in each
-# model's folder, which `p3 score` reads.
+# book): `full.json`
+# and `lora.json` (same shape as `baseline.json`, each with its `tiers`), `comparison.json`,
+# `tiers.json` (every model's tiers and the paired differences between them), and
+# `decision_threshold.json` in each model folder.
 
 # %%
 save_result(full, layout.metric("full"))
@@ -342,6 +426,9 @@ save_result(lora, layout.metric("lora"))
 
 # %%
 save_result(comparison, layout.metric("comparison"))
+
+# %%
+save_result(tiers, layout.metric("tiers"))
 
 # %%
 for name, threshold in thresholds.items():

@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -24,6 +20,11 @@
 # %% tags=["parameters"]
 OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
 
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "06_comparison")
+
 # %%
 import html
 
@@ -42,9 +43,11 @@ from p3lib.book.charts.comparison import (
     plot_umap_side_by_side,
 )
 from p3lib.book.charts.errors import plot_errors_by_pair_type
+from p3lib.book.charts.tiers import plot_tiers
 from p3lib.book.results_block import paired_table, results_table, success_table
 from p3lib.book.sentences import (
     difference_clause,
+    fixed_recall_sentence,
     headline_sentence,
     interval_note,
     matched_recall_sentence,
@@ -53,14 +56,22 @@ from p3lib.book.sentences import (
     words_only_sentence,
 )
 from p3lib.book.tables import reader_table, use_reader_tables
+from p3lib.book.tier_text import (
+    differences_table,
+    load_tiers,
+    rates_table,
+    tier_sentence,
+    tier_table,
+    tiers_note,
+)
 from p3lib.evaluation.comparison import MODEL_LABELS, easiest_and_hardest, load_comparison
 from p3lib.evaluation.errors_by_type import worst_types_paragraph
-from p3lib.evaluation.metrics import EvaluationResult
+from p3lib.evaluation.results import EvaluationResult
 from p3lib.store.atomic import atomic_write_json
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import RunLayout, resolve_path
 from p3lib.training.formatting import format_rate
-from p3lib.training.train import TrainingRecord
+from p3lib.training.record import TrainingRecord
 
 use_reader_tables()  # counts as integers, scores to 3 decimals, missing as a dash
 layout = RunLayout(resolve_path(OUT_DIR))
@@ -84,8 +95,37 @@ comparison = load_comparison(layout.metric("comparison"))
 records = {name: TrainingRecord.load(layout.model(name)) for name in ("full", "lora")}
 
 # %%
+tiers = load_tiers(layout.root)
+
+# %%
 base, full, lora = results["baseline"], results["full"], results["lora"]
 LABELS = {name: label[0].upper() + label[1:] for name, label in MODEL_LABELS.items()}
+
+# %% [markdown]
+# ## First: does the gain survive beyond the training templates?
+#
+# Before the eight comparisons, which measure eval as a whole, the question this book asks
+# first: does fine-tuning teach compatibility, or the templates of its training data? Each
+# model on the three tiers of chapter 05: eval pairs from templates it trained on, eval pairs
+# whose template group and statements train never has, and the out-of-distribution split
+# (topics train never names).
+
+# %% tags=["hide-input"]
+display(Markdown(f"**{tier_sentence(tiers, 'full')}** {tier_sentence(tiers, 'lora')}"))
+
+# %% tags=["hide-input"]
+display(Markdown(tier_table(tiers) + "\n\n" + tiers_note(tiers)))
+
+# %% tags=["hide-input"]
+show(plot_tiers(tiers))
+
+# %% [markdown]
+# Paired AUC differences per tier (both models on the same resampled template groups; a star
+# marks an interval that excludes 0), and the recall / false-positive rate each model's
+# validation threshold reaches on each tier.
+
+# %% tags=["hide-input"]
+display(Markdown(differences_table(tiers) + "\n\n" + rates_table(tiers)))
 
 # %% [markdown]
 # ## 1. Cosine distributions, before and after
@@ -105,7 +145,7 @@ display(
             f"**{r.cosine.margin:+.3f}**."
             for name, r in results.items()
         )
-        + " Against the baseline, on the same resampled subcategories, full fine-tuning "
+        + " Against the baseline, on the same resampled template groups, full fine-tuning "
         f"changed the margin by {difference_clause(paired(comparison, 'full', 'baseline', 'margin'))}"
         + " and LoRA by "
         f"{difference_clause(paired(comparison, 'lora', 'baseline', 'margin'))}."
@@ -143,10 +183,13 @@ display(
 # The share of clustered pairs that carry their cluster's majority label, 1 meaning every
 # cluster is one label. As in chapter 02, each model is clustered on the projections of
 # several UMAP seeds: the bar is the median, the whisker the range, the dots the seeds. The
-# grey band is what the same clusters score with the labels shuffled over them (95% of the
-# shuffles): a bar inside its band says the clusters ignore compatibility. Noise, the share of
-# pairs HDBSCAN leaves out of every cluster, is printed beside each purity because a clustering
-# can look pure by leaving the hard pairs out.
+# grey band is what the same clusters score with the labels shuffled over them, each shuffle
+# moving labels only within a template group (95% of the shuffles): a bar inside its band says
+# the clusters follow the templates, not compatibility. Purity minus the band's median is the
+# part chance does not give. Noise, the share of pairs HDBSCAN leaves out of every cluster, is
+# printed beside each purity because a clustering can look pure by leaving the hard pairs
+# out; adjusted mutual information (0 for chance at any number of clusters) compares models
+# that find few and many clusters.
 
 # %% tags=["hide-input"]
 show(plot_purity(results))
@@ -165,8 +208,15 @@ display(
             )
             + f", noise {r.clustering.noise_fraction.median:.1%}"
             + (
-                f"; shuffled labels give {r.clustering.purity_null.low:.3f} to "
-                f"{r.clustering.purity_null.high:.3f}, so the clusters "
+                f", adjusted mutual information {r.clustering.ami.median:.3f}"
+                if r.clustering.ami is not None and r.clustering.ami.median is not None
+                else ""
+            )
+            + (
+                f"; labels shuffled within template groups give "
+                f"{r.clustering.purity_null.low:.3f} to {r.clustering.purity_null.high:.3f} "
+                f"(purity minus the shuffled median {r.clustering.purity_null.excess:+.3f}), so "
+                "the clusters "
                 + (
                     "follow the label beyond chance."
                     if r.clustering.purity_null.observed > r.clustering.purity_null.high
@@ -280,7 +330,7 @@ display(
             f"{r.cluster_intervals.intervals['cohens_d'].high:.2f})."
             for name, r in results.items()
         )
-        + " Against the baseline, on the same resampled subcategories, full fine-tuning "
+        + " Against the baseline, on the same resampled template groups, full fine-tuning "
         f"changed d by {difference_clause(paired(comparison, 'full', 'baseline', 'cohens_d'), '.2f')}"
         + " and LoRA by "
         f"{difference_clause(paired(comparison, 'lora', 'baseline', 'cohens_d'), '.2f')}."
@@ -303,11 +353,13 @@ display(
             f"{LABELS[name]}: validation Spearman "
             f"{r.validation[0].spearman_cosine:.3f} at step 0, best **{r.best_score:.3f}** at "
             f"step {r.best_step} of {r.total_steps} (learning rate {format_rate(r.learning_rate)}, "
-            f"{r.seconds_per_epoch:.1f} s per epoch, {r.parameters.trainable:,} trainable "
-            "parameters)."
+            f"{r.seconds_per_epoch:.1f} s per epoch on {r.threads_text()}, "
+            f"{r.parameters.trainable:,} trainable parameters)."
             for name, r in records.items()
             if r.validation
         )
+        + " Seconds per epoch compare the two runs only where they trained on the same "
+        "threads throughout (chapters 03 and 04 train side by side)."
     )
 )
 
@@ -319,7 +371,12 @@ display(
 # words-only model included. Each model's own threshold is a different trade-off (the base
 # model's calls nearly every pair compatible), so the lower panel compares the models at a
 # *matched* operating point: the threshold where each reaches the same recall on the
-# validation split, with false positive rates per pair type (hover for the counts).
+# validation split, with false positive rates per pair type (hover for the counts). That
+# matches recall on validation only: eval recall then differs from model to model. The
+# comparison at one operating point is the false positive rate at a fixed *eval* recall, a
+# point on each ROC curve where nothing is chosen, with paired intervals that resample
+# template groups and find each model's threshold again in every resample (the table after
+# the chart).
 
 # %% tags=["hide-input"]
 show(plot_false_positive_reduction(comparison))
@@ -340,8 +397,41 @@ display(
         )
         + " "
         + matched_recall_sentence(comparison)
+        + "\n\n"
+        + fixed_recall_sentence(comparison)
     )
 )
+
+# %% tags=["hide-input"]
+fixed = comparison.fixed_eval_recall
+
+
+def _rate(r):
+    if r.estimate is None:
+        return "n/a"
+    if r.low is None or r.high is None:
+        return f"{r.estimate:.3f}"
+    return f"{r.estimate:.3f} [{r.low:.3f}, {r.high:.3f}]"
+
+
+pd.DataFrame(
+    {
+        **{
+            LABELS.get(name, name): {
+                "all incompatible pairs": _rate(m.false_positive_rate),
+                **{kind: _rate(r) for kind, r in m.by_pair_type.items()},
+            }
+            for name, m in fixed.models.items()
+        },
+        **{
+            f"{LABELS.get(d.split('_vs_')[0], d)} - {LABELS.get(d.split('_vs_')[1], d)}": {
+                ("all incompatible pairs" if kind == "overall" else kind): _rate(r)
+                for kind, r in rows.items()
+            }
+            for d, rows in fixed.differences.items()
+        },
+    }
+) if fixed is not None else None
 
 # %% tags=["hide-input"]
 pd.DataFrame(
@@ -353,8 +443,9 @@ pd.DataFrame(
 #
 # False positives are half the story: a compatible pair scored below the threshold is a
 # missed match. Per pair type, the share of its eval pairs each model gets wrong at its own
-# validation threshold, with 95% Wilson intervals (hover for the counts, the mean cosine of
-# each label and the AUC within a type that holds both labels).
+# validation threshold, with 95% intervals that resample template groups (hover for the
+# counts, the mean cosine of each label and the AUC within a type that holds both labels); a
+# type is named worst only where it is worst in most resamples.
 
 # %% tags=["hide-input"]
 errors = {n: r.errors_by_pair_type for n, r in results.items() if r.errors_by_pair_type is not None}
@@ -370,13 +461,13 @@ display(Markdown(worst_types_paragraph(errors)))
 # ranked only when they have enough eval pairs of both labels):
 
 # %% tags=["hide-input"]
-display(Markdown(f"> {headline_sentence(comparison, escape=html.escape)}"))
+display(Markdown(f"> {headline_sentence(comparison, escape=html.escape, tiers=tiers)}"))
 
 # %% [markdown]
 # ## Results table
 #
 # Every headline metric for the three models and the words-only baseline, with 95%
-# cluster-bootstrap intervals (resampling subcategories); the leak-free rows repeat the
+# cluster-bootstrap intervals (resampling template groups, (category, subcategory) pairs); the leak-free rows repeat the
 # metrics without the eval pairs that also occur in train. The same table is on the results
 # page and in the README (`p3 results`).
 
@@ -391,7 +482,7 @@ display(Markdown(interval_note(comparison, "full")))
 #
 # Two models measured on one eval split share its luck, so whether their separate intervals
 # overlap says little. Each line below measures both models on the same resampled
-# subcategories and reports the interval of their difference; "cannot tell" means it includes
+# template groups and reports the interval of their difference; "cannot tell" means it includes
 # 0. AUC, Spearman's rho and rho / ceiling are one fact about the ranking: read them once.
 
 # %% tags=["hide-input"]
@@ -431,15 +522,24 @@ for name, items in remaining.items():
         for count, kind in items[:4]
     )
     lines.append(
-        f"- **{LABELS[name]}** still makes **{s.n_false_positives}** false positives"
-        + (f", most among {detail} pairs." if detail else ".")
+        f"- **{LABELS[name]}** still makes **{s.n_false_positives}** false positives of "
+        f"{s.n_incompatible} incompatible pairs"
+        + (f", among them {detail} pairs (counts, not a ranking)." if detail else ".")
     )
-if hardest is not None:
+ranking = comparison.category_ranking.get("full")
+if hardest is not None and ranking is not None and ranking.last_supported:
     m = comparison.full.category_margins[hardest]
     lines.append(
         f"- The hardest rankable category for full fine-tuning, "
         f"{html.escape(hardest)}, keeps a margin of {m.margin:+.3f} "
-        f"({m.n_compatible} compatible and {m.n_incompatible} incompatible eval pairs)."
+        f"({m.n_compatible} compatible and {m.n_incompatible} incompatible eval pairs); it is "
+        f"the narrowest in {ranking.last_share:.0%} of resamples of the template groups."
+    )
+elif hardest is not None and ranking is not None:
+    lines.append(
+        f"- No rankable category is clearly the hardest for full fine-tuning: "
+        f"{html.escape(hardest)} has the narrowest margin here, but in only "
+        f"{ranking.last_share:.0%} of resamples of the template groups."
     )
 lf = comparison.full.leak_free
 if lf is not None and lf.auc_roc is not None:
@@ -458,7 +558,7 @@ display(Markdown("\n".join(lines)))
 atomic_write_json(
     layout.metric("comparison_summary"),
     {
-        "headline": headline_sentence(comparison, escape=None),
+        "headline": headline_sentence(comparison, escape=None, tiers=tiers),
         "false_positives": {n: s.n_false_positives for n, s in comparison.models().items()},
         "hardest_category": hardest,
     },

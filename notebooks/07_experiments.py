@@ -1,9 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -48,6 +44,11 @@ EVAL_STEPS: int | None = None  # None: about four validation checks per epoch
 MAX_TRAIN_PAIRS: int | None = None  # None: all of train
 INSTRUCTION = "Decide whether these two dating-profile statements are compatible: "
 
+# %% tags=["remove-cell"]
+from p3lib.run.parameters import check_chapter_parameters
+
+check_chapter_parameters(globals(), "07_experiments")
+
 # %%
 import time
 
@@ -64,23 +65,20 @@ from p3lib.book.charts.experiments import (
 from p3lib.book.charts.training import plot_training_curves
 from p3lib.data.schema import load_pairs
 from p3lib.data.splits import apply_split, load_split
-from p3lib.evaluation.metrics import INTERVAL_METRICS
+from p3lib.evaluation.results import INTERVAL_METRICS
 from p3lib.store.progress import quiet_progress_bars
 from p3lib.store.result_files import save_result
 from p3lib.store.run_layout import RunLayout, resolve_path
-from p3lib.training.experiments import (
-    LOSS_LABELS,
-    METRIC_LABELS,
+from p3lib.training.experiments.measure import measure_models
+from p3lib.training.experiments.plan import LOSS_LABELS, METRIC_LABELS, obtain_models, plan_variants
+from p3lib.training.experiments.summary import (
     difference_table,
     headline_table,
-    measure_models,
-    obtain_models,
     ood_table,
-    plan_variants,
     seed_table,
     summarise_experiments,
 )
-from p3lib.training.train import TrainConfig, TrainingRecord
+from p3lib.training.record import TrainConfig, TrainingRecord
 
 quiet_progress_bars()  # no "Loading weights" bar in JupyterLab or the book
 layout = RunLayout(resolve_path(OUT_DIR))
@@ -191,7 +189,7 @@ pd.DataFrame(
 # %% [markdown]
 # ## Measuring every model on eval and out of distribution
 #
-# Every model, the base model included, goes through `p3lib.evaluation.metrics.evaluate`: thresholds
+# Every model, the base model included, goes through `p3lib.evaluation.pipeline.evaluate`: thresholds
 # chosen on the validation split, the same seeded bootstrap, and for the instructed model the
 # instruction prepended to every statement, as in its training. The eval results of the base
 # model and the chapter models are chapters 02 and 05's, made by the same call.

@@ -34,6 +34,17 @@ def _path(value: str) -> str:
     return os.path.abspath(Path(value).expanduser())
 
 
+def _port(value: str) -> int:
+    """A TCP port, 0 to 65535 (0: a free one), refused by argparse otherwise."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0 to 65535; 0 picks a free one)")
+    return port
+
+
 def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--params", default=str(DEFAULT_PARAMS), help="parameters YAML file")
     parser.add_argument(
@@ -43,11 +54,19 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--eval", type=_path, help="eval pairs JSONL (default: data/raw/eval.jsonl)"
     )
     parser.add_argument(
-        "--ood", type=_path, help="out-of-distribution pairs JSONL (runs the appendix)"
+        "--ood",
+        type=_path,
+        help="out-of-distribution pairs JSONL: the unseen-topic tier of chapters 02 and 05 and "
+        "the appendix's OOD study (default: data/raw/ood.jsonl)",
     )
     parser.add_argument("--out", type=_path, help="output folder (default: outputs/)")
     parser.add_argument("--experiments", action="store_true", help="also run the appendix chapter")
     parser.add_argument("--force", action="store_true", help="execute every chapter again")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check everything, then list which chapters would run and why; run nothing",
+    )
     parser.add_argument(
         "--strict", action="store_true", help="refuse train/eval overlap instead of warning"
     )
@@ -65,18 +84,18 @@ def _run(args: argparse.Namespace) -> str:
     """Check everything, then execute the chapters; return the output folder."""
     import yaml
 
-    from p3lib.run.preflight import preflight
-    from p3lib.run.runner import (
+    from p3lib.run.chapters import (
         APPENDIX,
         CHAPTERS,
         PATH_PARAMETERS_SUFFIX,
         ParameterError,
         complete_parameters,
         discover_chapters,
-        load_parameters_file,
         resolve_parameters,
-        run_book,
     )
+    from p3lib.run.parameters import load_parameters_file
+    from p3lib.run.preflight import preflight
+    from p3lib.run.runner import run_book
 
     values = load_parameters_file(args.params)
     # Where each value came from, so that a message blames the right place.
@@ -102,18 +121,28 @@ def _run(args: argparse.Namespace) -> str:
     # A chapter's own OUT_DIR default is JupyterLab's scratch folder: a run names its folder.
     if "OUT_DIR" not in values:
         values["OUT_DIR"], sources["OUT_DIR"] = str(DEFAULT_OUT), "the default output folder"
-    # The out-of-distribution split is only used by the appendix, so naming one runs it.
-    appendix = bool(args.experiments or args.ood or values.pop("RUN_EXPERIMENTS", False))
+    # The out-of-distribution split is the unseen-topic tier of the main chapters (02, 05)
+    # and the appendix's OOD study; naming one does not by itself run the appendix.
+    appendix = bool(args.experiments or values.pop("RUN_EXPERIMENTS", False))
     # A parameters file may set any chapter's parameter, the appendix's included, whether or
     # not this run executes the appendix.
     known = discover_chapters(CHAPTERS + APPENDIX)
     chapters = known if appendix else known[: len(CHAPTERS)]
     parameters = resolve_parameters(known, values, source=sources)
-    if not appendix:
-        parameters.pop("OOD_PATH", None)
     parameters = complete_parameters(chapters, parameters)
+    if getattr(args, "html", None):
+        # Refused now, not after every chapter has run.
+        from p3lib.book.build import check_html_folder
+
+        check_html_folder(args.html, parameters["OUT_DIR"])
     for warning in preflight(parameters, sources, strict=args.strict, force=args.force):
         print(f"p3 {args.command}: warning: {warning}", file=sys.stderr)
+    if args.dry_run:
+        from p3lib.run.preflight import dry_run_plan
+
+        for line in dry_run_plan(parameters, chapters, force=args.force):
+            print(line)
+        return ""
     report = run_book(parameters, chapters, force=args.force)
     print(
         f"{len(report.executed)} chapters executed, {len(report.skipped)} unchanged, "
@@ -143,13 +172,12 @@ def _published(out: str | Path) -> Path:
 
 def _book(out: str | Path | None, html: str | None) -> None:
     """Build the book from one whole run, holding the output folder while reading it."""
-    from p3lib.book.build import DEFAULT_HTML, build_book
-    from p3lib.store.atomic import check_replaceable
+    from p3lib.book.build import DEFAULT_HTML, build_book, check_html_folder
     from p3lib.store.output_lock import output_lock
     from p3lib.store.run_layout import DEFAULT_OUT
 
     out = Path(out or DEFAULT_OUT)
-    check_replaceable(html or DEFAULT_HTML)  # the one write that could destroy a user's files
+    check_html_folder(html or DEFAULT_HTML, out)  # the one write that could destroy files
     _published(out)
     with output_lock(out):
         _published(out)  # again, now that no run can change it
@@ -159,31 +187,41 @@ def _book(out: str | Path | None, html: str | None) -> None:
 def _check(paths: list[str], strict: bool = False, fix_prefixes: str | None = None) -> int:
     """``p3 check``: validate and audit; 1 on a bad file (or, with ``strict``, an overlap).
 
-    With ``fix_prefixes``, first write a copy of each file with the missing
-    ``boy: ``/``girl: `` prefixes into that folder, then check the copies.
+    The first file is train; every later one (eval, OOD) must hold two pairs of each label,
+    as ``p3 run`` requires. With ``fix_prefixes``, first write a copy of each file with the
+    missing ``boy: ``/``girl: `` prefixes into that folder, then check the copies.
     """
+    import numpy as np
+
     from p3lib.data.audit import audit, format_audit, overlap_warnings, record_lines
-    from p3lib.data.schema import DataError, field_notes, load_pairs, write_prefixed_copy
+    from p3lib.data.schema import (
+        DataError,
+        field_notes,
+        load_pairs,
+        same_file,
+        write_prefixed_copies,
+    )
 
     if fix_prefixes:
         fixed = []
-        for path in paths:
-            copy, changed = write_prefixed_copy(path, fix_prefixes)
+        for path, (copy, changed) in zip(
+            paths, write_prefixed_copies(paths, fix_prefixes), strict=True
+        ):
             print(f"{copy}: {changed} texts prefixed (a copy of {path})")
             fixed.append(str(copy))
         paths = fixed
     splits, failed, seen = {}, False, {}
-    for path in paths:
-        real = Path(path).resolve()
-        if real in seen:
+    for number, path in enumerate(paths):
+        identity = same_file(path)
+        if identity is not None and identity in seen:
             print(
-                f"{path}: the same file as {seen[real]}: a file checked against itself "
+                f"{path}: the same file as {seen[identity]}: a file checked against itself "
                 "overlaps completely; give each split once",
                 file=sys.stderr,
             )
             failed = True
             continue
-        seen[real] = path
+        seen.setdefault(identity, path)
         try:
             splits[path] = load_pairs(path)
         except DataError as exc:
@@ -192,6 +230,11 @@ def _check(paths: list[str], strict: bool = False, fix_prefixes: str | None = No
             continue
         for note in field_notes(path):
             print(f"p3 check: note: {note}", file=sys.stderr)
+        if number > 0:
+            problem = _labels_problem(np.array([int(p.label) for p in splits[path]]), path)
+            if problem:
+                print(f"p3 check: error: {problem}", file=sys.stderr)
+                failed = True
     if splits:
         lines = {path: record_lines(path) for path in splits}
         report = audit(splits, lines=lines, sources={p: p for p in splits})
@@ -201,6 +244,17 @@ def _check(paths: list[str], strict: bool = False, fix_prefixes: str | None = No
             print(f"p3 check: {label}: {warning}", file=sys.stderr)
             failed = failed or strict
     return 1 if failed else 0
+
+
+def _labels_problem(labels, path: str) -> str | None:
+    """Why an eval or OOD file cannot be measured (one label only), as ``p3 run`` says it."""
+    from p3lib.evaluation.metrics import require_both_labels
+
+    try:
+        require_both_labels(labels, what=str(path))
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -255,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     notebook.add_argument("chapter", help="chapter name, e.g. 02_baseline")
     notebook.add_argument("destination", type=_path, help="the .ipynb to write")
+    notebook.add_argument("--force", action="store_true", help="replace an existing file")
 
     score = commands.add_parser("score", help="score pairs with a fine-tuned model")
     score.add_argument("--model", required=True, help="model folder (e.g. outputs/models/full)")
@@ -263,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the built book on 127.0.0.1")
     serve.add_argument("--html", type=_path, help="the built book (default: _build/html)")
-    serve.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (0 picks a free one)")
     return parser
 
 
@@ -271,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``p3`` command; returns the exit status."""
     from p3lib.book.build import BookError
     from p3lib.data.schema import DataError
-    from p3lib.run.runner import ChapterFailed, ParameterError
+    from p3lib.run.chapters import ParameterError
+    from p3lib.run.runner import ChapterFailed
     from p3lib.store.output_lock import OutputBusy
 
     args = build_parser().parse_args(argv)
@@ -280,24 +336,28 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             _run(args)
         elif args.command == "all":
-            _book(_run(args), args.html)
-            print(f"all done in {time.perf_counter() - started:.1f} s")
+            out = _run(args)
+            if out:  # not a dry run
+                _book(out, args.html)
+                print(f"all done in {time.perf_counter() - started:.1f} s")
         elif args.command == "book":
             _book(args.out, args.html)
         elif args.command == "check":
             return _check(args.paths, strict=args.strict, fix_prefixes=args.fix_prefixes)
         elif args.command == "generate":
             from p3lib.data.generate import write_default_data
-            from p3lib.data.quality import write_default_quality_report
             from p3lib.store.run_layout import DEFAULT_DATA
 
             folder = Path(args.folder or DEFAULT_DATA)
             if folder.exists() and not folder.is_dir():
                 raise ValueError(f"--folder {folder}: is a file, not a folder")
-            for name, path in write_default_data(folder, seed=args.seed).items():
-                print(f"{name}: {path}")
-            for path in write_default_quality_report(folder):
-                print(f"quality report: {path}")
+            # The default data's report lives in data/evaluation/ (the README says so); any
+            # other folder gets its report inside it, never beside it.
+            default = folder.absolute() == DEFAULT_DATA.absolute()
+            report = DEFAULT_DATA.parent / "evaluation" if default else folder / "evaluation"
+            for name, path in write_default_data(folder, args.seed, report).items():
+                label = "quality report" if name.startswith("data_quality") else name
+                print(f"{label}: {path}")
         elif args.command == "results":
             from p3lib.book.adr import results_command
             from p3lib.store.output_lock import output_lock
@@ -313,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "notebook":
             from p3lib.run.notebook_export import write_papermill_notebook
 
-            print(write_papermill_notebook(args.chapter, args.destination))
+            print(write_papermill_notebook(args.chapter, args.destination, force=args.force))
         elif args.command == "score":
             from p3lib.training.score import score_command
 

@@ -7,12 +7,16 @@ not markup. Everything is written under pytest's temporary folders, never ``outp
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from p3lib.data.schema import DatingPair, dump_pairs, load_pairs
 from p3lib.store.run_layout import DEFAULT_EVAL, DEFAULT_TRAIN, REPO_ROOT
@@ -85,30 +89,91 @@ def run_p3(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return completed
 
 
+def smoke_build_folder(config: pytest.Config) -> Path:
+    """Where this test run builds the smoke book: one folder for all pytest-xdist workers.
+
+    Workers share the parent of their own base temporary folders (pytest-xdist's recipe for
+    session-scoped data); a run without workers uses its own base folder.
+    """
+    base = config._tmp_path_factory.getbasetemp()  # the fixture's object, before any test
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return shared / "smoke-book"
+
+
+def start_smoke_build(root: Path) -> None:
+    """Start ``p3 all`` on the smoke data in the background, once per test run.
+
+    It runs while the other tests do (a CPU core is rarely busy with one test alone), and
+    records its exit status in ``returncode`` last, which is what :func:`smoke_book` waits for.
+    A lock makes the first worker the one that starts it.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(root) + ".lock"):
+        if (root / "started").exists():
+            return
+        train, evaluation = write_smoke_data(root / "data")
+        command = [P3, "all", "--params", SMOKE_PARAMS, "--train", train, "--eval", evaluation]
+        command += ["--out", root / "out", "--html", root / "html"]
+        # The shell writes the status after the logs are closed, via a rename: a reader that
+        # sees ``returncode`` sees the whole run.
+        script = '"$@" >"$ROOT/stdout" 2>"$ROOT/stderr"; echo $? >"$ROOT/rc.tmp"; '
+        script += 'mv "$ROOT/rc.tmp" "$ROOT/returncode"'
+        process = subprocess.Popen(
+            ["bash", "-c", script, "p3", *map(str, command)],
+            cwd=REPO_ROOT,
+            env={**os.environ, "ROOT": str(root)},
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stopped whole (pytest_sessionfinish)
+        )
+        (root / "started").write_text(str(process.pid))
+        SMOKE_BUILDS.append(process)
+
+
+SMOKE_BUILDS: list[subprocess.Popen] = []
+SMOKE_BUILD_TIMEOUT = 40 * 60  # seconds; the build takes a few minutes on 2 busy cores
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the smoke book as soon as a selected test needs it (see start_smoke_build)."""
+    if any("smoke_book" in getattr(item, "fixturenames", ()) for item in session.items):
+        start_smoke_build(smoke_build_folder(session.config))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop a build nobody will read: a run stopped early (Ctrl-C, ``-x``) leaves none behind.
+
+    Under pytest-xdist another worker may still wait for it, so a worker that simply ran out
+    of tests leaves it running; it ends by itself.
+    """
+    if session.shouldstop or session.shouldfail or exitstatus == pytest.ExitCode.INTERRUPTED:
+        for process in SMOKE_BUILDS:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGINT)  # p3's Ctrl-C: it stops its kernels
+
+
 @pytest.fixture(scope="session")
-def smoke_book(tmp_path_factory) -> dict[str, Path]:
-    """Run every chapter with smoke parameters and build the book; return the folders."""
-    root = tmp_path_factory.mktemp("smoke")
-    train, evaluation = write_smoke_data(root / "data")
-    out, html = root / "out", root / "html"
-    completed = run_p3(
-        "all",
-        "--params",
-        SMOKE_PARAMS,
-        "--train",
-        train,
-        "--eval",
-        evaluation,
-        "--out",
-        out,
-        "--html",
-        html,
-    )
+def smoke_book(pytestconfig) -> dict[str, Path]:
+    """Every chapter run with smoke parameters and the book built; return the folders.
+
+    Built once per test run (across pytest-xdist workers), started at collection; tests read
+    it and copy it before changing anything.
+    """
+    root = smoke_build_folder(pytestconfig)
+    start_smoke_build(root)  # no-op when collection started it
+    waited = time.monotonic()
+    while not (root / "returncode").exists():
+        if time.monotonic() - waited > SMOKE_BUILD_TIMEOUT:
+            raise AssertionError(f"the smoke book was not built within {SMOKE_BUILD_TIMEOUT} s")
+        time.sleep(0.5)
+    stdout = (root / "stdout").read_text()
+    if int((root / "returncode").read_text()) != 0:
+        stderr = (root / "stderr").read_text()
+        raise AssertionError(f"p3 all on the smoke data failed:\n{stdout}\n{stderr}")
     return {
         "root": root,
-        "train": train,
-        "eval": evaluation,
-        "out": out,
-        "html": html,
-        "log": completed.stdout,
+        "train": root / "data" / "train.jsonl",
+        "eval": root / "data" / "eval.jsonl",
+        "out": root / "out",
+        "html": root / "html",
+        "log": stdout,
     }

@@ -11,8 +11,8 @@ import zlib
 import numpy as np
 
 from p3lib.evaluation.comparison import Estimate, TrainingSummary
-from p3lib.evaluation.metrics import INTERVAL_METRICS
-from p3lib.training import experiments as ex
+from p3lib.evaluation.results import INTERVAL_METRICS
+from p3lib.training.experiments.measure import MeasuredModel
 
 PROMPT = "boy : "
 
@@ -29,6 +29,7 @@ def headline(rho: float, *, width: float = 0.02, shift: float = 0.0) -> dict[str
         "f1": 0.7 + shift,
         "accuracy": 0.7 + shift,
         "n_false_positives": 10.0,
+        "false_positive_rate": 0.1,
         "threshold": 0.5,
     }
     return {
@@ -85,10 +86,10 @@ def measured(
     width=0.02,
     jitter=0.0,
     trained=True,
-) -> ex.MeasuredModel:
+) -> MeasuredModel:
     eval_scores, eval_labels = pair_scores(100, rho, jitter, name)
     ood_scores, ood_labels = pair_scores(60, ood_rho, jitter, name)
-    return ex.MeasuredModel(
+    return MeasuredModel(
         name=name,
         label=name.replace("_", " "),
         method=method,
@@ -109,7 +110,7 @@ def measured(
     )
 
 
-def zoo(**rhos) -> dict[str, ex.MeasuredModel]:
+def zoo(**rhos) -> dict[str, MeasuredModel]:
     """The appendix's ten models with Spearman's rho on eval from ``rhos`` (defaults below)."""
     rho = {
         "baseline": 0.2,

@@ -4,12 +4,15 @@ and leave the previous outputs of the run untouched."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import tempfile
 from pathlib import Path
 
 import pytest
 from conftest import run_p3
 
+from p3lib.run.chapters import APPENDIX, CHAPTERS
 from p3lib.store.run_layout import DEFAULT_EVAL, DEFAULT_TRAIN, REPO_ROOT
 
 GOOD = {
@@ -152,7 +155,8 @@ def test_default_data_checks_clean_even_under_strict(capsys):
 @pytest.mark.smoke
 def test_a_chapter_run_on_bad_data_stops_with_the_same_message(tmp_path):
     """Opened on its own (papermill, JupyterLab), a chapter stops on the first cell that loads."""
-    from p3lib.run.runner import ChapterFailed, complete_parameters, discover_chapters, run_book
+    from p3lib.run.chapters import complete_parameters, discover_chapters
+    from p3lib.run.runner import ChapterFailed, run_book
 
     path = bad_file(tmp_path, "label_not_0_1")
     chapters = discover_chapters(("01_data_quality",))
@@ -485,7 +489,7 @@ def test_matrix_every_problem_is_reported_not_only_the_first(capsys, previous_ru
 
 
 def test_a_float_typed_as_a_person_types_it_is_accepted():
-    from p3lib.run.runner import discover_chapters, resolve_parameters
+    from p3lib.run.chapters import discover_chapters, resolve_parameters
 
     chapters = discover_chapters(("03_full_finetune",))
     resolved = resolve_parameters(chapters, {"LEARNING_RATE": "1e-5"}, source="--set")
@@ -571,3 +575,390 @@ def test_run_repeats_overlap_and_field_notes_on_the_console_before_any_chapter(
     assert status == 0 and ran == [1]
     assert f"p3 run: warning: {evaluation}: 6 of 7 records are exact copies of train pairs" in err
     assert f"p3 run: warning: {evaluation}: bucket: not a p3 field, ignored (6 of 7" in err
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 28: one row per numbered item (a careless or hostile user, second pass). Each row
+# runs the command in process and asserts the refusal (or the right answer) and that the
+# user's files are what they were. Every row failed before its fix.
+# --------------------------------------------------------------------------------------------
+
+
+def _refused(capsys, *argv, message):
+    status, stdout, err = p3(capsys, *argv)
+    assert status != 0, stdout + err
+    assert message in err, err
+    assert "Traceback" not in err and "executing" not in stdout
+    return err
+
+
+def _argparse_refuses(capsys, *argv, message):
+    from p3lib.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main([str(arg) for arg in argv])
+    assert info.value.code == 2 and message in capsys.readouterr().err
+
+
+def _item_1_notebook_writes_only_new_ipynb(tmp, capsys):
+    source = tmp / "03_full_finetune.py"  # a chapter source, as the issue's user named it
+    source.write_text("# chapter 03\n")
+    notes = tmp / "notes.md"
+    notes.write_text("mine")
+    mine = tmp / "analysis.ipynb"
+    mine.write_text("{}")
+    _refused(capsys, "notebook", "02_baseline", source, message="writes .ipynb files only")
+    _refused(capsys, "notebook", "02_baseline", notes, message="writes .ipynb files only")
+    _refused(capsys, "notebook", "02_baseline", mine, message="exists; p3 notebook replaces")
+    assert (source.read_text(), notes.read_text(), mine.read_text()) == (
+        "# chapter 03\n",
+        "mine",
+        "{}",
+    )
+    assert p3(capsys, "notebook", "02_baseline", mine, "--force")[0] == 0
+    assert json.loads(mine.read_text())["cells"]
+
+
+def _fake_run(tmp):
+    """An output folder with a run record and a saved model that carries p3's marker."""
+    from p3lib.store.atomic import atomic_directory
+
+    run = tmp / "run"
+    run.mkdir()
+    (run / "run.json").write_text('{"chapters": {}}')
+    with atomic_directory(run / "models" / "full") as staging:
+        (staging / "model.safetensors").write_bytes(b"weights")
+    return run
+
+
+def _item_2_html_inside_a_run_is_refused(tmp, capsys):
+    run = _fake_run(tmp)
+    before = snapshot(run)
+    for html in (run / "models" / "full", run, run / "html"):
+        _refused(capsys, "book", "--out", run, "--html", html, message="inside the p3 output")
+    assert snapshot(run) == before
+
+
+def _item_3_site_with_a_users_file_is_refused(tmp, capsys):
+    from p3lib.book.build import BOOK_WHAT
+    from p3lib.store.atomic import atomic_directory
+
+    site = tmp / "site"
+    with atomic_directory(site, BOOK_WHAT) as staging:
+        (staging / "index.html").write_text("the book")
+    (site / "NOTES.txt").write_text("my notes")
+    _fake_run(tmp)
+    _refused(capsys, "book", "--out", tmp / "run", "--html", site, message="NOTES.txt")
+    assert (site / "NOTES.txt").read_text() == "my notes"
+
+
+def _item_4_generate_keeps_a_users_files_and_writes_inside_its_folder(tmp, capsys):
+    folder = tmp / "data"
+    folder.mkdir()
+    (folder / "train.jsonl").write_text("my pairs\n")
+    _refused(capsys, "generate", "--folder", folder, message=f"{folder / 'train.jsonl'}")
+    assert [p.name for p in folder.iterdir()] == ["train.jsonl"]
+    assert (folder / "train.jsonl").read_text() == "my pairs\n"
+    fresh = tmp / "fresh"
+    assert p3(capsys, "generate", "--folder", fresh)[0] == 0
+    assert (fresh / "evaluation" / "data_quality_report.json").is_file()
+    assert sorted(p.name for p in tmp.iterdir()) == ["data", "fresh"]  # nothing beside it
+    assert p3(capsys, "generate", "--folder", fresh)[0] == 0  # its own files: replaced
+
+
+def _item_5_fix_prefixes_never_overwrites_and_fixes_the_case(tmp, capsys):
+    for folder in ("a", "b"):
+        (tmp / folder).mkdir()
+        (tmp / folder / "t.jsonl").write_text(
+            json.dumps({"text_1": f"I like {folder}", "text_2": "Me too", "label": 1}) + "\n"
+        )
+    argv = ["check", "--fix-prefixes", tmp / "out", tmp / "a" / "t.jsonl", tmp / "b" / "t.jsonl"]
+    _refused(capsys, *argv, message="would both be written")
+    assert not (tmp / "out").exists()
+    cased = tmp / "cased.jsonl"
+    cased.write_text(
+        json.dumps({"text_1": "Boy: I hike", "text_2": "GIRL:Me too", "label": 1}) + "\n"
+    )
+    p3(capsys, "check", "--fix-prefixes", tmp / "out", cased)
+    fixed = json.loads((tmp / "out" / "cased.jsonl").read_text())
+    assert (fixed["text_1"], fixed["text_2"]) == ("boy: I hike", "girl: Me too")
+
+
+def _item_6_a_damaged_model_is_refused_naming_the_file(tmp, capsys):
+    from tiny_model import build_tiny_model
+
+    from p3lib.run.run_record import chapter_entry, write_run_record
+    from p3lib.training.score import DecisionThreshold, save_threshold
+
+    run = tmp / "run"
+    build_tiny_model(run / "models" / "full")
+    save_threshold(run / "models" / "full", DecisionThreshold(threshold=0.5))
+    files = [p.relative_to(run).as_posix() for p in (run / "models").rglob("*") if p.is_file()]
+    write_run_record(run, {}, {"03_full_finetune": chapter_entry("k", "", {}, run, files)})
+    pair = ("boy: i love hiking", "girl: i hate hiking")
+    assert p3(capsys, "score", "--model", run / "models" / "full", *pair)[0] == 0
+    weights = run / "models" / "full" / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-2000:] = bytes(255 - b for b in data[-2000:])  # 2,000 flipped bytes
+    weights.write_bytes(bytes(data))
+    _refused(
+        capsys, "score", "--model", run / "models" / "full", *pair,
+        message=f"{weights}: its SHA-256 differs",
+    )  # fmt: skip
+    # A model that embeds every text alike is refused even where nothing recorded its bytes.
+    from p3lib.training.score import ModelVerificationError, verify_model
+
+    class Collapsed:
+        def encode(self, texts, **options):
+            return [[0.6, 0.8]] * len(texts)
+
+    with pytest.raises(ModelVerificationError, match="same embedding to unrelated texts"):
+        verify_model(tmp / "elsewhere", Collapsed())
+
+
+def _item_7_no_traceback_for_deep_nesting_loops_or_ports(tmp, capsys):
+    deep = tmp / "deep.jsonl"
+    deep.write_text(json.dumps(GOOD) + "\n" + "[" * 100_000 + "\n")
+    _refused(capsys, "check", deep, message=f"{deep}:2: record: nested too deeply")
+    loop = tmp / "loop.jsonl"
+    loop.symlink_to(loop)
+    _refused(capsys, "check", loop, message=f"{loop}: file: a symbolic link that loops")
+    _refused(capsys, "run", "--train", loop, "--out", tmp / "out", message="link that loops")
+    for port in ("-1", "70000"):
+        _argparse_refuses(capsys, "serve", "--port", port, message="is not a port")
+
+
+def _item_8_messages_name_the_culprit(tmp, capsys):
+    long_label = tmp / "long.jsonl"
+    long_label.write_text(json.dumps(GOOD) + '\n{"label": ' + "1" * 5001 + "}\n")
+    err = _refused(
+        capsys, "check", long_label, message=f"{long_label}:2: record: a number too long"
+    )
+    assert "set_int_max_str_digits" not in err.split(f"{long_label}:2")[0]
+    bare_cr = tmp / "cr.jsonl"  # lines end at \n: a CR inside line 1 must not make it two
+    bare_cr.write_bytes((record(text_2="girl: a\rb") + "\n" + record(label=5) + "\n").encode())
+    _refused(capsys, "check", bare_cr, message=f"{bare_cr}:2: label: must be 0 or 1, got 5")
+    latin = tmp / "latin.yaml"
+    latin.write_bytes("instruction: caf\xe9\n".encode("latin-1"))
+    _refused(capsys, "run", "--params", latin, "--out", tmp / "o", message=f"{latin}: not UTF-8")
+    twice = tmp / "twice.yaml"
+    twice.write_text("epochs: 2\nepochs: 3\n")
+    _refused(capsys, "run", "--params", twice, message=f"{twice}:2: epochs: given twice")
+    out = tmp / "out"
+    (out / "run.json").mkdir(parents=True)
+    _refused(capsys, "run", "--out", out, message=f"{out / 'run.json'}: is a folder")
+    _refused(
+        capsys, "notebook", "../p3lib/cli", tmp / "x.ipynb", message="no chapter '../p3lib/cli'"
+    )
+    assert not (tmp / "x.ipynb").exists()
+
+
+PREFLIGHT_GAPS = {
+    "learning_rate=.inf": "learning_rate: Input should be a finite number, got inf",
+    "lora_learning_rate_grid=[0]": "lora_learning_rate_grid[0]: Input should be greater than 0",
+    "lora_learning_rate_grid=[-1]": "lora_learning_rate_grid[0]: Input should be greater than 0",
+    "lora_learning_rate_grid=[]": "lora_learning_rate_grid: List should have at least 1 item",
+    "lora_search_epochs=0": "lora_search_epochs: Input should be greater than 0, got 0",
+    "lora_search_workers=-2": "lora_search_workers: Input should be greater than or equal to 1",
+    "n_shuffles=-3": "n_shuffles: Input should be greater than or equal to 1, got -3",
+    "device=banana": "device: Input should be 'auto', 'cpu' or 'cuda', got 'banana'",
+    "target_recall=2": "target_recall: Input should be less than or equal to 1, got 2",
+    "n_umap_seeds=0": "n_umap_seeds: Input should be greater than or equal to 1, got 0",
+}
+
+
+def _item_9_every_parameter_is_checked_before_chapter_01(tmp, capsys, monkeypatch):
+    import torch
+
+    ran = []
+    monkeypatch.setattr("p3lib.run.runner.run_book", lambda *a, **k: ran.append(1))
+    out = tmp / "out"
+    for setting, message in PREFLIGHT_GAPS.items():
+        err = _refused(capsys, "run", "--set", setting, "--out", out, message=message)
+        assert f"--set {setting}: " in err and "https://" not in err
+    if not torch.cuda.is_available():
+        _refused(capsys, "run", "--set", "device=cuda", "--out", out, message="is a CPU build")
+    _refused(capsys, "run", "--out", "/", message="/ is not a folder of its own")
+    users = tmp / "site"
+    users.mkdir()
+    (users / "thesis.txt").write_text("mine")
+    _refused(capsys, "all", "--out", out, "--html", users, message="not made by p3")
+    assert ran == [] and not out.exists() and (users / "thesis.txt").read_text() == "mine"
+
+
+def _item_10_a_chapter_checks_its_parameters_as_p3_run_does(tmp, capsys):
+    from p3lib.run.parameters import ParameterCheckError, check_chapter_parameters
+
+    err = _refused(capsys, "run", "--set", "n_bootstrap=abc", "--out", tmp / "o", message="")
+    for injected, expected in (
+        ({"N_BOOTSTRAP": "abc"}, err.split("--set n_bootstrap=abc: ", 1)[1].splitlines()[0]),
+        ({"N_BOOTSTRAPP": 5}, "n_bootstrapp: unknown parameter"),
+    ):
+        kernel = {
+            "OUT_DIR": str(tmp / "o"),
+            "N_BOOTSTRAP": 1000,
+            **injected,
+            "In": [],
+            "LABELS": {},
+        }
+        with pytest.raises(ParameterCheckError, match=re.escape(expected)):
+            check_chapter_parameters(kernel, "02_baseline")
+    assert expected and "expected int, got str 'abc'" in err
+
+
+def _item_11_check_and_score_agree_with_run(tmp, capsys):
+    train = tmp / "train.jsonl"
+    train.write_text(balanced() + "\n")
+    one_label = tmp / "eval.jsonl"
+    one_label.write_text(record(text_1="boy: a") + "\n" + record(text_1="boy: b") + "\n")
+    _refused(capsys, "check", train, one_label, message="has only compatible (1) pairs")
+    link = tmp / "hardlink.jsonl"
+    os.link(train, link)
+    _refused(capsys, "check", train, link, message=f"{link}: the same file as {train}")
+    _refused(
+        capsys,
+        "run",
+        "--train",
+        train,
+        "--eval",
+        link,
+        "--out",
+        tmp / "o",
+        message="is also the train_path",
+    )
+
+
+def _item_12_missing_inputs_name_their_chapter_and_dry_run_says_why(tmp, capsys, previous_run):
+    from p3lib.run.parameters import ParameterCheckError, check_chapter_parameters
+
+    empty = tmp / "empty"
+    with pytest.raises(ParameterCheckError, match="chapter 03_full_finetune writes it"):
+        check_chapter_parameters({"OUT_DIR": str(empty)}, "05_post_training_eval")
+    out, _ = previous_run
+    before = snapshot(out)
+    status, stdout, _ = p3(capsys, "run", "--dry-run", "--out", out)
+    assert status == 0 and snapshot(out) == before
+    assert "[1/6] 01_data_quality: would run: it has not run in this folder" in stdout
+    assert "[2/6] 02_baseline: would run: 01_data_quality runs before it" in stdout
+    assert "dry run: 6 of 6 chapters would run" in stdout
+
+
+def _lab_save(root: Path, chapter: str) -> None:
+    """Open and save a chapter as JupyterLab does: through jupytext's contents manager, which
+    reads the repository's jupytext.toml; the first code cell gets an output, as if run."""
+    import asyncio
+
+    import nbformat
+    from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+    from jupytext.async_contentsmanager import build_async_jupytext_contents_manager_class
+
+    manager = build_async_jupytext_contents_manager_class(AsyncLargeFileManager)(root_dir=str(root))
+
+    async def open_run_save():
+        model = await manager.get(f"notebooks/{chapter}.py", content=True, type="notebook")
+        notebook = model["content"]
+        code = next(cell for cell in notebook.cells if cell.cell_type == "code")
+        code.outputs = [nbformat.v4.new_output("stream", text="ran\n")]
+        await manager.save(
+            {"type": "notebook", "format": "json", "content": notebook}, f"notebooks/{chapter}.py"
+        )
+
+    asyncio.run(open_run_save())
+
+
+def _lab_copy(tmp: Path) -> Path:
+    """A git repository holding the chapters, jupytext.toml and .gitignore, all committed."""
+    import shutil
+    import subprocess
+
+    root = tmp / "repo"
+    shutil.copytree(REPO_ROOT / "notebooks", root / "notebooks")
+    for name in ("jupytext.toml", ".gitignore"):
+        shutil.copy(REPO_ROOT / name, root / name)
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "chapters"], check=True)
+    return root
+
+
+def _git_status(root: Path) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=all"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+def _item_13_saving_a_chapter_in_jupyterlab_leaves_git_clean(tmp, capsys):
+    root = _lab_copy(tmp)
+    for chapter in CHAPTERS + APPENDIX:
+        _lab_save(root, chapter)
+    assert _git_status(root) == ""
+
+
+def _item_14_outputs_survive_in_an_ignored_paired_notebook(tmp, capsys):
+    import subprocess
+
+    root = _lab_copy(tmp)
+    _lab_save(root, "02_baseline")
+    paired = root / "outputs-lab" / "chapters" / "02_baseline.ipynb"
+    outputs = [
+        c.get("outputs") for c in json.loads(paired.read_text())["cells"] if c.get("outputs")
+    ]
+    assert outputs == [[{"name": "stdout", "output_type": "stream", "text": ["ran\n"]}]]
+    assert _git_status(root) == ""
+    for example in ("my_run/run.json", "my_pairs.jsonl", "my_train.jsonl", "my_ood.jsonl"):
+        ignored = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", example])
+        assert ignored.returncode == 0, example
+
+
+ISSUE_28 = {
+    1: _item_1_notebook_writes_only_new_ipynb,
+    2: _item_2_html_inside_a_run_is_refused,
+    3: _item_3_site_with_a_users_file_is_refused,
+    4: _item_4_generate_keeps_a_users_files_and_writes_inside_its_folder,
+    5: _item_5_fix_prefixes_never_overwrites_and_fixes_the_case,
+    6: _item_6_a_damaged_model_is_refused_naming_the_file,
+    7: _item_7_no_traceback_for_deep_nesting_loops_or_ports,
+    8: _item_8_messages_name_the_culprit,
+    9: _item_9_every_parameter_is_checked_before_chapter_01,
+    10: _item_10_a_chapter_checks_its_parameters_as_p3_run_does,
+    11: _item_11_check_and_score_agree_with_run,
+    12: _item_12_missing_inputs_name_their_chapter_and_dry_run_says_why,
+    13: _item_13_saving_a_chapter_in_jupyterlab_leaves_git_clean,
+    14: _item_14_outputs_survive_in_an_ignored_paired_notebook,
+}
+
+
+@pytest.mark.parametrize("item", sorted(ISSUE_28))
+def test_issue_28(item, tmp_path, capsys, monkeypatch, previous_run):
+    import inspect
+
+    monkeypatch.chdir(tmp_path)
+    row = ISSUE_28[item]
+    options = {"monkeypatch": monkeypatch, "previous_run": previous_run}
+    wanted = {k: v for k, v in options.items() if k in inspect.signature(row).parameters}
+    work = tmp_path / "work"
+    work.mkdir()
+    row(work, capsys, **wanted)
+
+
+@pytest.mark.smoke
+def test_a_rebuild_refuses_a_site_holding_a_users_file_and_keeps_it(smoke_book, tmp_path, capsys):
+    """Issue 28, item 3, on a site p3 really built: the user's NOTES.txt survives the rebuild."""
+    import shutil
+
+    from p3lib.book.build import check_html_folder
+
+    site = tmp_path / "site"
+    shutil.copytree(smoke_book["html"], site)  # the built site, its marker included
+    (site / "NOTES.txt").write_text("my notes")
+    before = snapshot(site)
+    status, _, err = p3(capsys, "book", "--out", smoke_book["out"], "--html", site)
+    assert status == 1
+    assert "1 file(s) p3 did not write (NOTES.txt)" in err and "nothing was written" in err
+    assert snapshot(site) == before
+    (site / "NOTES.txt").unlink()
+    check_html_folder(site, smoke_book["out"])  # the site alone may be rebuilt

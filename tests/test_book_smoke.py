@@ -12,7 +12,7 @@ import pytest
 from conftest import SMOKE_PARAMS, run_p3
 
 from p3lib.book.adr import headline_sentence, load_comparison
-from p3lib.run.runner import CHAPTERS
+from p3lib.run.chapters import CHAPTERS
 
 pytestmark = pytest.mark.smoke
 
@@ -69,8 +69,30 @@ def test_chapter_01_reports_the_audit_and_quality(smoke_book):
 
 def test_chapter_06_has_the_eight_comparisons_and_the_errors_chart(smoke_book):
     page = chapter_page(smoke_book, "06_comparison").read_text()
-    # the PRD's eight comparisons, plus the errors of every pair type (both labels)
-    assert len(re.findall(r'class="plotly-graph-div"', page)) == 9
+    # the three tiers, the PRD's eight comparisons, the errors of every pair type (both labels)
+    assert len(re.findall(r'class="plotly-graph-div"', page)) == 10
+
+
+def test_every_result_holds_three_tiers_and_the_pages_lead_with_them(smoke_book):
+    metrics = smoke_book["out"] / "metrics"
+    for name in ("baseline", "words_only", "full", "lora"):
+        tiers = json.loads((metrics / f"{name}.json").read_text())["tiers"]
+        for tier in ("seen_templates", "unseen_templates", "unseen_topics"):
+            assert 0 <= tiers[tier]["auc"] <= 1 and tiers[tier]["n"] > 0, (name, tier)
+            assert tiers[tier]["low"] <= tiers[tier]["auc"] <= tiers[tier]["high"], (name, tier)
+    # The OOD split is the default data's, all of it, for every model.
+    assert tiers["unseen_topics"]["n"] == 210
+    from p3lib.book.tier_text import load_tiers, tier_sentence
+
+    sentence = tier_sentence(load_tiers(smoke_book["out"]), "full")
+    assert "on unseen templates from" in sentence and "on unseen topics from" in sentence
+    for page in (
+        smoke_book["html"] / "book" / "intro.html",  # the landing page
+        smoke_book["html"] / "book" / "results.html",
+        chapter_page(smoke_book, "05_post_training_eval"),
+        chapter_page(smoke_book, "06_comparison"),
+    ):
+        assert sentence in page_text(page), page.name
 
 
 def test_headline_sentence_matches_comparison_json(smoke_book):

@@ -18,17 +18,17 @@ from p3lib.book.charts.baseline import (
 )
 from p3lib.book.charts.comparison import plot_cosine_overlay, plot_umap_side_by_side
 from p3lib.book.charts.sampling import DISPLAY_CAP, MIN_PER_GROUP, display_sample, group_allocation
-from p3lib.evaluation import metrics
+from p3lib.evaluation import pipeline, results
 from p3lib.evaluation.clustering import ClusterSummary, UmapProjection
 
 SCRIPT = "boy: I love <script>alert(1)</script> jazz"
 
 
-def result_with_html_text(name: str) -> metrics.EvaluationResult:
+def result_with_html_text(name: str) -> results.EvaluationResult:
     scores = np.array([0.9, 0.8, 0.7, 0.75, 0.3, 0.2, 0.85, 0.1])
     labels = np.array([1, 1, 1, 0, 0, 0, 0, 1])
     texts = [(SCRIPT if i == 6 else f"boy: a{i}", f"girl: <b>b{i}</b>") for i in range(8)]
-    return metrics.evaluate_scores(
+    return pipeline.evaluate_scores(
         scores,
         labels,
         ["compatible"] * 8,
@@ -105,7 +105,7 @@ def clusters_of(n: int) -> ClusterSummary:
     )
 
 
-def result_of(projection: UmapProjection, name: str) -> metrics.EvaluationResult:
+def result_of(projection: UmapProjection, name: str) -> results.EvaluationResult:
     small = result_with_html_text(name)
     return small.model_copy(update={"umap": projection, "hdbscan": clusters_of(len(projection.x))})
 

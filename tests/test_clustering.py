@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.stats import hypergeom
 
-from p3lib.evaluation import clustering, metrics
+from p3lib.evaluation import pipeline
 from p3lib.evaluation.clustering import (
     cluster_purity,
     clustering_over_seeds,
@@ -20,13 +20,6 @@ def grid_blob(offset: float) -> np.ndarray:
     """30 points on a 6 x 5 grid of unit size, shifted by ``offset``: one dense cluster."""
     grid = np.stack(np.meshgrid(np.linspace(0, 1, 6), np.linspace(0, 1, 5)), -1).reshape(-1, 2)
     return grid + offset
-
-
-def test_metrics_still_exports_the_clustering_code():
-    assert metrics.cluster_points is clustering.cluster_points
-    assert metrics.project_pairs is clustering.project_pairs
-    assert metrics.pair_features is clustering.pair_features
-    assert metrics.ClusterSummary is clustering.ClusterSummary
 
 
 def test_cluster_purity_counts_majorities_and_skips_noise():
@@ -150,7 +143,7 @@ def test_evaluate_scores_measures_clustering_over_umap_seeds():
     labels = np.array([1, 0] * (n // 2))
     scores = np.where(labels == 1, 0.7, 0.3) + rng.normal(0, 0.1, n)
     features = np.vstack([rng.normal(3 * y, 1, 8) for y in labels])
-    result = metrics.evaluate_scores(
+    result = pipeline.evaluate_scores(
         scores,
         labels,
         ["compatible" if y else "incompatible" for y in labels],
@@ -175,7 +168,7 @@ def test_evaluate_scores_measures_clustering_over_umap_seeds():
     assert result.summary.noise_ratio == over.noise_fraction.median
     assert over.on_features is not None and over.purity_null.n_shuffles == 100
     with pytest.raises(ValueError, match="n_umap_seeds"):
-        metrics.evaluate_scores(
+        pipeline.evaluate_scores(
             scores,
             labels,
             ["compatible"] * n,
@@ -200,7 +193,7 @@ def test_purity_chart_draws_medians_ranges_seeds_and_null_bands():
         over, summaries = clustering_over_seeds(
             projections, [42, 43][: len(projections)], labels, n_shuffles=200
         )
-        base = metrics.evaluate_scores(
+        base = pipeline.evaluate_scores(
             scores,
             labels,
             ["compatible" if y else "incompatible" for y in labels],

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from tiny_model import build_tiny_model, tiny_pairs
 
-from p3lib.evaluation.metrics import evaluate
-from p3lib.training.train import TrainConfig, train
+from p3lib.evaluation.pipeline import evaluate
+from p3lib.training.record import TrainConfig
+from p3lib.training.train import train
 
 
 def run_once(folder, seed: int) -> str:

@@ -140,7 +140,8 @@ def test_results_page_sentence_from_the_run_files(tmp_path, table):
 def test_evaluation_results_carry_errors_by_pair_type():
     import numpy as np
 
-    from p3lib.evaluation.metrics import EvaluationResult, evaluate_scores
+    from p3lib.evaluation.pipeline import evaluate_scores
+    from p3lib.evaluation.results import EvaluationResult
 
     result = evaluate_scores(
         SCORES,

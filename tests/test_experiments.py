@@ -21,12 +21,37 @@ from p3lib.book.charts.experiments import (
     plot_ood_drop,
     plot_seed_spread,
 )
-from p3lib.evaluation.metrics import HEADLINE_KEYS, INTERVAL_METRICS
+from p3lib.evaluation.results import HEADLINE_KEYS, INTERVAL_METRICS
 from p3lib.store.atomic import atomic_write_json, read_json
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import REPO_ROOT, RunLayout
-from p3lib.training import experiments as ex
-from p3lib.training.train import TrainConfig, TrainingRecord, train
+from p3lib.training.experiments.instruction import instruction_study
+from p3lib.training.experiments.losses import loss_study
+from p3lib.training.experiments.measure import (
+    describe_difference,
+    measure_models,
+    paired_difference,
+)
+from p3lib.training.experiments.ood import ood_study
+from p3lib.training.experiments.plan import (
+    LOSSES,
+    experiment_dir,
+    obtain_models,
+    plan_variants,
+    recipe_differences,
+    seed_list,
+)
+from p3lib.training.experiments.seeds import seed_study, spread
+from p3lib.training.experiments.summary import (
+    SUBSTITUTION_KEYS,
+    ExperimentsResult,
+    appendix_summary,
+    experiment_substitutions,
+    ood_table,
+    summarise_experiments,
+)
+from p3lib.training.record import TrainConfig, TrainingRecord
+from p3lib.training.train import train
 
 # --- the recipe's loss option and the prompt at evaluation -------------------------------------
 
@@ -88,7 +113,7 @@ def test_a_prompt_is_prepended_to_every_text_at_encoding(tiny_base):
 
 def test_plan_trains_seven_models_each_one_setting_away_from_the_recipe():
     recipe = TrainConfig(epochs=1, seed=42)
-    variants = ex.plan_variants(recipe, [42, 43, 44], "Decide: ")
+    variants = plan_variants(recipe, [42, 43, 44], "Decide: ")
     names = [v.name for v in variants]
     assert names == [
         "full",
@@ -113,34 +138,34 @@ def test_plan_trains_seven_models_each_one_setting_away_from_the_recipe():
     by_name = {v.name: v for v in variants}
     for name, changed in expected.items():
         reference = lora if by_name[name].config.method == "lora" else recipe
-        assert set(ex.recipe_differences(by_name[name].config, reference)) == changed, name
+        assert set(recipe_differences(by_name[name].config, reference)) == changed, name
     assert by_name["instructed"].prompt == "Decide: "
-    assert ex.seed_list(43, [42, 43]) == [43, 42]  # the chapters' seed is always first
+    assert seed_list(43, [42, 43]) == [43, 42]  # the chapters' seed is always first
     with pytest.raises(ValueError, match="instruction"):
-        ex.plan_variants(recipe, [42], "  ")
+        plan_variants(recipe, [42], "  ")
 
 
 def test_recipe_differences_ignore_settings_the_method_does_not_use():
     full = TrainConfig(method="full")
-    assert ex.recipe_differences(full.model_copy(update={"lora_r": 4}), full) == {}
+    assert recipe_differences(full.model_copy(update={"lora_r": 4}), full) == {}
     lora = TrainConfig(method="lora")
-    assert ex.recipe_differences(lora.model_copy(update={"learning_rate": 1.0}), lora) == {}
-    assert set(ex.recipe_differences(lora.model_copy(update={"lora_r": 4}), lora)) == {"lora_r"}
+    assert recipe_differences(lora.model_copy(update={"learning_rate": 1.0}), lora) == {}
+    assert set(recipe_differences(lora.model_copy(update={"lora_r": 4}), lora)) == {"lora_r"}
 
 
 # --- the studies on made-up numbers -------------------------------------------------------------
 
 
 def test_spread_of_values_with_gaps():
-    s = ex.spread([0.5, None, 0.7])
+    s = spread([0.5, None, 0.7])
     assert (s.n, s.low, s.high) == (2, 0.5, 0.7)
     assert s.mean == pytest.approx(0.6) and s.range == pytest.approx(0.2)
-    assert ex.spread([0.4]).std is None
-    assert ex.spread([None]).mean is None
+    assert spread([0.4]).std is None
+    assert spread([None]).mean is None
 
 
 def test_seed_study_reports_mean_spread_and_whether_methods_separate():
-    study = ex.seed_study(zoo())
+    study = seed_study(zoo())
     assert study.seeds == [42, 43, 44]
     assert study.models == {
         "full": ["full", "full_seed43", "full_seed44"],
@@ -150,16 +175,22 @@ def test_seed_study_reports_mean_spread_and_whether_methods_separate():
     assert rho.mean == pytest.approx(0.6) and rho.std == pytest.approx(0.01)
     assert set(study.eval["full"]) == set(HEADLINE_KEYS)
     assert study.gap["spearman"] == pytest.approx(0.05)
+    # Every full seed ranks better than every LoRA seed on every draw of pairs (the made-up
+    # models share one noise draw), so the two-level interval lies above 0.
     assert study.separated["spearman"]  # 0.59..0.61 against 0.54..0.56
-    assert "do not overlap" in study.verdict
-    close = ex.seed_study(zoo(lora_seed43=0.62))
+    assert study.two_level["spearman"].low > 0
+    assert "full fine-tuning ranks pairs better" in study.verdict
+    assert "two-level bootstrap" in study.verdict
+    # A LoRA seed better than every full seed: resamples drawing it more often reverse the gap.
+    close = seed_study(zoo(lora_seed43=0.62))
+    assert close.two_level["spearman"].low < 0 < close.two_level["spearman"].high
     assert not close.separated["spearman"]
-    assert "within what a change of seed" in close.verdict
+    assert "includes 0" in close.verdict
 
 
 def test_paired_difference_of_two_models_on_the_same_pairs():
     models = zoo()
-    better = ex.paired_difference(models["full"], models["contrastive"], seed_range=0.02)
+    better = paired_difference(models["full"], models["contrastive"], seed_range=0.02)
     assert (better.a, better.b, better.split, better.metric) == (
         "full",
         "contrastive",
@@ -167,29 +198,29 @@ def test_paired_difference_of_two_models_on_the_same_pairs():
         "spearman",
     )
     assert better.low > 0 and better.excludes_zero and better.beyond_seeds and better.real
-    itself = ex.paired_difference(models["full"], models["full"], "ood", "auc_roc")
+    itself = paired_difference(models["full"], models["full"], "ood", "auc_roc")
     assert (itself.value, itself.low, itself.high) == (0.0, 0.0, 0.0)
     assert not itself.excludes_zero and itself.beyond_seeds is None and not itself.real
-    assert "includes 0" in ex.describe_difference(itself)
+    assert "includes 0" in describe_difference(itself)
     with pytest.raises(ValueError, match="no bootstrap interval"):
-        ex.paired_difference(models["full"], models["lora"], metric="f1")
+        paired_difference(models["full"], models["lora"], metric="f1")
     other_pairs = models["lora"].model_copy(update={"eval_labels": [0, 1] * 50})
     with pytest.raises(ValueError, match="not measured on the same eval pairs"):
-        ex.paired_difference(models["full"], other_pairs)
+        paired_difference(models["full"], other_pairs)
 
 
 def test_a_difference_inside_the_seed_range_is_not_real():
     models = zoo()
-    close = ex.paired_difference(models["full"], models["full_seed43"], seed_range=0.5)
+    close = paired_difference(models["full"], models["full_seed43"], seed_range=0.5)
     assert close.excludes_zero is (close.low > 0 or close.high < 0)
     assert close.beyond_seeds is False and not close.real
     if close.excludes_zero:
-        assert "but a new seed alone moves it by up to 0.500" in ex.describe_difference(close)
+        assert "but a new seed alone moves it by up to 0.500" in describe_difference(close)
 
 
 def test_loss_verdict_cosine_best_and_beyond_noise():
     models = zoo()
-    study = ex.loss_study(models, seeds=ex.seed_study(models))
+    study = loss_study(models, seeds=seed_study(models))
     assert [arm.loss for arm in study.arms] == ["cosine", "contrastive", "online_contrastive"]
     assert study.best == "cosine" and study.seed_range == pytest.approx(0.02)
     assert set(study.differences) == {"contrastive", "online_contrastive"}
@@ -201,7 +232,7 @@ def test_loss_verdict_cosine_best_and_beyond_noise():
 
 def test_loss_verdict_cosine_best_within_noise():
     models = zoo(online_contrastive=0.595)
-    study = ex.loss_study(models, seeds=ex.seed_study(models))
+    study = loss_study(models, seeds=seed_study(models))
     assert study.best == "cosine"
     assert study.differences["contrastive"].real
     assert not study.differences["online_contrastive"].real
@@ -212,11 +243,11 @@ def test_loss_verdict_cosine_best_within_noise():
 
 def test_loss_verdict_a_contrastive_loss_better():
     models = zoo(contrastive=0.70)
-    study = ex.loss_study(models, seeds=ex.seed_study(models))
+    study = loss_study(models, seeds=seed_study(models))
     assert study.best == "contrastive" and study.differences["contrastive"].real
     assert "ContrastiveLoss ranks eval pairs better than CosineSimilarityLoss" in study.verdict
     tied = zoo(contrastive=0.61)
-    study = ex.loss_study(tied, seeds=ex.seed_study(tied))
+    study = loss_study(tied, seeds=seed_study(tied))
     assert study.best == "contrastive" and not study.differences["contrastive"].real
     assert "cannot tell ContrastiveLoss" in study.verdict
 
@@ -225,7 +256,7 @@ def test_loss_verdict_when_only_the_split_is_noisy():
     # Same quality, but noise of its own: the paired interval straddles 0, whatever the gap.
     models = zoo()
     models["contrastive"] = measured("contrastive", loss="contrastive", rho=0.60, jitter=1.0)
-    study = ex.loss_study(models)  # no seed study: the interval decides alone
+    study = loss_study(models)  # no seed study: the interval decides alone
     difference = study.differences["contrastive"]
     assert difference.low < 0 < difference.high and difference.seed_range is None
     assert not difference.real
@@ -234,7 +265,7 @@ def test_loss_verdict_when_only_the_split_is_noisy():
 
 def test_instruction_study_compares_every_headline_metric():
     models = zoo()
-    study = ex.instruction_study(models, seeds=ex.seed_study(models))
+    study = instruction_study(models, seeds=seed_study(models))
     assert set(study.eval_deltas) == set(study.ood_deltas) == set(HEADLINE_KEYS)
     assert study.eval_deltas["spearman"] == pytest.approx(0.005)
     assert study.eval_deltas["purity"] is None  # undefined on both sides: null, not 0
@@ -246,15 +277,15 @@ def test_instruction_study_compares_every_headline_metric():
     assert "On eval" in study.verdict and "cannot say that it matters" in study.verdict
     helped = zoo(instructed=0.70)
     assert "On eval, Spearman's rho with the instruction is 0.700" in (
-        ex.instruction_study(helped).verdict
+        instruction_study(helped).verdict
     )
-    assert "the instruction helps" in ex.instruction_study(helped).verdict
+    assert "the instruction helps" in instruction_study(helped).verdict
     with pytest.raises(ValueError, match="instruction"):
-        ex.instruction_study(models, instructed="full_seed43")
+        instruction_study(models, instructed="full_seed43")
 
 
 def test_ood_study_reports_the_drop_of_every_model():
-    study = ex.ood_study(zoo())
+    study = ood_study(zoo())
     assert len(study.rows) == 10 and study.n_ood == 60
     rows = {row.name: row for row in study.rows}
     assert rows["full"].drop["spearman"] == pytest.approx(0.20)
@@ -265,22 +296,22 @@ def test_ood_study_reports_the_drop_of_every_model():
     assert rows["full"].drop_interval["spearman"].low > 0 and rows["full"].drop_excludes_zero()
     beyond = sum(row.drop_excludes_zero() for row in study.rows)
     assert f"For {beyond} of the 10 that fell, the drop is larger" in study.verdict
-    table = ex.ood_table(study)
+    table = ood_table(study)
     assert table["full"]["excludes 0"] == "yes"
     assert table["full"]["drop 95% interval"].startswith("+0.")
     assert "Full fine-tuning against the baseline" in study.verdict
 
 
 def test_results_file_and_adr_substitutions(tmp_path):
-    fallback = ex.experiment_substitutions(tmp_path)
-    assert set(fallback) == set(ex.SUBSTITUTION_KEYS)
+    fallback = experiment_substitutions(tmp_path)
+    assert set(fallback) == set(SUBSTITUTION_KEYS)
     assert fallback["exp_cosine_spearman"] == "(not measured in this run)"
     assert "not run" in fallback["exp_loss_verdict"]
 
-    result = ex.summarise_experiments(zoo(), TrainConfig(), PROMPT)
+    result = summarise_experiments(zoo(), TrainConfig(), PROMPT)
     atomic_write_json(RunLayout(tmp_path).metric("experiments"), result)
-    values = ex.experiment_substitutions(tmp_path)
-    assert set(values) == set(ex.SUBSTITUTION_KEYS)
+    values = experiment_substitutions(tmp_path)
+    assert set(values) == set(SUBSTITUTION_KEYS)
     assert values["exp_cosine_spearman"] == "0.600 [0.580, 0.620]"
     assert values["exp_contrastive_auc"] == "0.750 [0.730, 0.770]"
     assert values["exp_online_contrastive_ood_spearman"].startswith("0.350")
@@ -297,8 +328,8 @@ def test_results_file_and_adr_substitutions(tmp_path):
 
 
 def test_appendix_summary_lists_every_model_and_the_four_verdicts():
-    result = ex.summarise_experiments(zoo(), TrainConfig(), PROMPT)
-    text = ex.appendix_summary(result)
+    result = summarise_experiments(zoo(), TrainConfig(), PROMPT)
+    text = appendix_summary(result)
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) == 1 + 10  # header and one row per model
     interval = result.ood_study.rows[1].drop_interval["spearman"]
@@ -318,12 +349,12 @@ def test_appendix_summary_lists_every_model_and_the_four_verdicts():
 def test_adr_003_uses_exactly_the_substitution_keys():
     text = (REPO_ROOT / "book" / "adr" / "003-cosine-similarity-loss.md").read_text()
     used = set(re.findall(r"\{\{\s*([a-z_0-9]+)\s*\}\}", text))
-    assert used == set(ex.SUBSTITUTION_KEYS)
+    assert used == set(SUBSTITUTION_KEYS)
 
 
 def test_charts_draw_every_study():
     models = zoo()
-    result = ex.summarise_experiments(models, TrainConfig(), PROMPT)
+    result = summarise_experiments(models, TrainConfig(), PROMPT)
     loss = plot_loss_study(result.loss_study)
     assert isinstance(loss, go.Figure) and len(loss.data) == 3
     assert loss.data[0].error_y.array is not None  # AUC and Spearman carry intervals
@@ -345,7 +376,7 @@ def test_charts_draw_every_study():
 def tiny_run(tmp_path_factory, tiny_base):
     """Chapters 03 and 04's stand-ins, then the appendix's training and measuring."""
     from p3lib.evaluation.embed import load_model
-    from p3lib.evaluation.metrics import evaluate
+    from p3lib.evaluation.pipeline import evaluate
 
     layout = RunLayout(tmp_path_factory.mktemp("run"))
     fit, validation = tiny_pairs(96, seed=1), tiny_pairs(24, seed=2)
@@ -369,13 +400,13 @@ def tiny_run(tmp_path_factory, tiny_base):
         name="baseline",
     )
     atomic_write_json(layout.metric("baseline"), baseline)
-    variants = ex.plan_variants(recipe, [7, 8], PROMPT)
+    variants = plan_variants(recipe, [7, 8], PROMPT)
     records = {}
     for study in ("chapters", "loss", "seeds", "instruction"):
-        records |= ex.obtain_models(
+        records |= obtain_models(
             variants, fit, validation, layout, study=study, model=str(tiny_base)
         )
-    measured = ex.measure_models(
+    measured = measure_models(
         variants,
         records,
         eval_pairs,
@@ -386,7 +417,7 @@ def tiny_run(tmp_path_factory, tiny_base):
         model=str(tiny_base),
         n_bootstrap=50,
     )
-    result = ex.summarise_experiments(measured, recipe, PROMPT)
+    result = summarise_experiments(measured, recipe, PROMPT)
     return dict(
         layout=layout,
         records=records,
@@ -405,7 +436,7 @@ def test_tiny_run_trains_each_new_model_into_experiments(tiny_run):
     trained = ["contrastive", "online_contrastive", "full_seed8", "lora_seed8", "instructed"]
     assert sorted(records) == sorted(["full", "lora", *trained])
     for name in trained:
-        folder = ex.experiment_dir(layout, name)
+        folder = experiment_dir(layout, name)
         assert TrainingRecord.load(folder).config == records[name].config
     assert records["contrastive"].config.loss == "contrastive"
     assert records["lora_seed8"].config.method == "lora" and records["lora_seed8"].seed == 8
@@ -427,17 +458,17 @@ def test_tiny_run_measures_every_model_on_eval_and_ood(tiny_run):
         "full": ["full", "full_seed8"],
         "lora": ["lora", "lora_seed8"],
     }
-    assert {arm.loss for arm in result.loss_study.arms} == set(ex.LOSSES)
+    assert {arm.loss for arm in result.loss_study.arms} == set(LOSSES)
     assert result.train_seconds > 0
 
 
 def test_tiny_run_applies_the_instruction_at_evaluation(tiny_run):
     """The instructed model's eval numbers are those of its own prompted encoding."""
     from p3lib.evaluation.embed import load_model
-    from p3lib.evaluation.metrics import evaluate
+    from p3lib.evaluation.pipeline import evaluate
 
     layout = tiny_run["layout"]
-    model = load_model(ex.experiment_dir(layout, "instructed"))
+    model = load_model(experiment_dir(layout, "instructed"))
     args = (tiny_run["eval_pairs"], tiny_run["validation"], tiny_run["fit"])
     kwargs = dict(n_bootstrap=50, show_progress_bar=False)
     prompted = evaluate(model, *args, prompt=PROMPT, **kwargs)
@@ -455,9 +486,9 @@ def test_tiny_run_saves_thresholds_so_p3_score_uses_the_instruction(tiny_run, ca
     trained = [name for name, m in tiny_run["measured"].items() if m.trained_in_appendix]
     assert len(trained) == 5
     for name in trained:
-        saved = load_threshold(ex.experiment_dir(layout, name))
+        saved = load_threshold(experiment_dir(layout, name))
         assert saved.prompt == (PROMPT if name == "instructed" else None)
-    folder = ex.experiment_dir(layout, "instructed")
+    folder = experiment_dir(layout, "instructed")
     measured_threshold = load_threshold(folder).threshold
     threshold = tiny_run["measured"]["instructed"].eval["threshold"].value
     assert measured_threshold == pytest.approx(threshold, rel=1e-9)
@@ -471,9 +502,9 @@ def test_tiny_run_saves_thresholds_so_p3_score_uses_the_instruction(tiny_run, ca
 
 
 def test_tiny_run_refuses_chapter_models_with_another_recipe(tiny_run):
-    variants = ex.plan_variants(tiny_run["recipe"].model_copy(update={"epochs": 3}), [7], PROMPT)
+    variants = plan_variants(tiny_run["recipe"].model_copy(update={"epochs": 3}), [7], PROMPT)
     with pytest.raises(ValueError, match="epochs"):
-        ex.obtain_models(
+        obtain_models(
             variants, tiny_run["fit"], tiny_run["validation"], tiny_run["layout"], study="chapters"
         )
 
@@ -481,8 +512,8 @@ def test_tiny_run_refuses_chapter_models_with_another_recipe(tiny_run):
 def test_tiny_run_results_file_round_trips(tiny_run, tmp_path):
     atomic_write_json(RunLayout(tmp_path).metric("experiments"), tiny_run["result"])
     data = read_json(RunLayout(tmp_path).metric("experiments"))
-    assert ex.ExperimentsResult.model_validate(data) == as_written(tiny_run["result"])
-    values = ex.experiment_substitutions(tmp_path)
+    assert ExperimentsResult.model_validate(data) == as_written(tiny_run["result"])
+    values = experiment_substitutions(tmp_path)
     assert "(not measured" not in values["exp_contrastive_spearman"]
 
 
@@ -495,7 +526,7 @@ def test_chapter_07_runs_on_the_smoke_outputs(smoke_book, tmp_path):
     from conftest import SMOKE_PARAMS, stratified_slice
 
     from p3lib.data.schema import dump_pairs, load_pairs
-    from p3lib.run.runner import load_parameters_file, read_parameters, to_notebook
+    from p3lib.run.chapters import load_parameters_file, read_parameters, to_notebook
     from p3lib.store.run_layout import DEFAULT_OOD
 
     out = tmp_path / "out"
@@ -520,7 +551,7 @@ def test_chapter_07_runs_on_the_smoke_outputs(smoke_book, tmp_path):
         cwd=str(REPO_ROOT),
         progress_bar=False,
     )
-    result = load_result(RunLayout(out).metric("experiments"), ex.ExperimentsResult)
+    result = load_result(RunLayout(out).metric("experiments"), ExperimentsResult)
     assert len(result.models) == 8 and result.seeds == [42, 43]
     assert all(m.n_ood == 60 for m in result.models.values())
     assert set(result.loss_study.differences) == {"contrastive", "online_contrastive"}

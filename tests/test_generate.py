@@ -7,17 +7,16 @@ from collections import Counter
 
 import pytest
 
-from p3lib.data.generate import (
+from p3lib.data.generate import generate_splits, write_default_data
+from p3lib.data.schema import CATEGORIES, PAIR_TYPES, dump_pairs
+from p3lib.data.templates import (
     DEALBREAKERS,
     OOD_TOPICS,
     REFUSAL_FRAMES,
     STANCE_FRAMES,
     TOPIC_CATEGORY,
     TOPIC_OBJECTS,
-    generate_splits,
-    write_default_data,
 )
-from p3lib.data.schema import CATEGORIES, PAIR_TYPES, dump_pairs
 from p3lib.store.run_layout import DEFAULT_DATA
 
 # The facts of DATA.md, written out here so the test checks the generator against the document
@@ -180,6 +179,36 @@ def test_ood_is_new_text_with_both_labels(splits):
     assert not {s for p in ood for s in (p.statement_1, p.statement_2)} & seen
     seen_subcategories = {p.subcategory for p in splits["train"] + splits["eval"]}
     assert not set(OOD_TOPICS) & seen_subcategories
+
+
+def _group(pair) -> tuple[str, str]:
+    return (pair.category, pair.subcategory)
+
+
+def _statement_set(pairs) -> set[str]:
+    return {" ".join(s.split()).lower() for p in pairs for s in (p.statement_1, p.statement_2)}
+
+
+def test_a_third_of_eval_is_template_disjoint_from_train(splits):
+    """Eval pairs whose (category, subcategory) group train never has: at least a third of
+    eval, both labels, and not one of their statements (case and spacing aside) is in train."""
+    train_groups = {_group(p) for p in splits["train"]}
+    unseen = [p for p in splits["eval"] if _group(p) not in train_groups]
+    assert len(unseen) >= len(splits["eval"]) / 3
+    assert {int(p.label) for p in unseen} == {0, 1}
+    assert not _statement_set(unseen) & _statement_set(splits["train"])
+    # The rest of eval is the seen-template tier: its groups all occur in train.
+    assert len({_group(p) for p in splits["eval"]} & train_groups) >= 20
+
+
+def test_ood_shares_no_group_statement_or_topic_with_train(splits):
+    train, ood = splits["train"], splits["ood"]
+    assert not {_group(p) for p in ood} & {_group(p) for p in train}
+    assert not _statement_set(ood) & _statement_set(train)
+    train_text = " | ".join(p.text_1 + " | " + p.text_2 for p in train).lower()
+    for topic, (_category, objects) in OOD_TOPICS.items():
+        assert not any(o.lower() in train_text for o in objects.shared + objects.held_out), topic
+        assert not [p for p in train if topic in p.subcategory.split("_vs_")], topic
 
 
 def test_same_seed_same_pairs_and_other_seed_other_pairs(splits):

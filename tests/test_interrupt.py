@@ -16,7 +16,8 @@ from conftest import P3, SMOKE_PARAMS
 
 from p3lib.store.run_layout import REPO_ROOT
 
-pytestmark = pytest.mark.smoke
+# Thread counts, signals, timing: one pytest-xdist worker runs all such tests, one at a time.
+pytestmark = [pytest.mark.smoke, pytest.mark.xdist_group("signals_and_threads")]
 
 
 def snapshot(out):

@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from p3lib.data.quality import DataQualityReport, write_default_quality_report, write_report
+from p3lib.data.quality.evaluator import write_default_quality_report
+from p3lib.data.quality.report import DataQualityReport, write_report
 from p3lib.store.atomic import (
     MARKER,
     ForeignFolderError,

@@ -20,15 +20,8 @@ import jupytext
 import pytest
 import yaml
 
-from p3lib.run.runner import (
-    APPENDIX,
-    CHAPTERS,
-    RunReport,
-    chapter_key,
-    discover_chapters,
-    read_parameters,
-    run_book,
-)
+from p3lib.run.chapters import APPENDIX, CHAPTERS, discover_chapters, read_parameters
+from p3lib.run.runner import RunReport, chapter_key, run_book
 from p3lib.store.run_layout import DEFAULT_OUT, REPO_ROOT, resolve_path
 
 BIN = Path(sys.executable).parent
@@ -218,6 +211,59 @@ def test_p3_notebook_gives_papermill_every_parameter_with_its_type(tmp_path):
     kept = [c.source for c in chapter.cells if c is not parameters_cell(chapter.cells)]
     assert kept == [c.source for c in written.cells if c is not parameters_cell(written.cells)]
     assert "EVAL_STEPS = None  # type: int|None" in parameters_cell(written.cells).source
+
+
+def test_the_parameter_schema_declares_every_chapter_parameter_and_nothing_else():
+    # One schema serves `p3 run` and the chapters' check cells (issue 28): a parameter added
+    # to a chapter without its line in p3lib.run.parameters.ChapterParameters fails here.
+    from p3lib.run.parameters import ChapterParameters, type_name
+
+    declared = {}
+    for chapter in discover_chapters(CHAPTERS + APPENDIX):
+        for name, parameter in chapter.parameters.items():
+            declared[name.lower()] = parameter
+    assert set(declared) == set(ChapterParameters.model_fields)
+    for name, parameter in declared.items():
+        # The cell's type, as papermill's --help-notebook lists it, is the schema's.
+        assert type_name(name) == parameter.type_name(), name
+
+
+@pytest.mark.smoke
+def test_under_papermill_a_bad_parameter_stops_in_the_cell_after_the_parameters_cell(
+    tmp_path, capsys, monkeypatch
+):
+    import papermill
+
+    from p3lib.cli import main
+    from p3lib.run.notebook_export import write_papermill_notebook
+
+    monkeypatch.setenv("PYTHONPATH", str(REPO_ROOT))  # the kernel imports this p3lib
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    notebook = write_papermill_notebook("02_baseline", tmp_path / "02_baseline.ipynb")
+    for name, value, option in (
+        ("N_BOOTSTRAP", "abc", "n_bootstrap=abc"),
+        ("N_BOOTSTRAPP", 200, "n_bootstrapp=200"),
+    ):
+        assert main(["run", "--set", option, "--out", str(tmp_path / "run")]) == 1
+        p3_run = capsys.readouterr().err.split(f"--set {option}: ", 1)[1].splitlines()[0]
+        executed = tmp_path / f"{name}.ipynb"
+        started = time.monotonic()
+        with pytest.raises(papermill.PapermillExecutionError) as info:
+            papermill.execute_notebook(
+                str(notebook), str(executed), parameters={name: value, "OUT_DIR": str(tmp_path)},
+                kernel_name="python3", cwd=str(REPO_ROOT), progress_bar=False,
+            )  # fmt: skip
+        assert p3_run in str(info.value.evalue), (p3_run, info.value.evalue)
+        # Code cells only: papermill puts a markdown anchor before the cell that failed.
+        cells = [c for c in json.loads(executed.read_text())["cells"] if c["cell_type"] == "code"]
+        tags = [cell["metadata"].get("tags", []) for cell in cells]
+        failed = [i for i, c in enumerate(cells) if c.get("outputs") and any(
+            o.get("output_type") == "error" for o in c["outputs"])]  # fmt: skip
+        parameters = next(i for i, t in enumerate(tags) if "parameters" in t)
+        assert "injected-parameters" in tags[parameters + 1]
+        assert failed == [parameters + 2]
+        assert time.monotonic() - started < 60
+        assert not (tmp_path / "splits").exists()  # nothing written before the check
 
 
 @pytest.mark.smoke

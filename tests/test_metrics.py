@@ -1,5 +1,5 @@
-"""Known-answer tests of p3lib.evaluation.metrics: expected values are worked out here,
-independently."""
+"""Known-answer tests of p3lib.evaluation's metrics, pair bootstrap and pipeline: expected
+values are worked out here, independently."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from scipy import stats
 from sklearn.metrics import roc_auc_score
 
 from p3lib.data.schema import PAIR_TYPES, DatingPair
-from p3lib.evaluation import metrics
+from p3lib.evaluation import clustering, metrics, pair_bootstrap, pipeline, results
 
 # Hand example: 3 compatible, 4 incompatible.
 SCORES = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.2, 0.1])
@@ -44,7 +44,7 @@ def _scores_only(scores, labels, **kwargs):
     defaults.update(kwargs)
     pair_types = defaults.pop("pair_types", ["compatible"] * n)
     categories = defaults.pop("categories", ["lifestyle"] * n)
-    return metrics.evaluate_scores(scores, labels, pair_types, categories, None, **defaults)
+    return pipeline.evaluate_scores(scores, labels, pair_types, categories, None, **defaults)
 
 
 # --- metric 1: cosine distributions ---------------------------------------------------------
@@ -200,7 +200,7 @@ def test_hdbscan_purity_on_two_pure_blobs():
     outliers = np.array([[-40.0, 40.0], [40.0, -40.0]])
     points = np.vstack([blob_a, blob_b, outliers])
     labels = np.array([1] * 30 + [0] * 30 + [1, 0])
-    result = metrics.cluster_points(points, labels)
+    result = clustering.cluster_points(points, labels)
     assert result.n_clusters == 2
     assert result.purity == 1.0
     ids = np.array(result.cluster_ids)
@@ -215,7 +215,7 @@ def test_hdbscan_purity_on_a_mixed_blob():
         [rng.normal((0, 0), 0.05, size=(30, 2)), rng.normal((10, 10), 0.05, size=(30, 2))]
     )
     labels = np.array([1] * 20 + [0] * 10 + [0] * 30)
-    result = metrics.cluster_points(points, labels)
+    result = clustering.cluster_points(points, labels)
     assert result.n_clusters == 2 and result.noise_fraction == 0
     assert result.purity == pytest.approx((20 + 30) / 60)
     majority = {c.n: c.majority_label for c in result.clusters}
@@ -223,7 +223,7 @@ def test_hdbscan_purity_on_a_mixed_blob():
 
 
 def test_hdbscan_tiny_input_is_all_noise():
-    result = metrics.cluster_points(np.zeros((4, 2)), np.array([1, 0, 1, 0]))
+    result = clustering.cluster_points(np.zeros((4, 2)), np.array([1, 0, 1, 0]))
     assert result.n_clusters == 0 and result.purity is None and result.noise_fraction == 1.0
 
 
@@ -241,9 +241,9 @@ def test_bootstrap_contains_estimate_and_is_deterministic_per_seed():
     rng = np.random.default_rng(7)
     labels = np.array([1] * 60 + [0] * 50)
     scores = np.where(labels == 1, 0.6, 0.5) + rng.normal(0, 0.1, size=labels.size)
-    first = metrics.bootstrap_intervals(scores, labels, seed=42, n_bootstrap=1000)
-    again = metrics.bootstrap_intervals(scores, labels, seed=42, n_bootstrap=1000)
-    other = metrics.bootstrap_intervals(scores, labels, seed=43, n_bootstrap=1000)
+    first = pair_bootstrap.bootstrap_intervals(scores, labels, seed=42, n_bootstrap=1000)
+    again = pair_bootstrap.bootstrap_intervals(scores, labels, seed=42, n_bootstrap=1000)
+    other = pair_bootstrap.bootstrap_intervals(scores, labels, seed=43, n_bootstrap=1000)
     assert first == again
     assert first != other
     assert first.n_valid == 1000
@@ -251,57 +251,9 @@ def test_bootstrap_contains_estimate_and_is_deterministic_per_seed():
     assert first.spearman.estimate == pytest.approx(stats.spearmanr(scores, labels).statistic)
     assert first.margin.estimate == pytest.approx(scores[:60].mean() - scores[60:].mean())
     assert first.cohens_d.estimate == pytest.approx(metrics.separation(scores, labels).cohens_d)
-    for key in metrics.INTERVAL_METRICS:
+    for key in results.INTERVAL_METRICS:
         interval = getattr(first, key)
         assert interval.low < interval.estimate < interval.high
-
-
-def test_paired_differences_match_a_resample_by_resample_computation():
-    # Independent check: draw the same resamples, measure each model with sklearn and scipy,
-    # and take percentiles of the differences by hand.
-    rng = np.random.default_rng(3)
-    labels = np.array([1] * 30 + [0] * 30)
-    better = np.where(labels == 1, 0.7, 0.4) + rng.normal(0, 0.15, size=60)
-    worse = np.where(labels == 1, 0.6, 0.5) + rng.normal(0, 0.15, size=60)
-    got = metrics.paired_differences(better, worse, labels, seed=5, n_bootstrap=200)
-
-    draws = np.random.Generator(np.random.PCG64(5)).integers(0, 60, size=(200, 60))
-    auc, rho = [], []
-    for index in draws:
-        y = labels[index]
-        if min((y == 1).sum(), (y == 0).sum()) < 2:
-            continue
-        auc.append(roc_auc_score(y, better[index]) - roc_auc_score(y, worse[index]))
-        rho.append(
-            stats.spearmanr(better[index], y).statistic - stats.spearmanr(worse[index], y).statistic
-        )
-    for key, values in (("auc_roc", auc), ("spearman", rho)):
-        low, high = np.percentile(values, [2.5, 97.5])
-        assert got[key].low == pytest.approx(low)
-        assert got[key].high == pytest.approx(high)
-    assert got["auc_roc"].estimate == pytest.approx(
-        roc_auc_score(labels, better) - roc_auc_score(labels, worse)
-    )
-    assert got["spearman"].low > 0  # a clearly better model: the interval excludes 0
-
-
-def test_paired_differences_of_a_model_with_itself_and_with_its_mirror():
-    same = metrics.paired_differences(SCORES, SCORES, LABELS, n_bootstrap=100)
-    for key in metrics.INTERVAL_METRICS:
-        assert (same[key].estimate, same[key].low, same[key].high) == (0.0, 0.0, 0.0)
-    # SCORES ranks every compatible pair first (AUC 1); 1 - SCORES ranks them last (AUC 0).
-    mirror = metrics.paired_differences(SCORES, 1 - SCORES, LABELS, n_bootstrap=100)
-    assert (mirror["auc_roc"].estimate, mirror["auc_roc"].low, mirror["auc_roc"].high) == (
-        1.0,
-        1.0,
-        1.0,
-    )
-    # 1 - SCORES has the opposite margin on every resample, so each difference is twice the
-    # resample's margin: the interval is twice bootstrap_intervals' (same seed, same resamples).
-    alone = metrics.bootstrap_intervals(SCORES, LABELS, n_bootstrap=100)
-    assert mirror["margin"].estimate == pytest.approx(2 * (0.8 - 0.35))
-    assert mirror["margin"].low == pytest.approx(2 * alone.margin.low)
-    assert mirror["margin"].high == pytest.approx(2 * alone.margin.high)
 
 
 def test_independent_differences_set_each_splits_own_resamples_against_each_other():
@@ -310,7 +262,7 @@ def test_independent_differences_set_each_splits_own_resamples_against_each_othe
     ood_labels = np.array([1] * 25 + [0] * 35)
     eval_scores = np.where(eval_labels == 1, 0.7, 0.3) + rng.normal(0, 0.2, size=80)
     ood_scores = np.where(ood_labels == 1, 0.55, 0.45) + rng.normal(0, 0.2, size=60)
-    got = metrics.independent_differences(
+    got = pair_bootstrap.independent_differences(
         eval_scores, eval_labels, ood_scores, ood_labels, seed=9, n_bootstrap=300
     )
 
@@ -330,19 +282,14 @@ def test_independent_differences_set_each_splits_own_resamples_against_each_othe
     )
     assert got["spearman"].low > 0  # a model that separates eval far better than OOD
     with pytest.raises(ValueError, match="equal length"):
-        metrics.independent_differences(eval_scores, eval_labels, ood_scores, eval_labels)
-
-
-def test_paired_differences_need_the_same_pairs():
-    with pytest.raises(ValueError, match="different numbers of pairs"):
-        metrics.paired_differences(SCORES, SCORES[:-1], LABELS)
+        pair_bootstrap.independent_differences(eval_scores, eval_labels, ood_scores, eval_labels)
 
 
 def test_vectorised_resample_metrics_match_sklearn_and_scipy():
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 2, size=(5, 40))
     scores = np.round(rng.random((5, 40)), 1)  # ties on purpose
-    rows = metrics._rowwise_metrics(scores, labels)
+    rows = pair_bootstrap._rowwise_metrics(scores, labels)
     for i in range(5):
         assert rows["auc_roc"][i] == pytest.approx(roc_auc_score(labels[i], scores[i]))
         assert rows["spearman"][i] == pytest.approx(stats.spearmanr(scores[i], labels[i])[0])
@@ -383,7 +330,7 @@ def test_overlap_mask_matches_exact_pairs():
         subcategory="s",
         pair_type="compatible",
     )
-    mask = metrics.overlap_mask([_pair(1, 0), _pair(2, 1), swapped], train)
+    mask = pipeline.overlap_mask([_pair(1, 0), _pair(2, 1), swapped], train)
     assert mask.tolist() == [True, False, False]
 
 
@@ -400,13 +347,13 @@ def test_one_label_eval_raises():
 def test_headline_keys_and_json_round_trip():
     result = _scores_only(SCORES, LABELS, threshold=0.55)
     headline = result.headline()
-    assert list(headline) == [f"eval_{key}" for key in metrics.HEADLINE_KEYS]
+    assert list(headline) == [f"eval_{key}" for key in results.HEADLINE_KEYS]
     assert headline["eval_margin"] == pytest.approx(0.45)
     assert headline["eval_n_false_positives"] == 1.0
     assert headline["eval_threshold"] == 0.55
     assert list(result.headline("baseline"))[0] == "baseline_margin"
     text = json.dumps(result.model_dump(mode="json"), allow_nan=False)
-    assert metrics.EvaluationResult.model_validate_json(text) == result
+    assert results.EvaluationResult.model_validate_json(text) == result
     for key in ("cosine", "umap", "hdbscan", "false_positives", "cohens_d", "threshold_sweep"):
         assert key in result.model_dump()
 
@@ -455,7 +402,7 @@ def test_evaluate_takes_threshold_from_validation_not_eval():
     )
     eval_pairs = _fake_pairs(eval_scores, [1] * 20 + [0] * 20, "e")
     model = _FakeModel()
-    result = metrics.evaluate(
+    result = pipeline.evaluate(
         model, eval_pairs, validation, n_bootstrap=100, show_progress_bar=False
     )
     assert result.threshold.threshold == pytest.approx(0.65)
@@ -467,7 +414,7 @@ def test_evaluate_takes_threshold_from_validation_not_eval():
     assert result.cosine.scores == pytest.approx(eval_scores.tolist())
     assert len(model.seen) == len(set(model.seen))  # each distinct text encoded once
     assert len(result.umap.x) == 40 and result.umap.n_neighbors == 15
-    again = metrics.evaluate(
+    again = pipeline.evaluate(
         _FakeModel(), eval_pairs, validation, n_bootstrap=100, show_progress_bar=False
     )
     assert again.model_dump_json() == result.model_dump_json()
@@ -499,7 +446,7 @@ def test_evaluate_with_the_base_model():
         )
         for a, b, y in texts
     ]
-    result = metrics.evaluate(
+    result = pipeline.evaluate(
         load_model(),
         pairs,
         pairs[:6],

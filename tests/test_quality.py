@@ -11,14 +11,15 @@ from json_files import as_written
 from scipy import stats
 from tiny_model import pair
 
-from p3lib.data import quality
 from p3lib.data.audit import audit_files
-from p3lib.data.quality import (
+from p3lib.data.quality.bias import chi_squared
+from p3lib.data.quality.diversity import moving_average_ttr
+from p3lib.data.quality.evaluator import SyntheticDataEvaluator
+from p3lib.data.quality.report import (
+    DIMENSIONS,
     PASS_MARK,
     DataQualityReport,
     DimensionScore,
-    SyntheticDataEvaluator,
-    chi_squared,
     format_report,
     write_report,
 )
@@ -53,8 +54,8 @@ def test_type_token_ratio_of_three_records():
 def test_moving_average_ttr_slides_over_windows():
     tokens = ["a", "b", "a", "c"]
     # Windows of 2: ab, ba, ac -> 2, 2, 2 distinct; windows of 3: aba, bac -> 2, 3.
-    assert SyntheticDataEvaluator._moving_average_ttr(tokens, window=2) == pytest.approx(1.0)
-    assert SyntheticDataEvaluator._moving_average_ttr(tokens, window=3) == pytest.approx(5 / 6)
+    assert moving_average_ttr(tokens, window=2) == pytest.approx(1.0)
+    assert moving_average_ttr(tokens, window=3) == pytest.approx(5 / 6)
 
 
 def test_two_equally_common_categories_score_100_entropy():
@@ -279,7 +280,7 @@ def test_overall_is_the_mean_of_the_four_dimensions():
 @pytest.mark.parametrize(("score", "passed"), [(60.0, True), (59.99, False), (100.0, True)])
 def test_pass_mark_boundary(monkeypatch, score, passed):
     fixed = DimensionScore(name="fixed", score=score, sub_scores=[])
-    for name in quality.DIMENSIONS:
+    for name in DIMENSIONS:
         monkeypatch.setattr(SyntheticDataEvaluator, f"evaluate_{name}", lambda self: fixed)
     report = SyntheticDataEvaluator(THREE).evaluate()
     assert report.overall == pytest.approx(score)

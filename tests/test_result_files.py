@@ -14,12 +14,12 @@ from json_files import as_written
 from made_up_models import PROMPT, zoo
 
 from p3lib.data.schema import DatingPair
-from p3lib.evaluation import metrics
+from p3lib.evaluation import metrics, pipeline, results
 from p3lib.evaluation.comparison import compare
 from p3lib.evaluation.words_only import WordsOnlyResult, words_only_baseline
 from p3lib.store import result_files as rf
 from p3lib.store.atomic import atomic_write_json, read_json
-from p3lib.training.train import TrainConfig
+from p3lib.training.record import TrainConfig
 
 TOPICS = ["hiking", "cooking", "dogs", "jazz", "travel", "chess"]
 
@@ -44,7 +44,7 @@ def evaluation(pairs: list[DatingPair], name: str, shift: float, *, groups=True,
     rng = np.random.default_rng(seed)
     labels = np.array([p.label for p in pairs])
     scores = np.clip(rng.normal(0.3 + shift * labels, 0.15), -1, 1)
-    return metrics.evaluate_scores(
+    return pipeline.evaluate_scores(
         scores,
         labels,
         [p.pair_type for p in pairs],
@@ -81,10 +81,10 @@ def test_round_trip_gives_the_result_a_json_with_everything_gives(small, tmp_pat
     path = rf.save_result(small, tmp_path / "baseline.json")
     assert path == tmp_path / "baseline.json"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline.json", "baseline.pairs.npz"]
-    loaded = rf.load_result(path, metrics.EvaluationResult)
+    loaded = rf.load_result(path, results.EvaluationResult)
     assert loaded == as_written(small)
     # ... which is what the old single JSON file gave back
-    legacy = metrics.EvaluationResult.model_validate(
+    legacy = results.EvaluationResult.model_validate(
         read_json(atomic_write_json(tmp_path / "legacy.json", small))
     )
     assert loaded == legacy
@@ -97,7 +97,7 @@ def test_round_trip_gives_the_result_a_json_with_everything_gives(small, tmp_pat
 
 def test_a_json_with_everything_still_loads(small, tmp_path):
     path = atomic_write_json(tmp_path / "baseline.json", small)
-    assert rf.load_result(path, metrics.EvaluationResult) == as_written(small)
+    assert rf.load_result(path, results.EvaluationResult) == as_written(small)
 
 
 def test_side_file_holds_plain_arrays_of_every_pair(small, tmp_path):
@@ -153,13 +153,13 @@ def test_a_side_file_from_another_run_is_refused(small, tmp_path):
     path = rf.save_result(small, tmp_path / "baseline.json")
     stale = rf.side_file(path).read_bytes()
     rf.save_result(other, path)
-    assert rf.load_result(path, metrics.EvaluationResult) == as_written(other)
+    assert rf.load_result(path, results.EvaluationResult) == as_written(other)
     rf.side_file(path).write_bytes(stale)
     with pytest.raises(rf.ResultFileError, match="different runs"):
-        rf.load_result(path, metrics.EvaluationResult)
+        rf.load_result(path, results.EvaluationResult)
     rf.side_file(path).unlink()
     with pytest.raises(rf.ResultFileError, match="baseline.pairs.npz, which is missing"):
-        rf.load_result(path, metrics.EvaluationResult)
+        rf.load_result(path, results.EvaluationResult)
 
 
 def test_an_interrupted_save_keeps_the_previous_files(small, tmp_path, monkeypatch):
@@ -174,7 +174,7 @@ def test_an_interrupted_save_keeps_the_previous_files(small, tmp_path, monkeypat
     with pytest.raises(KeyboardInterrupt):
         rf.save_result(other, path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temporary left
-    assert rf.load_result(path, metrics.EvaluationResult) == as_written(small)
+    assert rf.load_result(path, results.EvaluationResult) == as_written(small)
 
 
 def test_interrupted_between_the_two_files_is_refused_not_mixed(small, tmp_path, monkeypatch):
@@ -187,7 +187,7 @@ def test_interrupted_between_the_two_files_is_refused_not_mixed(small, tmp_path,
     with pytest.raises(KeyboardInterrupt):
         rf.save_result(evaluation(toy_pairs(120, 0), "baseline", 0.1, seed=5), path)
     with pytest.raises(rf.ResultFileError, match="different runs"):
-        rf.load_result(path, metrics.EvaluationResult)
+        rf.load_result(path, results.EvaluationResult)
 
 
 def test_comparison_keeps_the_words_only_arrays_apart(small, tmp_path):
@@ -205,7 +205,7 @@ def test_comparison_keeps_the_words_only_arrays_apart(small, tmp_path):
 
 
 def test_experiments_result_keeps_every_models_scores_apart(tmp_path):
-    from p3lib.training.experiments import ExperimentsResult, summarise_experiments
+    from p3lib.training.experiments.summary import ExperimentsResult, summarise_experiments
 
     result = summarise_experiments(zoo(), TrainConfig(), PROMPT)
     path = rf.save_result(result, tmp_path / "experiments.json")
@@ -218,13 +218,13 @@ def test_experiments_result_keeps_every_models_scores_apart(tmp_path):
 
 
 def test_a_result_without_per_pair_fields_is_json_alone(tmp_path):
-    threshold = metrics.ThresholdChoice(
+    threshold = results.ThresholdChoice(
         threshold=0.5, f1=1.0, accuracy=1.0, precision=1.0, recall=1.0, n=4
     )
     path = rf.save_result(threshold, tmp_path / "t.json")
     assert [p.name for p in tmp_path.iterdir()] == ["t.json"]
     assert json.loads(path.read_text()) == threshold.model_dump()
-    assert rf.load_result(path, metrics.ThresholdChoice) == threshold
+    assert rf.load_result(path, results.ThresholdChoice) == threshold
 
 
 @pytest.mark.parametrize("name", sorted(rf.PAIR_FIELDS))

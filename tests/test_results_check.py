@@ -18,7 +18,7 @@ from p3lib.book.results_block import (
 from p3lib.book.results_check import check_command, differences, parse_block, ranges_overlap
 from p3lib.evaluation.clustering import clustering_over_seeds
 from p3lib.evaluation.comparison import compare
-from p3lib.evaluation.metrics import evaluate_scores
+from p3lib.evaluation.pipeline import evaluate_scores
 from p3lib.store.atomic import atomic_write_json
 from p3lib.store.run_layout import RunLayout
 

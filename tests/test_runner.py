@@ -10,16 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from p3lib.run.runner import (
-    DRIVER_MODULES,
-    ChapterFailed,
+from p3lib.run.chapters import (
     ParameterError,
     discover_chapters,
     load_parameters_file,
     read_parameters,
     resolve_parameters,
-    run_book,
 )
+from p3lib.run.runner import DRIVER_MODULES, ChapterFailed, run_book
 from p3lib.store.run_layout import REPO_ROOT
 
 HEADER = textwrap.dedent(
@@ -190,9 +188,9 @@ def test_no_chapter_imports_the_driver_modules_left_out_of_the_cache_key():
             elif isinstance(node, ast.Import):
                 imported |= {a.name for a in node.names if a.name.startswith("p3lib")}
     assert {
-        "p3lib.evaluation.metrics",
+        "p3lib.evaluation.pipeline",
         "p3lib.training.train",
-        "p3lib.training.experiments",
+        "p3lib.training.experiments.plan",
     } <= imported
     probe = "import sys\n" + "".join(f"import {name}\n" for name in sorted(imported))
     probe += "print(sorted(m for m in sys.modules if m.startswith('p3lib')))"
@@ -401,8 +399,10 @@ def start_interruptible_run(sources, out, names, cores=None) -> subprocess.Popen
     script = (
         "import sys\nfrom pathlib import Path\n"
         "import p3lib.run.runner as runner\n"
-        + (f"runner._cores = lambda: {cores}\n" if cores else "")
-        + f"chapters = runner.discover_chapters({tuple(names)!r}, Path({str(sources)!r}))\n"
+        "import p3lib.run.side_by_side as side_by_side\n"
+        "from p3lib.run.chapters import discover_chapters\n"
+        + (f"side_by_side.cores = lambda: {cores}\n" if cores else "")
+        + f"chapters = discover_chapters({tuple(names)!r}, Path({str(sources)!r}))\n"
         "try:\n"
         f"    runner.run_book({{'OUT_DIR': {str(out)!r}, 'STEP': 1}}, chapters)\n"
         "except KeyboardInterrupt:\n"
@@ -422,6 +422,7 @@ def start_interruptible_run(sources, out, names, cores=None) -> subprocess.Popen
     )
 
 
+@pytest.mark.xdist_group("signals_and_threads")
 def test_a_real_kernel_run_is_quiet_and_ctrl_c_prints_one_line(tmp_path):
     """No kernel notices per chapter, no ZMQ traceback on Ctrl-C, no staging files left."""
     import os
@@ -481,12 +482,13 @@ folder.mkdir(parents=True, exist_ok=True)
 """
 
 
+@pytest.mark.xdist_group("signals_and_threads")
 def test_the_two_training_chapters_run_side_by_side_on_half_the_cores(tmp_path, monkeypatch):
     import os
 
-    from p3lib.run.runner import SIDE_BY_SIDE
+    from p3lib.run.side_by_side import SIDE_BY_SIDE
 
-    monkeypatch.setattr("p3lib.run.runner._cores", lambda: 4)
+    monkeypatch.setattr("p3lib.run.side_by_side.cores", lambda: 4)
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir()
@@ -532,9 +534,9 @@ def test_the_two_training_chapters_run_side_by_side_on_half_the_cores(tmp_path, 
 
 
 def test_one_failing_chapter_of_a_pair_keeps_the_others_record(tmp_path, monkeypatch):
-    from p3lib.run.runner import SIDE_BY_SIDE
+    from p3lib.run.side_by_side import SIDE_BY_SIDE
 
-    monkeypatch.setattr("p3lib.run.runner._cores", lambda: 2)
+    monkeypatch.setattr("p3lib.run.side_by_side.cores", lambda: 2)
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir()
     first, second = sorted(SIDE_BY_SIDE)
@@ -551,10 +553,11 @@ def test_one_failing_chapter_of_a_pair_keeps_the_others_record(tmp_path, monkeyp
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == [f"{first}.ipynb"]
 
 
+@pytest.mark.xdist_group("signals_and_threads")
 def test_one_core_runs_the_pair_one_after_the_other(tmp_path, monkeypatch):
-    from p3lib.run.runner import SIDE_BY_SIDE
+    from p3lib.run.side_by_side import SIDE_BY_SIDE
 
-    monkeypatch.setattr("p3lib.run.runner._cores", lambda: 1)
+    monkeypatch.setattr("p3lib.run.side_by_side.cores", lambda: 1)
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir()
     names = sorted(SIDE_BY_SIDE)
@@ -568,12 +571,13 @@ def test_one_core_runs_the_pair_one_after_the_other(tmp_path, monkeypatch):
     assert first["threads"] is None and second["threads"] is None
 
 
+@pytest.mark.xdist_group("signals_and_threads")
 def test_ctrl_c_reaches_the_kernels_of_chapters_side_by_side(tmp_path):
     """Kernels run in their own session; p3 passes the Ctrl-C on, nothing is recorded."""
     import os
     import time
 
-    from p3lib.run.runner import SIDE_BY_SIDE
+    from p3lib.run.side_by_side import SIDE_BY_SIDE
 
     first, second = sorted(SIDE_BY_SIDE)
     sources, out = tmp_path / "src", tmp_path / "out"

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 from tiny_model import build_tiny_model, tiny_config, tiny_pairs
 
 from p3lib.data.schema import dump_pairs, load_pairs
-from p3lib.store.run_layout import DEFAULT_TRAIN, REPO_ROOT, RunLayout
+from p3lib.run.one_chapter import run_in_child
+from p3lib.store.run_layout import DEFAULT_TRAIN, RunLayout
 
 pytestmark = pytest.mark.smoke
 
@@ -39,22 +38,6 @@ PAGE_BOUND = 3_000_000
 JSON_BOUND = 1_000_000
 CHAPTERS = ("02_baseline", "05_post_training_eval")
 SMALL = {"N_BOOTSTRAP": 50, "N_UMAP_SEEDS": 2, "N_SHUFFLES": 50}
-
-_RUN = """
-import json, sys
-from pathlib import Path
-import papermill
-from p3lib.store.run_layout import REPO_ROOT
-from p3lib.run.runner import KERNEL_NAME, discover_chapters, to_notebook
-name, out, parameters = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3])
-(chapter,) = discover_chapters((name,))
-given = {k: v for k, v in parameters.items() if k in chapter.parameters}
-source = to_notebook(chapter.source, out / "staging" / f"{name}.ipynb")
-(out / "notebooks").mkdir(parents=True, exist_ok=True)
-papermill.execute_notebook(str(source), str(out / "notebooks" / f"{name}.ipynb"),
-    parameters=given, kernel_name=KERNEL_NAME, cwd=str(REPO_ROOT), progress_bar=False,
-    log_output=False)
-"""
 
 
 def generated_eval(n: int) -> list:
@@ -98,12 +81,7 @@ def runs(tmp_path_factory, models):
             **SMALL,
         }
         for chapter in CHAPTERS:
-            completed = subprocess.run(
-                [sys.executable, "-c", _RUN, chapter, str(layout.root), json.dumps(parameters)],
-                cwd=REPO_ROOT,
-                capture_output=True,
-                text=True,
-            )
+            completed = run_in_child(chapter, layout.root, parameters)
             assert completed.returncode == 0, completed.stderr[-3000:]
         layouts[n] = layout
     return layouts

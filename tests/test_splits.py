@@ -52,3 +52,40 @@ def test_split_refuses_other_train_data(tmp_path):
 def test_missing_split_says_which_chapter_makes_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="run chapter 02 first"):
         load_split(tmp_path / "splits" / "validation.json")
+
+
+def test_validation_takes_whole_template_groups():
+    # 20 groups of 10 pairs, both labels in each: validation (10%) must be whole groups.
+    train = [
+        DatingPair(
+            text_1=f"boy: statement {g} {i}",
+            text_2=f"girl: reply {g} {i}",
+            label=i % 2,
+            category="interests",
+            subcategory=f"topic_{g}",
+        )
+        for g in range(20)
+        for i in range(10)
+    ]
+    split = make_validation_split(train, fraction=0.1, seed=0)
+    fit, validation = apply_split(train, split)
+    assert split.grouped_by == "subcategory"
+    held = {p.subcategory for p in validation}
+    assert len(validation) == 20 and len(held) == 2
+    assert not held & {p.subcategory for p in fit}
+    assert {p.label for p in validation} == {0, 1}
+
+
+def test_without_subcategories_pairs_sharing_a_statement_stay_together():
+    # 40 chains of 5 pairs; each chain's pairs share statements, chains share none.
+    train = [
+        DatingPair(text_1=f"boy: s {c} {i}", text_2=f"girl: s {c} {i + 1}", label=i % 2)
+        for c in range(40)
+        for i in range(5)
+    ]
+    split = make_validation_split(train, fraction=0.1, seed=1)
+    fit, validation = apply_split(train, split)
+    assert split.grouped_by == "statement"
+    statements = lambda pairs: {s for p in pairs for s in (p.statement_1, p.statement_2)}  # noqa: E731
+    assert not statements(fit) & statements(validation)
+    assert len(validation) == 20

@@ -22,21 +22,18 @@ from p3lib.evaluation.cluster_bootstrap import (
     weighted_metrics,
 )
 from p3lib.evaluation.comparison import compare
-from p3lib.evaluation.metrics import (
-    classification_at,
-    evaluate_scores,
-    separation,
-    spearman_summary,
-)
+from p3lib.evaluation.metrics import classification_at, separation, spearman_summary
 from p3lib.evaluation.operating_point import (
     matched_operating_point,
     near_trivial,
     threshold_for_recall,
 )
+from p3lib.evaluation.pipeline import evaluate_scores
 from p3lib.evaluation.rank_identity import auc_from_spearman, ratio_from_auc, spearman_from_auc
 from p3lib.evaluation.success import judge, spearman_note
 from p3lib.evaluation.words_only import words_only_baseline
-from p3lib.training import experiments as ex
+from p3lib.training.experiments.losses import loss_study
+from p3lib.training.experiments.seeds import seed_study
 
 # --- cluster bootstrap -------------------------------------------------------------------------
 
@@ -59,7 +56,8 @@ def test_weighted_metrics_equal_the_metrics_of_repeated_pairs():
         "spearman_ratio": ratio,
         "f1": at.f1,
         "accuracy": at.accuracy,
-        "n_false_positives": at.fp,
+        "false_positive_rate": at.fp / np.sum(y == 0),
+        "false_negative_rate": at.fn / np.sum(y == 1),
     }
     for key, value in expected.items():
         assert got[key][0, 0] == pytest.approx(value, abs=1e-12), key
@@ -327,9 +325,14 @@ def test_comparison_holds_the_stable_keys(comparison):
     assert data["paired_differences"]["full_vs_lora"]["resampled"] == "subcategory"
     assert set(data["matched_recall"]) == {"baseline", "full", "lora"}
     # Every table metric of a model carries its cluster interval.
-    for key in ("margin", "auc_roc", "f1", "accuracy", "n_false_positives", "spearman_ratio"):
+    for key in ("margin", "auc_roc", "f1", "accuracy", "false_positive_rate", "spearman_ratio"):
         estimate = comparison.full.headline[key]
         assert estimate.low is not None and estimate.method in ("BCa", "percentile"), key
+    # A count carries no interval; its rate does, inside [0, 1].
+    assert comparison.full.headline["n_false_positives"].low is None
+    rate = comparison.full.headline["false_positive_rate"]
+    assert 0 <= rate.low <= rate.value <= rate.high <= 1
+    assert set(data["fixed_eval_recall"]["models"]) == {"baseline", "full", "lora"}
     assert comparison.full.interval_resampled == "subcategory"
     assert comparison.full.n_clusters_resampled == 24
 
@@ -339,7 +342,10 @@ def test_verdicts_come_from_the_paired_interval(comparison):
     sentence = paired_verdict(comparison, "full", "lora", "auc_roc")
     assert f"{d.estimate:+.3f}" in sentence
     if d.excludes_zero:
-        assert sentence.startswith("Full fine-tuning beats LoRA") if d.estimate > 0 else True
+        # One seed per arm: worded as a statement about these two trained models.
+        if d.estimate > 0:
+            assert sentence.startswith("This run's full fine-tuning model beats its LoRA model")
+        assert "these two trained models" in sentence
     else:
         assert "cannot tell" in sentence
     reverse = paired_verdict(comparison, "lora", "full", "auc_roc")
@@ -385,12 +391,12 @@ def test_loss_study_picks_its_best_on_validation_not_eval():
             )
         }  # ...but worst on validation
     )
-    study = ex.loss_study(models)
+    study = loss_study(models)
     assert study.best == "cosine"
 
 
 def test_seed_verdict_counts_auc_and_spearman_once():
-    study = ex.seed_study(zoo())
+    study = seed_study(zoo())
     assert study.separated["auc_roc"] and study.separated["spearman"]
     assert study.verdict.count("ranking (AUC-ROC") == 1
     listed = study.verdict.split("do not overlap: ")[-1]

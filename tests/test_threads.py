@@ -4,17 +4,17 @@ Thread count is the one source of machine-to-machine variation that can be simul
 machine: it changes how PyTorch, OpenMP and numba split their sums. Each run is a fresh
 process with ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` and ``NUMBA_NUM_THREADS`` set and
 ``torch.set_num_threads`` called; it trains the tiny model for one epoch, evaluates it with
-:func:`p3lib.evaluation.metrics.evaluate` (two UMAP seeds) and writes the result with
+:func:`p3lib.evaluation.pipeline.evaluate` (two UMAP seeds) and writes the result with
 :func:`p3lib.store.atomic.atomic_write_json`, as the chapters do.
 
-What must hold: every figure the results table prints is the same text, intervals included,
-and every count, label and text of the JSON is equal. The floats are not bit-equal: PyTorch
-sums float32 values in a different order at 2 threads, so cosines move in the 8th digit, and one
+What must hold: every figure the results table prints is the same text, intervals included, and
+every count, label and text of the JSON is equal. The floats are not bit-equal: PyTorch sums
+float32 values in a different order at 2 threads, so cosines move in the 8th digit, and one
 epoch of training compounds that over its steps; they must agree to a relative 1e-4 (an
-interval's end moved by 1.1e-5 relative with the packages of 2026-12-07), far below the
-printed digits, which must be the same text. Left out: the UMAP coordinates and the clustering figures,
-which the book declares seed-dependent (medians over seeds with their range): a change in
-the 8th digit of the features is enough to move UMAP's layout.
+interval's end moved by 1.1e-5 relative with the packages of 2026-12-07), far below the printed
+digits, which must be the same text. Left out: the UMAP coordinates and the clustering figures,
+which the book declares seed-dependent (medians over seeds with their range): a change in the
+8th digit of the features is enough to move UMAP's layout.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 TESTS = Path(__file__).parent
 
@@ -41,8 +43,9 @@ sys.path.insert(0, sys.argv[3])
 from tiny_model import build_tiny_model, tiny_pairs
 
 from p3lib.store.atomic import atomic_write_json
-from p3lib.evaluation.metrics import evaluate
-from p3lib.training.train import TrainConfig, train
+from p3lib.evaluation.pipeline import evaluate
+from p3lib.training.record import TrainConfig
+from p3lib.training.train import train
 
 pairs = tiny_pairs(96, seed=3)
 fit, validation, evaluation = pairs[:48], pairs[48:72], pairs[72:]
@@ -109,7 +112,7 @@ def mismatches(a, b, path: str = "") -> list[str]:
 def printed(result: dict) -> dict[str, str]:
     """The exact rows of the results table as the book prints them, intervals included."""
     from p3lib.book.results_block import TABLE_ROWS
-    from p3lib.evaluation.metrics import EvaluationResult
+    from p3lib.evaluation.results import EvaluationResult
 
     model = EvaluationResult.model_validate(result)
     values = model.headline("")
@@ -120,6 +123,8 @@ def printed(result: dict) -> dict[str, str]:
     return cells
 
 
+# Thread counts, signals, timing: one pytest-xdist worker runs all such tests, one at a time.
+@pytest.mark.xdist_group("signals_and_threads")
 def test_one_and_two_threads_give_the_same_exact_figures(tmp_path):
     one = run_at(1, tmp_path / "one")
     two = run_at(2, tmp_path / "two")

@@ -10,14 +10,9 @@ import pytest
 import torch
 from tiny_model import build_tiny_model, tiny_config, tiny_pairs
 
-from p3lib.training.train import (
-    ADAPTER_DIR,
-    RECORD_NAME,
-    TrainConfig,
-    TrainingRecord,
-    merge_lora,
-    train,
-)
+from p3lib.training.record import RECORD_NAME, TrainConfig, TrainingRecord
+from p3lib.training.saving import ADAPTER_DIR, merge_lora
+from p3lib.training.train import train
 
 PROBE = [
     "boy: i love hiking",
@@ -394,7 +389,7 @@ def test_load_model_leaves_the_offline_setting_as_it_was(tmp_path, monkeypatch):
 
 def _evaluation(model, eval_pairs, name):
     from p3lib.evaluation.embed import cosine_scores, encode_pairs
-    from p3lib.evaluation.metrics import evaluate_scores
+    from p3lib.evaluation.pipeline import evaluate_scores
 
     scores = cosine_scores(*encode_pairs(model, eval_pairs, show_progress_bar=False))
     return evaluate_scores(
@@ -416,7 +411,7 @@ def test_model_card_carries_the_eval_figures_of_the_metric_json(tmp_path, lora_r
     import re
 
     from p3lib.evaluation.comparison import compare, load_comparison
-    from p3lib.evaluation.metrics import EvaluationResult
+    from p3lib.evaluation.results import EvaluationResult
     from p3lib.store.atomic import atomic_write_json, read_json
     from p3lib.training.model_card import write_model_card
 

@@ -16,12 +16,13 @@ import pytest
 from tiny_model import build_tiny_model, tiny_pairs
 
 from p3lib.data.schema import dump_pairs
-from p3lib.training.train import RECORD_NAME, TrainingRecord
+from p3lib.training.record import RECORD_NAME, TrainingRecord
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 N_TRAIN, BATCH_SIZE, EPOCHS, WORLD_SIZE = 96, 8, 2, 2
 
 
+@pytest.mark.xdist_group("signals_and_threads")
 def test_torchrun_two_cpu_processes(tmp_path):
     pytest.importorskip("torch.distributed")
     model_dir = tmp_path / "tiny"

@@ -102,7 +102,7 @@ def tiny_pairs(n: int, seed: int = 0) -> list[DatingPair]:
 
 def tiny_config(method: str = "full", **overrides):
     """A TrainConfig that trains the tiny model in seconds: no warmup, high learning rates."""
-    from p3lib.training.train import TrainConfig
+    from p3lib.training.record import TrainConfig
 
     settings = dict(
         method=method,

@@ -22,16 +22,57 @@ from p3lib.book.clean_notebooks import copy_clean_notebook
 from p3lib.book.html import slim_book
 from p3lib.book.landing import landing_substitutions, write_cosine_figure
 from p3lib.book.pages import stage_pages
-from p3lib.run.runner import APPENDIX, CHAPTERS
-from p3lib.store.atomic import atomic_directory, check_replaceable, read_json
+from p3lib.run.chapters import APPENDIX, CHAPTERS
+from p3lib.store.atomic import (
+    ForeignFolderError,
+    atomic_directory,
+    check_replaceable,
+    read_json,
+)
 from p3lib.store.run_layout import DEFAULT_OUT, REPO_ROOT, RunLayout
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book", "_static")
 DEFAULT_HTML = REPO_ROOT / "_build" / "html"
 
 
+BOOK_WHAT = "the book's HTML, built by p3 book"
+"""What the marker of a built site says it holds (a model folder's says otherwise)."""
+
+
 class BookError(RuntimeError):
     """The book could not be built; the message carries the build's own errors."""
+
+
+def check_html_folder(html_dir: str | Path, out_dir: str | Path | None = None) -> None:
+    """Refuse an HTML folder that p3 must not replace, before any work starts.
+
+    Refused: a folder inside a p3 output folder (one holding ``run.json``, or the run's own
+    ``out_dir``, whose models carry p3's marker too) or one that holds it; a file; a folder
+    with files p3 did not write, or a folder p3 made as something else (see
+    :func:`p3lib.store.atomic.check_replaceable`).
+
+    Raises:
+        ForeignFolderError: why, naming the folder (and the foreign files).
+    """
+    from p3lib.run.run_record import RUN_RECORD
+
+    html_dir = Path(html_dir).absolute()
+    runs = [folder for folder in (html_dir, *html_dir.parents) if (folder / RUN_RECORD).is_file()]
+    if out_dir is not None:
+        out_dir = Path(out_dir).absolute()
+        if out_dir == html_dir or out_dir in html_dir.parents:
+            runs.append(out_dir)
+        elif html_dir in out_dir.parents:
+            raise ForeignFolderError(
+                f"--html {html_dir}: holds the run's output folder {out_dir}, which replacing "
+                "the site would delete; name a folder outside it"
+            )
+    if runs:
+        raise ForeignFolderError(
+            f"--html {html_dir}: inside the p3 output folder {runs[0]}, whose results (models, "
+            "metrics, notebooks) replacing it could delete; name a folder outside it"
+        )
+    check_replaceable(html_dir, BOOK_WHAT)
 
 
 def plotly_js() -> Path:
@@ -72,15 +113,19 @@ def results_substitutions(out_dir: Path) -> dict[str, str]:
             "headline": "",
             "comparisons": "",
             "success_table": "",
+            "tiers": "",
         }
     from p3lib.book.results_block import comparison_paragraph, results_table, success_table
     from p3lib.book.sentences import headline_sentence
+    from p3lib.book.tier_text import load_tiers, tiers_section
     from p3lib.evaluation.comparison import load_comparison
 
     result = load_comparison(comparison)
+    tiers = load_tiers(out_dir)
     return {
+        "tiers": tiers_section(tiers),
         "results_table": results_table(result),
-        "headline": headline_sentence(result),
+        "headline": headline_sentence(result, tiers=tiers),
         "comparisons": comparison_paragraph(result),
         "success_table": success_table(result),
     }
@@ -152,7 +197,7 @@ def stage_book(out_dir: Path, staging: Path, chapters: tuple[str, ...]) -> Path:
 
     substitutions.update(errors_substitutions(RunLayout(out_dir).metrics))
     from p3lib.book.adr import adr_substitutions
-    from p3lib.training.experiments import experiment_substitutions
+    from p3lib.training.experiments.summary import experiment_substitutions
 
     substitutions.update(adr_substitutions(out_dir))
     substitutions.update(experiment_substitutions(out_dir))
@@ -247,7 +292,7 @@ def build_book(
         ForeignFolderError: ``html_dir`` holds files p3 did not make.
     """
     out_dir, html_dir = Path(out_dir).resolve(), Path(html_dir).resolve()
-    check_replaceable(html_dir)
+    check_html_folder(html_dir, out_dir)
     if not out_dir.is_dir():
         raise BookError(f"{out_dir}: no such run folder (run `p3 run --out {out_dir}` first)")
     if chapters is None:
@@ -263,7 +308,7 @@ def build_book(
         _run_tool([*command, str(staging), str(built)], staging)
         slim_book(built)
         tidy_site(built)
-        with atomic_directory(html_dir, "the book's HTML, built by p3 book") as target:
+        with atomic_directory(html_dir, BOOK_WHAT) as target:
             shutil.copytree(built, target, dirs_exist_ok=True)
     if not quiet:
         print(f"book written to {html_dir / 'index.html'}")

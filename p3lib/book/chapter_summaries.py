@@ -6,9 +6,9 @@ was done), so a summary stays true whichever way the numbers fall.
 
 from __future__ import annotations
 
-from p3lib.data.quality import DIMENSIONS, DataQualityReport
+from p3lib.data.quality.report import DIMENSIONS, DataQualityReport
 from p3lib.training.formatting import format_rate
-from p3lib.training.train import TrainingRecord
+from p3lib.training.record import TrainingRecord
 
 METHOD_NAMES = {"full": "Full fine-tuning", "lora": "LoRA"}
 # Below this p-value an association between category and label is reported as real.
@@ -23,7 +23,7 @@ def training_finding(record: TrainingRecord) -> str:
     """What a training run found: validation Spearman before, at its best, and what it cost.
 
     Example:
-        >>> from p3lib.training.train import TrainingRecord
+        >>> from p3lib.training.record import TrainingRecord
         >>> record = TrainingRecord.model_construct(
         ...     method="lora", learning_rate=2e-4, total_steps=40, best_step=30, best_score=0.61,
         ...     restored_score=0.61, seconds_per_epoch=12.5, peak_rss_mb=860.4,

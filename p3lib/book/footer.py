@@ -2,7 +2,7 @@
 
 A number in the book is only as good as the record of what produced it: the date of the
 build, the commit of the code, the versions of the libraries that decide the numbers (those
-the training run recorded, :func:`p3lib.training.train.library_versions`) and the machine.
+the training run recorded, :func:`p3lib.store.environment.environment_versions`) and the machine.
 :func:`footer_html` writes it from the run's training record and the build's own
 environment; Jupyter Book puts it in every page's footer (``html.extra_footer``).
 """

@@ -1,7 +1,9 @@
 """The landing page's finding, generated from one run's numbers.
 
-A reader opening the book sees the answer first: the headline sentence, the key numbers with
-their 95% cluster-bootstrap intervals, one figure (the cosine distributions before and after)
+A reader opening the book sees the answer first: how much of fine-tuning's gain survives on
+unseen templates and unseen topics beside the seen-template figure (the three tiers of
+:mod:`p3lib.evaluation.tiers`), then the headline sentence, the key numbers with their 95%
+cluster-bootstrap intervals, one figure (the cosine distributions before and after)
 and a link to the results page. :func:`landing_substitutions` returns it as the MyST
 substitution ``landing_finding`` of ``book/intro.md``.
 
@@ -18,8 +20,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from p3lib.book.sentences import headline_sentence
+from p3lib.book.tier_text import load_tiers, tier_sentence, tier_table, tiers_note
 from p3lib.evaluation.comparison import ComparisonResult, Estimate, load_comparison
-from p3lib.evaluation.metrics import EvaluationResult
+from p3lib.evaluation.results import EvaluationResult
+from p3lib.evaluation.tiers import TierComparison
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import RunLayout
 
@@ -127,14 +131,23 @@ def landing_figure_html(results: Mapping[str, EvaluationResult]) -> str:
     return f'<div class="p3-landing-figure">{block}{caption}</div>'
 
 
-def landing_finding(comparison: ComparisonResult, *, figure: str = "") -> str:
-    """The Markdown block the landing page opens with; ``figure`` is the figure's HTML."""
-    parts = [
-        "## The answer",
+def landing_finding(
+    comparison: ComparisonResult, *, figure: str = "", tiers: TierComparison | None = None
+) -> str:
+    """The Markdown block the landing page opens with: first how much of the gain survives on
+    unseen templates and unseen topics beside the seen-template figure (with ``tiers``), then
+    the PRD's headline sentence and the key numbers on the whole eval split; ``figure`` is the
+    figure's HTML."""
+    parts = ["## The answer"]
+    if tiers is not None:
+        parts.append(f"**{tier_sentence(tiers, 'full')}** {tier_sentence(tiers, 'lora')}")
+        parts.append(tier_table(tiers) + "\n\n" + tiers_note(tiers))
+        parts.append("On the whole eval split, seen and unseen templates together:")
+    parts += [
         f"**{headline_sentence(comparison)}**",
         key_numbers_table(comparison),
         f"{comparison.baseline.n_pairs} eval pairs; in brackets, 95% intervals from resampling "
-        "the eval set's subcategories (groups of near-identical pairs). "
+        "the eval set's template groups ((category, subcategory) pairs of near-identical pairs). "
         "Spearman's rho says how well the cosine ranks pairs by label, AUC-ROC how often a "
         "compatible pair scores above an incompatible one, and the margin is the mean cosine "
         "of compatible pairs minus that of incompatible ones.",
@@ -186,4 +199,5 @@ def landing_substitutions(out_dir: str | Path) -> dict[str, str]:
         }
     results = _evaluated(out_dir)
     figure = landing_figure_html(results) if results else ""
-    return {"landing_finding": landing_finding(load_comparison(path), figure=figure)}
+    finding = landing_finding(load_comparison(path), figure=figure, tiers=load_tiers(out_dir))
+    return {"landing_finding": finding}

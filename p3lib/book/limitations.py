@@ -36,7 +36,7 @@ def _seed(out_dir: Path) -> int | None:
 def limitations(out_dir: str | Path, data_source: str, *, appendix: bool) -> str:
     """The page's body (Markdown): one paragraph per limit, each with its number."""
     from p3lib.evaluation.comparison import load_comparison
-    from p3lib.evaluation.metrics import EvaluationResult
+    from p3lib.evaluation.results import EvaluationResult
     from p3lib.store.result_files import load_result
 
     out_dir = Path(out_dir)

@@ -12,12 +12,14 @@ from pathlib import Path
 
 from p3lib.book.sentences import (
     METRIC_NAMES,
+    fixed_recall_sentence,
     headline_sentence,
     interval_note,
     matched_recall_sentence,
     paired_verdict,
     words_only_sentence,
 )
+from p3lib.book.tier_text import load_tiers, tiers_section
 from p3lib.evaluation.comparison import (
     MODEL_LABELS,
     ComparisonResult,
@@ -25,10 +27,11 @@ from p3lib.evaluation.comparison import (
     ModelSummary,
     load_comparison,
 )
+from p3lib.evaluation.tiers import TierComparison
 from p3lib.store.atomic import atomic_write_text
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import DEFAULT_OUT, RunLayout
-from p3lib.training.experiments import ExperimentsResult, appendix_summary
+from p3lib.training.experiments.summary import ExperimentsResult, appendix_summary
 
 RESULTS_START = "<!-- results:start -->"
 RESULTS_END = "<!-- results:end -->"
@@ -45,7 +48,8 @@ TABLE_ROWS = (
     ("purity", "HDBSCAN cluster purity", ".3f"),
     ("f1", "F1 at the validation threshold", ".3f"),
     ("accuracy", "Accuracy at the validation threshold", ".3f"),
-    ("n_false_positives", "False positives", ".0f"),
+    ("false_positive_rate", "False positive rate (of incompatible pairs)", ".3f"),
+    ("false_negative_rate", "False negative rate (of compatible pairs)", ".3f"),
     ("threshold", "Validation threshold", ".3f"),
 )
 LEAK_FREE_ROWS = (
@@ -58,9 +62,11 @@ NOT_APPLICABLE = "(does not apply)"
 # `p3 results --check` compares them by range (p3lib.book.results_check). The training cost rows
 # are measured on the build machine and differ from one machine to the next.
 PURITY_LABEL = "HDBSCAN cluster purity"
-NULL_LABEL = "Purity with labels shuffled (95% range)"
+NULL_LABEL = "Purity with labels shuffled within template groups (95% range)"
+EXCESS_LABEL = "Purity minus the shuffled median"
+AMI_LABEL = "Adjusted mutual information, labels and clusters"
 CLUSTERS_LABEL = "HDBSCAN clusters"
-SEED_ROWS = (PURITY_LABEL, NULL_LABEL, CLUSTERS_LABEL)
+SEED_ROWS = (PURITY_LABEL, NULL_LABEL, EXCESS_LABEL, AMI_LABEL, CLUSTERS_LABEL)
 MACHINE_ROWS = ("Seconds per epoch", "Peak memory (MiB)")
 
 
@@ -87,7 +93,8 @@ def _words_only_cell(comparison: ComparisonResult, key: str, fmt: str) -> str:
         "spearman_ratio": words.spearman_ratio,
         "f1": words.at_threshold.f1,
         "accuracy": words.at_threshold.accuracy,
-        "n_false_positives": float(words.n_false_positives),
+        "false_positive_rate": words.n_false_positives / words.n_incompatible,
+        "false_negative_rate": words.at_threshold.fn / words.n_compatible,
     }
     interval = words.cluster_intervals.intervals.get(key) if words.cluster_intervals else None
     estimate = Estimate(
@@ -109,7 +116,7 @@ def _clustering_cells(comparison: ComparisonResult, summary: ModelSummary | None
     over = summary.clustering if summary is not None else None
     if over is None:
         purity = _cell(summary.headline.get("purity"), ".3f") if summary else "n/a"
-        return {PURITY_LABEL: purity, NULL_LABEL: "n/a", CLUSTERS_LABEL: "n/a"}
+        return {**dict.fromkeys(SEED_ROWS, "n/a"), PURITY_LABEL: purity}
     noise = over.noise_fraction
     null = over.purity_null
     return {
@@ -121,6 +128,12 @@ def _clustering_cells(comparison: ComparisonResult, summary: ModelSummary | None
             + f", noise {noise.median:.0%} [{noise.low:.0%}, {noise.high:.0%}]"
         ),
         NULL_LABEL: "n/a" if null is None else f"[{null.low:.3f}, {null.high:.3f}]",
+        EXCESS_LABEL: "n/a" if null is None or null.excess is None else f"{null.excess:+.3f}",
+        AMI_LABEL: (
+            "n/a"
+            if over.ami is None or over.ami.median is None
+            else _cell(Estimate(value=over.ami.median, low=over.ami.low, high=over.ami.high), ".3f")
+        ),
         CLUSTERS_LABEL: _cell(
             Estimate(
                 value=over.n_clusters.median, low=over.n_clusters.low, high=over.n_clusters.high
@@ -144,8 +157,11 @@ def figure_kinds_note(comparison: ComparisonResult) -> str:
         f"The clustering rows are medians over {n_seeds} UMAP seed{plural} with their range in "
         "brackets (UMAP's layout is not bit-stable across machines); noise is the share of "
         "pairs HDBSCAN leaves unclustered; the shuffled-labels row holds 95% of the median "
-        f"purity over {shuffles} of the labels. `p3 results --check` compares exact figures "
-        "to the digit and clustering rows by overlapping ranges."
+        f"purity over {shuffles} of the labels, each shuffle moving labels only within a "
+        "template group (most groups hold one label, so a free shuffle would make chance look "
+        "lower than it is); adjusted mutual information is 0 for chance at any number of "
+        "clusters. `p3 results --check` compares exact figures to the digit and clustering "
+        "rows by overlapping ranges."
     )
 
 
@@ -242,13 +258,17 @@ def success_table(comparison: ComparisonResult) -> str:
     for c in comparison.success_criteria:
         fmt = ".1%" if c.key == "dealbreaker_false_positives" else ".3f"
         measured = _cell(Estimate(value=c.value, low=c.low, high=c.high), fmt)
-        lines.append(f"| {c.label} | {c.target} | {c.model} | {measured} | {c.verdict} |")
-        if c.note and c.note not in notes:
+        if c.key == "dealbreaker_false_positives" and c.note:
+            # k of n and the number of template groups, beside the rate.
+            measured += f" ({c.note})"
+        elif c.note and c.note not in notes:
             notes.append(c.note)
+        lines.append(f"| {c.label} | {c.target} | {c.model} | {measured} | {c.verdict} |")
     lines.append("")
     lines.append(
         "Pass: the whole interval meets the target; fail: the whole interval misses it; "
-        "cannot tell: it straddles the target. Spearman's rho: " + "; ".join(notes) + "."
+        "cannot tell: it straddles the target, or (dealbreakers) its pairs come from too few "
+        "templates for any interval to bound the rate. Spearman's rho: " + "; ".join(notes) + "."
     )
     return "\n".join(lines)
 
@@ -266,7 +286,7 @@ def paired_table(comparison: ComparisonResult) -> str:
     for pair in comparison.paired_differences.values():
         a, b = MODEL_LABELS.get(pair.a, pair.a), MODEL_LABELS.get(pair.b, pair.b)
         for metric, d in pair.differences.items():
-            fmt = "+.0f" if metric == "n_false_positives" else "+.3f"
+            fmt = "+.3f"
             cell = _cell(Estimate(value=d.estimate, low=d.low, high=d.high), fmt)
             if not d.excludes_zero:
                 reading = "cannot tell"
@@ -284,19 +304,25 @@ def comparison_paragraph(comparison: ComparisonResult) -> str:
         lines.append(f"- {paired_verdict(comparison, 'full', 'lora', 'auc_roc')}")
     if comparison.words_only is not None:
         lines.append(f"- {words_only_sentence(comparison)}")
+    if comparison.fixed_eval_recall is not None:
+        lines.append(f"- {fixed_recall_sentence(comparison)}")
     if comparison.matched_recall:
         lines.append(f"- {matched_recall_sentence(comparison)}")
     return "\n".join(lines)
 
 
 def results_block(
-    comparison: ComparisonResult, experiments: ExperimentsResult | None = None
+    comparison: ComparisonResult,
+    experiments: ExperimentsResult | None = None,
+    tiers: TierComparison | None = None,
 ) -> str:
-    """The README block: table, headline sentence, paired findings (and the appendix's)."""
+    """The README block: the three tiers first (seen templates, unseen templates, unseen
+    topics), then the table, headline sentence, paired findings (and the appendix's)."""
     block = (
-        results_table(comparison)
+        ("" if tiers is None else tiers_section(tiers) + "\n\n")
+        + results_table(comparison)
         + "\n\n"
-        + headline_sentence(comparison)
+        + headline_sentence(comparison, tiers=tiers)
         + "\n\n"
         + comparison_paragraph(comparison)
     )
@@ -335,7 +361,7 @@ def block_from_run(out_dir: str | Path | None = None) -> str:
     experiments = None
     if appendix.is_file():
         experiments = load_result(appendix, ExperimentsResult)
-    return results_block(comparison, experiments)
+    return results_block(comparison, experiments, load_tiers(path.parent.parent))
 
 
 def results_command(out_dir: str | Path | None = None, readme: str | Path | None = None) -> str:
@@ -348,7 +374,7 @@ def results_command(out_dir: str | Path | None = None, readme: str | Path | None
 
     Returns:
         The Markdown written: table, headline sentence, paired findings, and the appendix's
-        findings (:func:`p3lib.training.experiments.appendix_summary`) when the run includes
+        findings (:func:`p3lib.training.experiments.summary.appendix_summary`) when the run includes
         chapter 07.
 
     Raises:

@@ -2,7 +2,7 @@
 
 No sentence here compares two models by setting two separate intervals side by side: every
 before/after and model-against-model statement quotes ``metric(a) - metric(b)`` measured on the
-same resampled subcategories
+same resampled template groups ((category, subcategory) pairs)
 (:attr:`p3lib.evaluation.comparison.ComparisonResult.paired_differences`),
 with its 95% interval, and its verb follows that interval (a difference whose interval
 includes 0 is "cannot tell", whatever its sign).
@@ -13,7 +13,9 @@ count
 rho as further evidence.
 
 Example:
-    >>> from p3lib.evaluation.cluster_bootstrap import BootstrapInterval
+    >>> from p3lib.book.tier_text import tier_sentence
+from p3lib.book.tier_text import tier_sentence
+from p3lib.evaluation.cluster_bootstrap import BootstrapInterval
     >>> d = BootstrapInterval(estimate=0.2, low=0.1, high=0.3, method="BCa")
     >>> difference_clause(d, ".3f")
     '+0.200 (paired 95% interval +0.100 to +0.300, which excludes 0)'
@@ -24,13 +26,16 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+from p3lib.book.tier_text import tier_sentence
 from p3lib.evaluation.cluster_bootstrap import BootstrapInterval
 from p3lib.evaluation.comparison import (
+    FINE_TUNED,
     MODEL_LABELS,
     ComparisonResult,
     easiest_and_hardest,
     eligible_categories,
 )
+from p3lib.evaluation.tiers import TierComparison
 
 METRIC_NAMES = {
     "margin": "compatibility margin",
@@ -40,9 +45,12 @@ METRIC_NAMES = {
     "spearman_ratio": "rho / ceiling",
     "f1": "F1 at the validation threshold",
     "accuracy": "accuracy at the validation threshold",
-    "n_false_positives": "false positives at the validation threshold",
+    "false_positive_rate": "false positive rate at the validation threshold",
+    "false_negative_rate": "false negative rate at the validation threshold",
 }
-FORMATS = {"cohens_d": ".2f", "n_false_positives": ".0f"}
+FORMATS = {"cohens_d": ".2f"}
+# Lower is better for these; higher for every other metric.
+LOWER_IS_BETTER = ("false_positive_rate", "false_negative_rate")
 
 
 def _fmt(metric: str) -> str:
@@ -95,8 +103,10 @@ def _value(comparison: ComparisonResult, name: str, metric: str) -> float | None
         words = comparison.words_only
         if words is None:
             return None
-        if metric == "n_false_positives":
-            return float(words.n_false_positives)
+        if metric == "false_positive_rate":
+            return words.n_false_positives / words.n_incompatible
+        if metric == "false_negative_rate":
+            return words.at_threshold.fn / words.n_compatible
         if metric in ("f1", "accuracy"):
             return getattr(words.at_threshold, metric)
         return getattr(words, metric, None)
@@ -110,7 +120,11 @@ def paired_verdict(
     """One sentence: does ``a`` beat ``b`` on ``metric``? Decided by the paired interval alone.
 
     For ADR 001 (``paired_verdict(comparison, "full", "lora")``), chapters 05 and 06 and the
-    results page. Lower is better only for ``n_false_positives``.
+    results page. Lower is better only for the error rates (:data:`LOWER_IS_BETTER`).
+
+    Between two fine-tuned models the verdict is worded as one about *these two trained
+    models*: each method was trained once (one seed), so the run says nothing about how the
+    methods compare over training seeds (the appendix resamples seeds).
     """
     d = paired(comparison, a, b, metric)
     label_a, label_b = MODEL_LABELS.get(a, a), MODEL_LABELS.get(b, b)
@@ -121,17 +135,29 @@ def paired_verdict(
     fmt = _fmt(metric)
     values = f"{name} {format(va, fmt)} against {format(vb, fmt)}" if None not in (va, vb) else name
     clause = difference_clause(d, fmt)
+    single_seed = a in FINE_TUNED and b in FINE_TUNED
     if not d.excludes_zero:
-        return (
-            f"This run cannot tell {label_a} from {label_b} on {name}: {values}, a paired "
-            f"difference of {clause}."
+        subject = (
+            f"this run's {label_a} model from its {label_b} model"
+            if single_seed
+            else f"{label_a} from {label_b}"
         )
-    lower_is_better = metric == "n_false_positives"
+        return (
+            f"This run cannot tell {subject} on {name}: {values}, a paired difference of {clause}."
+        )
+    lower_is_better = metric in LOWER_IS_BETTER
     a_better = (d.estimate > 0) != lower_is_better
     better, worse = (label_a, label_b) if a_better else (label_b, label_a)
     if None not in (va, vb):
         first, second = (va, vb) if a_better else (vb, va)
         values = f"{name} {format(first, fmt)} against {format(second, fmt)}"
+    if single_seed:
+        return (
+            f"This run's {better} model beats its {worse} model on {name}: {values}, a paired "
+            f"difference ({label_a} minus {label_b}) of {clause}. Each was trained once, with "
+            "one seed: this is a statement about these two trained models, not about the "
+            "two methods."
+        )
     return (
         f"{better[0].upper()}{better[1:]} beats {worse} on {name}: {values}, a paired "
         f"difference ({label_a} minus {label_b}) of {clause}."
@@ -139,12 +165,16 @@ def paired_verdict(
 
 
 def words_only_sentence(comparison: ComparisonResult) -> str:
-    """How much fine-tuning adds over words alone, in AUC-ROC, with paired intervals."""
+    """How much each embedding model adds over words alone, in AUC-ROC, with paired intervals.
+
+    Words alone is the strongest words-only model p3 fits (n-grams and C chosen on
+    validation), so fine-tuning's gain is stated over it, and the base model's too.
+    """
     words = comparison.words_only
     if words is None:
         return "This run has no words-only baseline."
     parts = []
-    for name in ("full", "lora"):
+    for name in ("baseline", "full", "lora"):
         d = paired(comparison, name, "words_only", "auc_roc")
         if d is None:
             continue
@@ -154,9 +184,13 @@ def words_only_sentence(comparison: ComparisonResult) -> str:
         elif d.estimate < 0:
             verb = "does worse than words alone:"
         parts.append(f"{MODEL_LABELS[name]} {verb} {difference_clause(d)}")
+    low, high = words.chosen_ngram_range
+    grams = "words" if high == 1 else f"word {low}- to {high}-grams"
     text = (
-        f"Words alone (TF-IDF of both statements and their overlap, logistic regression with "
-        f"C = {words.chosen_c:g} chosen on validation) reach AUC-ROC {words.auc_roc:.3f} on eval"
+        f"Words alone (TF-IDF of {grams} of both statements, their difference |a - b| and "
+        f"product a * b, logistic regression; n-grams and C = {words.chosen_c:g} chosen on "
+        f"validation from {len(words.validation_auc)} settings) reach AUC-ROC "
+        f"{words.auc_roc:.3f} on eval"
     )
     if parts:
         text += "; over them, " + "; ".join(parts)
@@ -170,8 +204,9 @@ def interval_note(comparison: ComparisonResult, model: str = "full") -> str:
         return "95% bootstrap intervals that resample pairs (these results have no subcategories)."
     cluster, pair = summary.headline["auc_roc"], summary.pair_level.get("auc_roc")
     text = (
-        f"95% intervals resample the {summary.n_clusters_resampled} subcategories (template "
-        "groups of near-identical pairs) with BCa where it is defined, else percentiles"
+        f"95% intervals resample the {summary.n_clusters_resampled} template groups "
+        "((category, subcategory) pairs of near-identical statements) with BCa where it is "
+        "defined, else percentiles; counts carry no interval, their rates do"
     )
     if pair is not None and None not in (cluster.low, cluster.high, pair.low, pair.high):
         text += (
@@ -183,22 +218,90 @@ def interval_note(comparison: ComparisonResult, model: str = "full") -> str:
 
 
 def matched_recall_sentence(comparison: ComparisonResult) -> str:
-    """False positives of every model at the same validation recall."""
+    """False positives of every model at the same validation recall, each with its eval recall.
+
+    The thresholds match recall on validation only; eval recall differs from model to model,
+    so these are not one operating point (:func:`fixed_recall_sentence` is).
+    """
     rows = []
     for name, point in comparison.matched_recall.items():
         fp = point.false_positives
         trivial = ", near-trivial" if point.near_trivial else ""
         rows.append(
             f"{MODEL_LABELS.get(name, name)} {fp.n} of {fp.of} incompatible pairs "
-            f"({fp.rate:.1%}; threshold {point.threshold:.3f}{trivial})"
+            f"({fp.rate:.1%}; threshold {point.threshold:.3f}, eval recall "
+            f"{point.recall:.3f}{trivial})"
         )
     if not rows:
         return "This run has no matched operating point."
     target = next(iter(comparison.matched_recall.values())).target_recall
     return (
         f"At the thresholds that reach recall {target:.2f} on the validation split, the false "
-        "positives on eval are: " + "; ".join(rows) + "."
+        "positives on eval are: " + "; ".join(rows) + ". Eval recall differs from model to "
+        "model there, so these counts are not compared at one operating point."
     )
+
+
+def _rate_text(r, signed: bool = False) -> str:
+    fmt = "+.3f" if signed else ".3f"
+    if r.estimate is None:
+        return "undefined"
+    if r.low is None or r.high is None:
+        return format(r.estimate, fmt)
+    return f"{format(r.estimate, fmt)} [{format(r.low, fmt)}, {format(r.high, fmt)}]"
+
+
+def fixed_recall_sentence(comparison: ComparisonResult) -> str:
+    """False positive rates at one *eval* recall, and the paired full-against-LoRA difference."""
+    fixed = comparison.fixed_eval_recall
+    if fixed is None or not fixed.models:
+        return "This run has no fixed-recall comparison."
+    rows = [
+        f"{MODEL_LABELS.get(name, name)} {_rate_text(m.false_positive_rate)}"
+        for name, m in fixed.models.items()
+    ]
+    text = (
+        f"At eval recall {fixed.target_recall:.2f} (a point on each model's ROC curve: nothing "
+        "is chosen there), the false positive rates with 95% cluster intervals that re-derive "
+        "the threshold in every resample are: " + "; ".join(rows) + "."
+    )
+    for key, label in (("full_vs_lora", "full fine-tuning minus LoRA"),):
+        d = fixed.differences.get(key, {}).get("overall")
+        if d is None or d.estimate is None:
+            continue
+        excludes = d.low is not None and d.high is not None and (d.low > 0 or d.high < 0)
+        reading = "which excludes 0" if excludes else "which includes 0: this run cannot tell"
+        text += f" Paired difference, {label}: {_rate_text(d, signed=True)}, {reading}."
+    return text
+
+
+def _ranked(support, quote, margins, verb: str) -> str:
+    """The category ranking, stated only where it holds in most resamples of template groups."""
+    easiest, hardest = quote(support.first), quote(support.last or "")
+    parts = []
+    share = f"in {support.share:.0%} of resamples of the template groups"
+    if support.supported:
+        parts.append(
+            f"showing {easiest} achieving the widest separation ({margins(support.first)}; "
+            f"widest {share})"
+        )
+    else:
+        parts.append(
+            f"naming no clear widest category: {easiest} is widest here "
+            f"({margins(support.first)}) but only {share}"
+        )
+    last = f"in {support.last_share:.0%} of resamples" if support.last_share is not None else ""
+    if support.last_supported:
+        parts.append(
+            f"while {hardest} {verb} the hardest category ({margins(support.last)}; "
+            f"narrowest {last})"
+        )
+    elif support.last is not None:
+        parts.append(
+            f"and no clear hardest one: {hardest} is narrowest here ({margins(support.last)}) "
+            f"but only {last}"
+        )
+    return " ".join(parts)
 
 
 def _changed(comparison: ComparisonResult, what: str) -> str:
@@ -223,8 +326,13 @@ def headline_sentence(
     comparison: ComparisonResult,
     *,
     escape: Callable[[str], str] | None = html.escape,
+    tiers: TierComparison | None = None,
 ) -> str:
     """The PRD's deliverable sentence, filled in with the measured numbers.
+
+    With ``tiers`` (chapter 05's ``tiers.json``) it leads with how much of full fine-tuning's
+    seen-template gain survives on unseen templates and unseen topics
+    (:func:`p3lib.book.tier_text.tier_sentence`), the book's first result.
 
     "Fine-tuning improved compatibility margin from X to Y (Cohen's d from A to B), with
     category-wise analysis showing E achieve the widest separation while H remain the hardest
@@ -269,12 +377,24 @@ def headline_sentence(
         else:
             _, hardest_before = easiest_and_hardest(comparison, "baseline")
             verb = "remains" if hardest_before == hardest else "is now"
-            sentence += (
-                f", with category-wise analysis (ranking only the {len(after)} of "
-                f"{n_categories} categories with at least {minimum} eval pairs of each label) "
-                f"showing {quote(easiest)} achieving the widest separation ({margins(easiest)}) "
-                f"while {quote(hardest)} {verb} the hardest category ({margins(hardest)})"
+            support = comparison.category_ranking.get("full")
+            scope = (
+                f"ranking only the {len(after)} of {n_categories} categories with at least "
+                f"{minimum} eval pairs of each label"
             )
+            if support is None:
+                sentence += (
+                    f", with category-wise analysis ({scope}) showing {quote(easiest)} "
+                    f"achieving the widest separation ({margins(easiest)}) while "
+                    f"{quote(hardest)} {verb} the hardest category ({margins(hardest)})"
+                )
+            else:
+                sentence += (
+                    ", with category-wise analysis ("
+                    + scope
+                    + ") "
+                    + _ranked(support, quote, margins, verb)
+                )
     sentence += "."
     lora = comparison.lora
     if lora is not None:
@@ -285,4 +405,6 @@ def headline_sentence(
             f"({full.metrics.cohens_d:.2f})"
         )
         sentence += f", a paired difference of {difference_clause(d)}." if d else "."
+    if tiers is not None:
+        sentence = f"{tier_sentence(tiers, 'full')} {sentence}"
     return sentence

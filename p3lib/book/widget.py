@@ -74,7 +74,7 @@ def widget_notes(out_dir: str | Path, data_source: str) -> str:
 
     ``data_source`` names the data the models were trained on (the introduction's note).
     """
-    from p3lib.evaluation.metrics import EvaluationResult
+    from p3lib.evaluation.results import EvaluationResult
     from p3lib.store.result_files import load_result
 
     notes = [

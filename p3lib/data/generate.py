@@ -30,10 +30,16 @@ model is weak on this data and fine-tuning has something to learn.
 Statements are short (most are four to eight words, compound ones longer) and the vocabulary
 is small, so topics repeat across many pairs, as in the reference data.
 
-Generalisation is built in. Eval draws about a third of its stance phrasings, lead-ins, joins and
-objects from banks that train never shows, and no eval pair copies a train pair. The
-out-of-distribution split (``ood``) uses topics and stance phrasings that neither train nor
-eval contain.
+Generalisation is measured in three tiers (``p3lib.evaluation.tiers``), and the generator
+writes the data that makes them honest. Some templates never occur in train: single-topic pairs
+on a held-out topic, and any pair on a held-out pair of topics (``HELD_OUT_TOPICS``,
+``HELD_OUT_TOPIC_PAIRS`` in ``p3lib.data.templates``). Eval puts 60% of its single-topic,
+subtle and complex pairs on them, with statements that train never has: well over a third of
+eval is template-disjoint from train (its unseen-template tier); the rest of eval uses
+templates train has (its seen-template tier). Eval also draws about a third of its stance
+phrasings, lead-ins, joins and objects from banks that train never shows, and no eval pair
+copies a train pair. The out-of-distribution split (``ood``, the unseen-topic tier) uses
+topics, dealbreakers and stance phrasings that neither train nor eval contain.
 
 Everything comes from ``random.Random`` instances seeded from ``seed`` and the split name, so a
 seed gives the same files byte for byte on any machine.
@@ -55,10 +61,50 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from p3lib.data.schema import DatingPair, dump_pairs
-from p3lib.store.atomic import atomic_write_text
+from p3lib.data.splits import statement_key
+from p3lib.data.templates import (
+    ANY_JOIN_SHARE,
+    ANY_JOINS,
+    BOTH_LIKE_SHARE,
+    CATEGORY_PLAN,
+    COMPLEX_ONE_CLASH_SHARE,
+    COMPOUND_TAIL_SHARE,
+    CURATED,
+    DEALBREAKER_SUBCATEGORIES,
+    DEALBREAKERS,
+    DISLIKE,
+    EVAL_HELD_OUT_SHARE,
+    EVAL_UNSEEN_SHARE,
+    HELD_OUT_TOPIC_PAIRS,
+    HELD_OUT_TOPICS,
+    INDIFFERENT,
+    LABEL_PLAN,
+    LEAD_IN_SHARE,
+    LEAD_INS,
+    LIKE,
+    LLM_ONE_CLASH_SHARE,
+    MIXED_STANCE_JOINS,
+    OOD_COUNTS,
+    OOD_DEALBREAKERS,
+    OOD_REFUSAL_FRAMES,
+    OOD_STANCE_FRAMES,
+    OOD_TOPICS,
+    REFUSAL_FRAMES,
+    RELATED_TOPICS,
+    SAME_OBJECT_SHARE,
+    SAME_STANCE_JOINS,
+    STANCE_FRAMES,
+    SUBTLE_INDIFFERENT_SHARE,
+    SWAPPED_ORDER_SHARE,
+    TAIL_SHARE,
+    TAILS,
+    TOPIC_CATEGORY,
+    TOPIC_OBJECTS,
+    Bank,
+    Dealbreaker,
+)
+from p3lib.store.atomic import json_text, write_owned_files
 from p3lib.store.run_layout import DEFAULT_DATA
-
-LIKE, DISLIKE, INDIFFERENT = "like", "dislike", "indifferent"
 
 
 def clashes(first: str, second: str) -> bool:
@@ -73,552 +119,6 @@ def clashes(first: str, second: str) -> bool:
         False
     """
     return {first, second} == {LIKE, DISLIKE}
-
-
-@dataclass(frozen=True)
-class Bank:
-    """Phrasings of one kind: ``shared`` ones serve train and eval, ``held_out`` ones only eval."""
-
-    shared: tuple[str, ...]
-    held_out: tuple[str, ...] = ()
-
-
-# --- Topics -----------------------------------------------------------------------------------
-# Every object of a topic points the same way (all of them are "active" things, all "family"
-# things), so two people who like, or who both dislike, two different objects of one topic
-# still agree. Objects are lower case and short; the sentence builder capitalises.
-
-TOPIC_CATEGORY = {
-    "active": "lifestyle",
-    "relaxed": "lifestyle",
-    "extroverted": "lifestyle",
-    "introverted": "lifestyle",
-    "arts": "interests",
-    "music": "interests",
-    "travel": "interests",
-    "food": "interests",
-    "career": "values",
-    "family": "values",
-    "spirituality": "values",
-    "environment": "values",
-}
-
-TOPIC_OBJECTS = {
-    # outdoors, fitness, early schedules
-    "active": Bank(
-        ("hiking", "the gym", "running", "camping", "early mornings", "working out"),
-        ("bike rides",),
-    ),
-    # staying in, slow schedules
-    "relaxed": Bank(
-        ("sleeping in", "lazy days", "staying in", "naps", "movie nights", "slow mornings"),
-        ("quiet weekends",),
-    ),
-    # going out
-    "extroverted": Bank(
-        ("parties", "going out", "bars", "clubbing", "late nights", "big crowds"),
-        ("meeting new people",),
-    ),
-    "introverted": Bank(
-        ("quiet nights", "time alone", "reading", "small groups", "nights at home", "books"),
-        ("my own company",),
-    ),
-    "arts": Bank(
-        ("art", "museums", "movies", "theater", "painting", "photography"),
-        ("galleries",),
-    ),
-    "music": Bank(
-        ("live music", "concerts", "jazz", "rock music", "singing", "festivals"),
-        ("karaoke",),
-    ),
-    "travel": Bank(
-        ("travel", "road trips", "flying abroad", "beach trips", "new cities", "backpacking"),
-        ("long trips",),
-    ),
-    "food": Bank(
-        ("cooking", "spicy food", "trying new food", "sushi", "fancy dinners", "baking"),
-        ("street food",),
-    ),
-    # work, money, ambition
-    "career": Bank(
-        ("working late", "my career", "saving money", "long hours", "making money", "big goals"),
-        ("side hustles",),
-    ),
-    # family plans and pets
-    "family": Bank(
-        ("kids", "family dinners", "dogs", "pets", "family time", "having a family"),
-        ("cats",),
-    ),
-    # religion
-    "spirituality": Bank(
-        ("church", "prayer", "my faith", "religion", "meditation", "mass"),
-        ("prayer groups",),
-    ),
-    # politics and causes
-    "environment": Bank(
-        ("politics", "recycling", "activism", "voting", "eating vegan", "climate causes"),
-        ("protests",),
-    ),
-}
-
-# Subtle mismatches pair two related topics that point the same way (both outgoing, both
-# homebody, ...): the two people like different things, yet liking both is still a fit.
-RELATED_TOPICS = {
-    "lifestyle": (("active", "extroverted"), ("relaxed", "introverted")),
-    "interests": (("arts", "music"), ("travel", "food"), ("music", "travel"), ("arts", "food")),
-    "values": (
-        ("family", "spirituality"),
-        ("spirituality", "environment"),
-        ("environment", "family"),
-    ),
-}
-
-# --- Stance phrasings ------------------------------------------------------------------------
-# {o} is the object; a frame may start with it (the sentence builder capitalises).
-
-STANCE_FRAMES = {
-    LIKE: Bank(
-        (
-            "I love {o}",
-            "I really like {o}",
-            "I enjoy {o}",
-            "I'm into {o}",
-            "Big fan of {o}",
-            "{o}, yes please",
-            "I live for {o}",
-            "I'm all about {o}",
-            "{o} all the way",
-            "Love {o}",
-        ),
-        ("I'm obsessed with {o}", "Can't get enough of {o}", "{o}? Always", "I adore {o}"),
-    ),
-    DISLIKE: Bank(
-        (
-            "I hate {o}",
-            "I can't stand {o}",
-            "I don't like {o}",
-            "I avoid {o}",
-            "Not a fan of {o}",
-            "{o}? Not for me",
-            "I'm not into {o}",
-            "No {o} for me",
-            "I dislike {o}",
-            "{o}, no thanks",
-        ),
-        ("I never liked {o}", "Not big on {o}", "{o}? Pass", "I'd rather skip {o}"),
-    ),
-    INDIFFERENT: Bank(
-        (
-            "I don't mind {o}",
-            "{o}? Fine by me",
-            "I can take or leave {o}",
-            "I'm easy about {o}",
-            "{o} now and then is fine",
-        ),
-        ("I'm open to {o}", "{o}? Either way"),
-    ),
-}
-# Words added after the object of a like or a dislike: they vary the sentences and set their
-# length (a few statements run long, as in profiles), never the stance.
-TAILS = {
-    LIKE: Bank(
-        (
-            "on weekends",
-            "whenever I can",
-            "with friends",
-            "more than anything",
-            "every week",
-            "with my friends on a lazy weekend",
-        ),
-        ("any day of the week",),
-    ),
-    DISLIKE: Bank(
-        ("these days", "anymore", "to be honest", "if I'm being totally honest with you"),
-        ("at this point",),
-    ),
-}
-TAIL_SHARE = 0.3
-COMPOUND_TAIL_SHARE = 0.7
-# Lead-ins leave the stance alone; they vary the sentences and set their length.
-LEAD_INS = Bank(
-    ("Honestly,", "To be honest,", "For me,", "Fair warning,", "I'll be honest,"),
-    ("Truthfully,", "Real talk,"),
-)
-# DATA.md: mean ~8 words for text_1 and ~7 for text_2, so the boy's side gets more lead-ins.
-LEAD_IN_SHARE = {"boy": 0.5, "girl": 0.15}
-
-# Compound statements: two clauses, one per topic. "but" joins clauses of opposite stance,
-# "and" clauses of the same stance, and a full stop (ANY_JOIN_SHARE of them) either kind.
-# Having a dealbreaker habit counts as "like", refusing it as "dislike".
-SAME_STANCE_JOINS = Bank(("{a} and {b}", "{a}, and {b}"), ("{a}, plus {b}",))
-MIXED_STANCE_JOINS = Bank(("{a} but {b}", "{a}, but {b}"), ("{a}, though {b}",))
-ANY_JOINS = Bank(("{a}. {b}",))
-ANY_JOIN_SHARE = 0.3
-# Share of compound pairs where the second speaker names the two topics in the other order.
-SWAPPED_ORDER_SHARE = 0.3
-# Incompatible complex pairs clash on one topic or on both, half and half.
-COMPLEX_ONE_CLASH_SHARE = 0.5
-# Incompatible llm_judged pairs: one clash is judged 4 or 5, two clashes 3.
-LLM_ONE_CLASH_SHARE = 0.6
-
-# --- Dealbreakers ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Dealbreaker:
-    """A habit that the other side refuses outright.
-
-    ``person`` and ``people`` name whoever has the habit, ``does`` says what they do (third
-    person), ``habits`` are first-person admissions of it.
-    """
-
-    subcategory: str
-    person: str
-    people: str
-    does: str
-    habits: Bank
-
-
-DEALBREAKERS = (
-    Dealbreaker(
-        "substances",
-        "a smoker",
-        "smokers",
-        "smokes cigarettes",
-        Bank(
-            ("I smoke cigarettes", "I smoke a pack a day", "I can't quit smoking"),
-            ("I'm a smoker",),
-        ),
-    ),
-    Dealbreaker(
-        "substances",
-        "a heavy drinker",
-        "heavy drinkers",
-        "drinks every night",
-        Bank(
-            ("I drink every night", "I drink a lot", "I get drunk most weekends"),
-            ("I love a drink every night",),
-        ),
-    ),
-    Dealbreaker(
-        "substances",
-        "a stoner",
-        "stoners",
-        "smokes weed",
-        Bank(("I smoke weed daily", "I get high most nights"), ("Weed helps me unwind every day",)),
-    ),
-    Dealbreaker(
-        "lifestyle",
-        "a slob",
-        "messy people",
-        "never cleans up",
-        Bank(("My place is always a mess", "I never do the dishes"), ("I never clean up",)),
-    ),
-    Dealbreaker(
-        "lifestyle",
-        "a big spender",
-        "big spenders",
-        "spends every penny",
-        Bank(("I spend everything I earn", "I max out my cards"), ("I never save money",)),
-    ),
-    Dealbreaker(
-        "lifestyle",
-        "a party animal",
-        "party animals",
-        "parties every night",
-        Bank(
-            ("I party every night", "I'm out until sunrise most nights"),
-            ("I rarely come home before 4 am",),
-        ),
-    ),
-    Dealbreaker(
-        "personality",
-        "a jealous person",
-        "jealous people",
-        "gets jealous",
-        Bank(
-            ("I get jealous easily", "I check my partner's phone"),
-            ("I need to know where you are",),
-        ),
-    ),
-    Dealbreaker(
-        "personality",
-        "a liar",
-        "liars",
-        "lies",
-        Bank(("I lie a lot", "I bend the truth a lot"), ("I tell white lies all the time",)),
-    ),
-    Dealbreaker(
-        "personality",
-        "a hothead",
-        "hotheads",
-        "yells when angry",
-        Bank(("I lose my temper fast", "I yell when I'm angry"), ("I snap at people",)),
-    ),
-)
-DEALBREAKER_SUBCATEGORIES = ("substances", "lifestyle", "personality")
-
-REFUSAL_FRAMES = Bank(
-    (
-        "I could never date {person}",
-        "No {people}, please",
-        "{people} are a dealbreaker",
-        "I won't date {people}",
-        "Hard no on {people}",
-        "I refuse to date someone who {does}",
-        "Dealbreaker: someone who {does}",
-        "I'm out if my partner {does}",
-    ),
-    ("Not dating {people}, sorry", "{people} need not apply", "I'd never date someone who {does}"),
-)
-# --- Curated, profile-like pairs (label, text_1, text_2) -------------------------------------
-
-CURATED = {
-    "train": (
-        (
-            1,
-            "I'm a nurse who loves weekend hikes and cooking big breakfasts for friends",
-            "I teach yoga, spend weekends on trails, and always host brunch",
-        ),
-        (
-            0,
-            "I work in finance, travel constantly for work, and never plan to have kids",
-            "I want a big family soon and hope to settle in my hometown",
-        ),
-        (
-            0,
-            "I'm a night owl who plays in a band and sleeps until noon",
-            "I'm up at 5 am for the gym and in bed by ten",
-        ),
-        (
-            0,
-            "Faith is the center of my life and I go to church twice a week",
-            "I'm an atheist and religion has never played any part in my life",
-        ),
-        (
-            0,
-            "I love throwing loud parties and my apartment is always full of people",
-            "My home is my quiet sanctuary and I rarely have guests over",
-        ),
-    ),
-    "eval": (
-        (
-            1,
-            "I'm an engineer who bakes bread on Sundays and volunteers at the food bank",
-            "I run a small bakery and help out at a community kitchen",
-        ),
-        (
-            0,
-            "I'm saving every penny to buy a farm and live off the grid",
-            "I love city life, designer clothes, and dinners at new restaurants",
-        ),
-        (
-            0,
-            "I backpack for months at a time and hate being tied down",
-            "I'm looking for someone who wants to buy a house and stay put",
-        ),
-        (
-            0,
-            "I vote in every election and organise protests for causes I believe in",
-            "Politics bores me and I'd rather never talk about it",
-        ),
-        (
-            0,
-            "I'm a vegan chef who campaigns against factory farming",
-            "I hunt every autumn and grill steak at least four times a week",
-        ),
-    ),
-}
-
-# --- Out-of-distribution phrasings and topics ------------------------------------------------
-# None of these topics or stance phrasings appear in train or eval.
-
-OOD_TOPICS = {  # topic: (category, objects)
-    "gardening": (
-        "interests",
-        Bank(("growing tomatoes", "weeding the garden", "tending houseplants", "planting bulbs")),
-    ),
-    "video_games": (
-        "interests",
-        Bank(("online shooters", "gaming all night", "console tournaments", "retro arcade games")),
-    ),
-    "fashion": (
-        "lifestyle",
-        Bank(("designer clothes", "thrift shopping", "dressing up", "sneaker drops")),
-    ),
-    "fishing": (
-        "interests",
-        Bank(("fly fishing", "early mornings on the lake", "deep sea fishing", "ice fishing")),
-    ),
-    "board_games": (
-        "interests",
-        Bank(("chess tournaments", "long strategy games", "trivia nights", "jigsaw puzzles")),
-    ),
-    "cars": (
-        "interests",
-        Bank(("tinkering with engines", "classic car shows", "track days", "old motorbikes")),
-    ),
-    "astrology": (
-        "values",
-        Bank(("reading horoscopes", "birth chart readings", "tarot cards", "crystal healing")),
-    ),
-    "minimalism": (
-        "values",
-        Bank(("owning very little", "decluttering", "tiny house living", "capsule wardrobes")),
-    ),
-}
-OOD_STANCE_FRAMES = {
-    LIKE: Bank(
-        (
-            "I'm crazy about {o}",
-            "I'm a sucker for {o}",
-            "I guess I kind of enjoy {o}",
-            "I never get tired of {o}",
-            "I'm totally hooked on {o}",
-            "Count me in for {o}, always",
-            "I'm pretty keen on {o}",
-            "I'd happily give my Saturdays to {o}",
-        )
-    ),
-    DISLIKE: Bank(
-        (
-            "I have zero patience for {o}",
-            "I don't really care for {o}",
-            "I'm honestly over {o}",
-            "I don't get the appeal of {o}",
-            "I'd pass on {o}, thanks",
-            "I'm fed up with {o}",
-            "I'm allergic to the whole idea of {o}",
-            "I'd be miserable with {o}",
-        )
-    ),
-}
-OOD_DEALBREAKERS = (
-    Dealbreaker(
-        "lifestyle",
-        "a gambler",
-        "gamblers",
-        "bets on everything",
-        Bank(("I bet on sports every weekend", "I've lost rent money at poker")),
-    ),
-    Dealbreaker(
-        "lifestyle",
-        "a phone addict",
-        "phone addicts",
-        "scrolls through dinner",
-        Bank(("I'm glued to my phone", "I check my apps every few minutes")),
-    ),
-    Dealbreaker(
-        "personality",
-        "someone always late",
-        "latecomers",
-        "is always late",
-        Bank(("I'm an hour late to everything", "I keep people waiting constantly")),
-    ),
-)
-OOD_REFUSAL_FRAMES = Bank(
-    (
-        "Anyone who {does} is a no-go",
-        "I'd bail on someone who {does}",
-        "Zero chance with someone who {does}",
-    )
-)
-# OOD pair counts per pair type: enough of each label to measure, small enough to read.
-OOD_COUNTS = {"compatible": 90, "incompatible": 90, "dealbreaker": 30}
-
-# --- What each split must contain (DATA.md) --------------------------------------------------
-
-# (label-1 count, label-0 count) per pair type.
-LABEL_PLAN = {
-    "train": {
-        "compatible": (240, 0),
-        "incompatible": (0, 180),
-        "dealbreaker": (0, 180),
-        "subtle_mismatch": (190, 40),
-        "llm_judged_compatible": (134, 0),
-        "llm_judged_incompatible": (0, 106),
-        "complex_compatible": (63, 0),
-        "complex_incompatible": (0, 57),
-        "curated_realistic": (1, 4),
-    },
-    "eval": {
-        "compatible": (60, 0),
-        "incompatible": (0, 45),
-        "dealbreaker": (0, 45),
-        "subtle_mismatch": (47, 3),
-        "llm_judged_compatible": (32, 0),
-        "llm_judged_incompatible": (0, 28),
-        "complex_compatible": (18, 0),
-        "complex_incompatible": (0, 12),
-        "curated_realistic": (1, 4),
-    },
-}
-# Categories per family of pair types; the two llm_judged types share one plan, as do the two
-# complex types, and a category's pairs get their labels by a seeded shuffle. Train sums to the
-# DATA.md category counts; eval is about a quarter of train with every category present.
-CATEGORY_PLAN = {
-    "train": {
-        "compatible": {"interests": 100, "lifestyle": 85, "values": 55},
-        "incompatible": {"interests": 75, "lifestyle": 64, "values": 41},
-        "subtle_mismatch": {"interests": 96, "lifestyle": 83, "values": 51},
-        "dealbreaker": {"dealbreakers": 180},
-        "complex": {
-            "interests": 6,
-            "lifestyle": 4,
-            "values": 4,
-            "interests_and_values": 25,
-            "interests_and_lifestyle": 23,
-            "values_and_lifestyle": 21,
-            "lifestyle_and_interests": 20,
-            "lifestyle_and_values": 17,
-        },
-        "llm_judged": {
-            "values_and_interests": 119,
-            "lifestyle_and_values": 88,
-            "dealbreakers_and_interests": 25,
-            "lifestyle_and_dealbreakers": 4,
-            "dealbreakers_and_values": 3,
-            "values_and_dealbreakers": 1,
-        },
-    },
-    "eval": {
-        "compatible": {"interests": 24, "lifestyle": 21, "values": 15},
-        "incompatible": {"interests": 18, "lifestyle": 16, "values": 11},
-        "subtle_mismatch": {"interests": 20, "lifestyle": 18, "values": 12},
-        "dealbreaker": {"dealbreakers": 45},
-        "complex": {
-            "interests": 2,
-            "lifestyle": 1,
-            "values": 1,
-            "interests_and_values": 6,
-            "interests_and_lifestyle": 6,
-            "values_and_lifestyle": 5,
-            "lifestyle_and_interests": 5,
-            "lifestyle_and_values": 4,
-        },
-        "llm_judged": {
-            "values_and_interests": 30,
-            "lifestyle_and_values": 22,
-            "dealbreakers_and_interests": 5,
-            "lifestyle_and_dealbreakers": 1,
-            "dealbreakers_and_values": 1,
-            "values_and_dealbreakers": 1,
-        },
-    },
-}
-
-# Share of eval phrasings drawn from the held-out banks; train never draws from them.
-EVAL_HELD_OUT_SHARE = 0.3
-# Chance that both sides of a pair talk about the very same object. Opposite stances share it
-# more often than equal stances do, as in the reference data: that is what makes topic
-# similarity mislead the base model, while the stance words still decide the label.
-SAME_OBJECT_SHARE = {True: 0.35, False: 0.65}  # keyed by "same stance"
-# Share of equal-stance pairs where both like (the rest both dislike).
-BOTH_LIKE_SHARE = 0.62
-
-
-# Share of subtle-mismatch compatible pairs where one side is indifferent (the rest agree).
-SUBTLE_INDIFFERENT_SHARE = 0.5
 
 
 class _Draw:
@@ -668,9 +168,27 @@ def _continued(sentence: str) -> str:
     return sentence if sentence.startswith(("I ", "I'")) else sentence[0].lower() + sentence[1:]
 
 
-# A pair builder turns (draw, slot, label) into (boy statement, girl statement, subcategory);
-# the slot is the category, or the subcategory or topic where the category follows from it.
-PairBuilder = Callable[[_Draw, str, int], tuple[str, str, str]]
+# A pair builder turns (draw, slot, label) into (boy statement, girl statement, subcategory,
+# template topics); the slot is the category, or the subcategory or topic where the category
+# follows from it. The template topics (one topic, two, or none for a dealbreaker pair) say
+# whether the pair's template is one of the held-out ones (``is_held_out``).
+Built = tuple[str, str, str, frozenset[str]]
+PairBuilder = Callable[[_Draw, str, int], Built]
+NO_TOPICS: frozenset[str] = frozenset()
+
+
+def is_held_out(topics: frozenset[str]) -> bool:
+    """Whether a template on ``topics`` is one that train never shows (eval's unseen tier).
+
+    Example:
+        >>> is_held_out(frozenset({"travel"})), is_held_out(frozenset({"music"}))
+        (True, False)
+        >>> is_held_out(frozenset({"arts", "food"}))
+        True
+    """
+    if len(topics) == 1:
+        return next(iter(topics)) in HELD_OUT_TOPICS
+    return topics in HELD_OUT_TOPIC_PAIRS
 
 
 def _clause(draw: _Draw, frames: dict[str, Bank], stance: str, obj: str, tail_share: float) -> str:
@@ -694,20 +212,20 @@ def _stance_statements(
     )
 
 
-def _same_topic_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, str]:
+def _same_topic_pair(draw: _Draw, category: str, label: int) -> Built:
     topic = draw.rng.choice([t for t, c in TOPIC_CATEGORY.items() if c == category])
     stances = draw.stances(same_stance=label == 1)
     boy, girl = _stance_statements(draw, TOPIC_OBJECTS[topic], STANCE_FRAMES, stances)
-    return boy, girl, topic
+    return boy, girl, topic, frozenset({topic})
 
 
-def _ood_same_topic_pair(draw: _Draw, topic: str, label: int) -> tuple[str, str, str]:
+def _ood_same_topic_pair(draw: _Draw, topic: str, label: int) -> Built:
     stances = draw.stances(same_stance=label == 1)
     boy, girl = _stance_statements(draw, OOD_TOPICS[topic][1], OOD_STANCE_FRAMES, stances)
-    return boy, girl, topic
+    return boy, girl, topic, NO_TOPICS
 
 
-def _subtle_mismatch_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, str]:
+def _subtle_pair(draw: _Draw, category: str, label: int) -> Built:
     """Two related topics: agreeing or one indifferent side (label 1), a clash (label 0)."""
     boy_topic, girl_topic = draw.rng.choice(RELATED_TOPICS[category])
     if label == 1 and draw.chance(SUBTLE_INDIFFERENT_SHARE):
@@ -718,6 +236,7 @@ def _subtle_mismatch_pair(draw: _Draw, category: str, label: int) -> tuple[str, 
         _clause(draw, STANCE_FRAMES, stances[0], draw.pick(TOPIC_OBJECTS[boy_topic]), TAIL_SHARE),
         _clause(draw, STANCE_FRAMES, stances[1], draw.pick(TOPIC_OBJECTS[girl_topic]), TAIL_SHARE),
         f"{boy_topic}_vs_{girl_topic}",
+        frozenset({boy_topic, girl_topic}),
     )
 
 
@@ -808,14 +327,14 @@ def _compound_texts(draw: _Draw, pair: CompoundPair) -> tuple[str, str]:
     return _compound_statement(draw, boy_clauses), _compound_statement(draw, girl_clauses)
 
 
-def _complex_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, str]:
+def _complex_pair(draw: _Draw, category: str, label: int) -> Built:
     a, b = _topic_pair_for(draw, category)
     if label == 1:
         n_clashes = 0
     else:
         n_clashes = 1 if draw.chance(COMPLEX_ONE_CLASH_SHARE) else 2
     boy, girl = _compound_texts(draw, compound_stances(draw, (a, b), n_clashes))
-    return boy, girl, f"{a}_vs_{b}"
+    return boy, girl, f"{a}_vs_{b}", frozenset({a, b})
 
 
 def _aspect_for(draw: _Draw, category: str) -> str | Dealbreaker:
@@ -824,7 +343,7 @@ def _aspect_for(draw: _Draw, category: str) -> str | Dealbreaker:
     return draw.rng.choice([t for t, c in TOPIC_CATEGORY.items() if c == category])
 
 
-def _llm_judged_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, str]:
+def _llm_judged_pair(draw: _Draw, category: str, label: int) -> Built:
     first, _, second = category.partition("_and_")
     aspects = (_aspect_for(draw, first), _aspect_for(draw, second))
     # Compatible: no clash (judged 6-9). Incompatible: one clash (4-5) or two (3).
@@ -835,7 +354,8 @@ def _llm_judged_pair(draw: _Draw, category: str, label: int) -> tuple[str, str, 
     else:
         n_clashes, score = 2, 3
     boy, girl = _compound_texts(draw, compound_stances(draw, aspects, n_clashes))
-    return boy, girl, f"score_{score}"
+    topics = frozenset(a for a in aspects if isinstance(a, str))
+    return boy, girl, f"score_{score}", topics if len(topics) == 2 else NO_TOPICS
 
 
 def _dealbreaker_builder(
@@ -843,16 +363,49 @@ def _dealbreaker_builder(
 ) -> PairBuilder:
     """Refusal-versus-habit pairs: one side refuses what the other admits to."""
 
-    def build(draw: _Draw, subcategory: str, label: int) -> tuple[str, str, str]:
+    def build(draw: _Draw, subcategory: str, label: int) -> Built:
         dealbreaker = draw.rng.choice([d for d in dealbreakers if d.subcategory == subcategory])
         refusal = draw.pick(refusal_frames).format(
             person=dealbreaker.person, people=dealbreaker.people, does=dealbreaker.does
         )
         habit = draw.pick(dealbreaker.habits)
         boy, girl = (refusal, habit) if draw.chance(0.5) else (habit, refusal)
-        return boy, girl, subcategory
+        return boy, girl, subcategory, NO_TOPICS
 
     return build
+
+
+@dataclass(frozen=True)
+class _Holdout:
+    """Which templates a split may draw, so that eval's unseen tier stays unseen.
+
+    Train never draws a held-out template. Eval draws held-out templates in its unseen slots
+    (``unseen_share`` of the single-topic, subtle and complex slots, spread evenly over them),
+    and there only pairs whose two statements never occur in train; every other slot avoids
+    held-out templates. The OOD split only avoids train's statements.
+    """
+
+    unseen_share: float = 0.0
+    train_statements: frozenset[str] = frozenset()
+    any_template: bool = False
+
+    def unseen(self, index: int) -> bool:
+        """Slot ``index`` is unseen when it carries the running share over a whole number."""
+        return int((index + 1) * self.unseen_share) > int(index * self.unseen_share)
+
+    def accepts(self, pair: DatingPair, topics: frozenset[str], unseen: bool) -> bool:
+        new_statements = (
+            not {
+                statement_key(pair.statement_1),
+                statement_key(pair.statement_2),
+            }
+            & self.train_statements
+        )
+        if self.any_template:
+            return new_statements
+        if unseen:
+            return is_held_out(topics) and new_statements
+        return not is_held_out(topics)
 
 
 def _fill(
@@ -862,12 +415,15 @@ def _fill(
     build: PairBuilder,
     taken: set[tuple[str, str]],
     category_of: Callable[[str], str] = lambda slot: slot,
+    holdout: _Holdout = _Holdout(),
 ) -> list[DatingPair]:
-    """One new pair per ``(slot, label)``, never a pair whose texts are already in ``taken``."""
+    """One new pair per ``(slot, label)``, never a pair whose texts are already in ``taken``,
+    and only templates that ``holdout`` lets this slot draw."""
     pairs = []
-    for slot, label in slots:
+    for index, (slot, label) in enumerate(slots):
+        unseen = holdout.unseen(index)
         for _attempt in range(1000):
-            boy, girl, subcategory = build(draw, slot, label)
+            boy, girl, subcategory, topics = build(draw, slot, label)
             pair = DatingPair(
                 text_1="boy: " + draw.with_lead_in(boy, "boy"),
                 text_2="girl: " + draw.with_lead_in(girl, "girl"),
@@ -876,7 +432,7 @@ def _fill(
                 subcategory=subcategory,
                 pair_type=pair_types[label],
             )
-            if pair.key not in taken:
+            if pair.key not in taken and holdout.accepts(pair, topics, unseen):
                 break
         else:
             raise RuntimeError(f"no new {pair_types[label]} pair for {slot!r} after 1000 tries")
@@ -900,8 +456,16 @@ def _cycled(values: list[str], count: int, label: int) -> list[tuple[str, int]]:
     return [(values[i % len(values)], label) for i in range(count)]
 
 
-def _generate_split(split: str, seed: int, taken: set[tuple[str, str]]) -> list[DatingPair]:
+def _generate_split(
+    split: str,
+    seed: int,
+    taken: set[tuple[str, str]],
+    train_statements: frozenset[str] = frozenset(),
+) -> list[DatingPair]:
     held_out_share = EVAL_HELD_OUT_SHARE if split == "eval" else 0.0
+    # Eval's single-topic, subtle and complex slots hold its unseen-template tier.
+    unseen_share = EVAL_UNSEEN_SHARE if split == "eval" else 0.0
+    tiered = _Holdout(unseen_share=unseen_share, train_statements=train_statements)
     draw = _Draw(random.Random(f"{seed}-{split}"), held_out_share, LEAD_IN_SHARE)
     labels, categories = LABEL_PLAN[split], CATEGORY_PLAN[split]
 
@@ -921,10 +485,10 @@ def _generate_split(split: str, seed: int, taken: set[tuple[str, str]]) -> list[
     dealbreaker_slots = _cycled(list(DEALBREAKER_SUBCATEGORIES), labels["dealbreaker"][1], 0)
     dealbreaker_pair = _dealbreaker_builder(DEALBREAKERS, REFUSAL_FRAMES)
     pairs = [
-        *_fill(draw, same, plain("compatible"), _same_topic_pair, taken),
-        *_fill(draw, same, plain("incompatible"), _same_topic_pair, taken),
-        *_fill(draw, subtle, plain("subtle_mismatch"), _subtle_mismatch_pair, taken),
-        *_fill(draw, complex_types, twin("complex"), _complex_pair, taken),
+        *_fill(draw, same, plain("compatible"), _same_topic_pair, taken, holdout=tiered),
+        *_fill(draw, same, plain("incompatible"), _same_topic_pair, taken, holdout=tiered),
+        *_fill(draw, subtle, plain("subtle_mismatch"), _subtle_pair, taken, holdout=tiered),
+        *_fill(draw, complex_types, twin("complex"), _complex_pair, taken, holdout=tiered),
         *_fill(draw, llm_types, twin("llm_judged"), _llm_judged_pair, taken),
         *_fill(
             draw,
@@ -951,9 +515,12 @@ def _generate_split(split: str, seed: int, taken: set[tuple[str, str]]) -> list[
     return pairs
 
 
-def _generate_ood(seed: int, taken: set[tuple[str, str]]) -> list[DatingPair]:
+def _generate_ood(
+    seed: int, taken: set[tuple[str, str]], train_statements: frozenset[str]
+) -> list[DatingPair]:
     # No lead-ins: every OOD phrasing comes from the OOD banks.
     draw = _Draw(random.Random(f"{seed}-ood"), 0.0, {"boy": 0.0, "girl": 0.0})
+    new_text = _Holdout(train_statements=train_statements, any_template=True)
     topics = list(OOD_TOPICS)
     subcategories = [d.subcategory for d in OOD_DEALBREAKERS]
     same = {1: "compatible", 0: "incompatible"}
@@ -969,6 +536,7 @@ def _generate_ood(seed: int, taken: set[tuple[str, str]]) -> list[DatingPair]:
             _ood_same_topic_pair,
             taken,
             category_of,
+            new_text,
         ),
         *_fill(
             draw,
@@ -977,6 +545,7 @@ def _generate_ood(seed: int, taken: set[tuple[str, str]]) -> list[DatingPair]:
             _ood_same_topic_pair,
             taken,
             category_of,
+            new_text,
         ),
         *_fill(
             draw,
@@ -985,6 +554,7 @@ def _generate_ood(seed: int, taken: set[tuple[str, str]]) -> list[DatingPair]:
             _dealbreaker_builder(OOD_DEALBREAKERS, OOD_REFUSAL_FRAMES),
             taken,
             category_of=lambda _subcategory: "dealbreakers",
+            holdout=new_text,
         ),
     ]
     draw.rng.shuffle(pairs)
@@ -995,25 +565,53 @@ def generate_splits(seed: int = 42) -> dict[str, list[DatingPair]]:
     """The default ``train``, ``eval`` and ``ood`` pairs for ``seed``; same seed, same pairs.
 
     Train and eval match every count in DATA.md; no eval pair repeats a train pair, no OOD
-    pair repeats either, and no split repeats a pair.
+    pair repeats either, and no split repeats a pair. Train never shows a held-out template
+    (:func:`is_held_out`); eval's unseen-template part uses only those, with statements that
+    train never has, and so does the OOD split (whose topics train never names).
     """
     taken: set[tuple[str, str]] = set()
     train = _generate_split("train", seed, taken)
-    eval_pairs = _generate_split("eval", seed, taken)
-    ood = _generate_ood(seed, taken)
+    train_statements = frozenset(
+        statement_key(s) for pair in train for s in (pair.statement_1, pair.statement_2)
+    )
+    eval_pairs = _generate_split("eval", seed, taken, train_statements)
+    ood = _generate_ood(seed, taken, train_statements)
     return {"train": train, "eval": eval_pairs, "ood": ood}
 
 
-def write_default_data(folder: Path = DEFAULT_DATA, seed: int = 42) -> dict[str, Path]:
-    """Write ``train.jsonl``, ``eval.jsonl`` and ``ood.jsonl`` into ``folder``; return their paths.
+def write_default_data(
+    folder: Path = DEFAULT_DATA, seed: int = 42, report_folder: Path | None = None
+) -> dict[str, Path]:
+    """Write ``train.jsonl``, ``eval.jsonl`` and ``ood.jsonl`` into ``folder``, and with
+    ``report_folder`` train's quality report there; return the paths written by name.
 
-    Each file is written atomically, so an interrupted run leaves the previous file intact.
+    Nothing is written unless every file can be: a file already there is replaced only if it
+    holds these bytes already or p3 wrote it (its folder's marker keeps the SHA-256 p3 wrote,
+    :func:`p3lib.store.atomic.write_owned_files`), so a user's ``train.jsonl`` is refused by
+    name. Each file is written atomically.
+
+    Raises:
+        ForeignFolderError: naming each file p3 did not write.
     """
+    from p3lib.data.quality.evaluator import SyntheticDataEvaluator
+    from p3lib.data.quality.report import format_report
+
     folder = Path(folder)
-    return {
-        name: atomic_write_text(folder / f"{name}.jsonl", dump_pairs(pairs))
-        for name, pairs in generate_splits(seed).items()
+    splits = generate_splits(seed)
+    files = {f"{name}.jsonl": folder / f"{name}.jsonl" for name in splits}
+    contents = {
+        files[f"{name}.jsonl"]: dump_pairs(pairs).encode() for name, pairs in splits.items()
     }
+    if report_folder is not None:
+        report = SyntheticDataEvaluator(splits["train"]).evaluate()
+        for name, text in (
+            ("data_quality_report.json", json_text(report)),
+            ("data_quality_summary.txt", format_report(report)),
+        ):
+            files[name] = Path(report_folder) / name
+            contents[files[name]] = text.encode()
+    write_owned_files(contents, "data written by p3 generate")
+    return {name.removesuffix(".jsonl"): path for name, path in files.items()}
 
 
 def held_out_pairs(

@@ -11,7 +11,9 @@ Example:
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import stat
 import unicodedata
 from enum import IntEnum
@@ -231,6 +233,17 @@ def _read_records(lines: list[str], source: str) -> tuple[list[tuple[int, dict]]
                 f"{source}:{number}: record: malformed JSON ({exc.msg}, column {exc.colno})"
             )
             continue
+        except RecursionError:
+            problems.append(
+                f"{source}:{number}: record: nested too deeply to read (arrays or objects "
+                "inside each other thousands of levels deep)"
+            )
+            continue
+        except ValueError as exc:
+            # Python refuses integers of more than 4,300 digits (a denial-of-service guard);
+            # its message points at an interpreter setting, not at the record.
+            problems.append(f"{source}:{number}: record: a number too long to read ({exc})")
+            continue
         if not isinstance(raw, dict):
             problems.append(
                 f"{source}:{number}: record: expected a JSON object, got {type(raw).__name__}"
@@ -288,24 +301,90 @@ def parse_pairs(lines: list[str], source: str) -> list[DatingPair]:
 def add_prefixes(record: dict, fields: list[str] | tuple[str, ...] = tuple(PREFIXES)) -> dict:
     """``record`` with ``boy: ``/``girl: `` put before each text of ``fields`` lacking it.
 
+    A prefix in the wrong case or spacing (``Boy: ``, ``GIRL:``) is put right, not doubled.
+
     Example:
         >>> add_prefixes({"text_1": "I hike", "text_2": "girl: Me too", "label": 1})
         {'text_1': 'boy: I hike', 'text_2': 'girl: Me too', 'label': 1}
+        >>> add_prefixes({"text_1": "Boy: I hike", "text_2": " GIRL:Me too"})
+        {'text_1': 'boy: I hike', 'text_2': 'girl: Me too'}
     """
     fixed = dict(record)
     for field in fields:
         value, prefix = fixed.get(field), PREFIXES[field]
-        if isinstance(value, str) and not value.startswith(prefix):
+        if not isinstance(value, str) or value.startswith(prefix):
+            continue
+        word = prefix.strip()  # "boy:"
+        stripped = value.lstrip()
+        if stripped[: len(word)].lower() == word:
+            fixed[field] = prefix + stripped[len(word) :].lstrip()
+        else:
             fixed[field] = prefix + value
     return fixed
 
 
+def write_prefixed_copy(path: str | Path, folder: str | Path) -> tuple[Path, int]:
+    """One file's prefixed copy in ``folder``: :func:`write_prefixed_copies` of one path."""
+    return write_prefixed_copies([path], folder)[0]
+
+
+def write_prefixed_copies(paths: list[str | Path], folder: str | Path) -> list[tuple[Path, int]]:
+    """Write each file of ``paths`` into ``folder`` (same name) with the prefixes added.
+
+    Every field of every record is kept as it is, in its order; only ``text_1``/``text_2``
+    without ``boy: ``/``girl: `` change (see :func:`add_prefixes`). Lines that are not JSON
+    objects are copied as they are (``p3 check`` reports them). Returns each copy and the
+    number of texts prefixed. Nothing is written unless every copy can be.
+
+    Raises:
+        ValueError: a copy would overwrite its original, two files have one name (one copy
+            would overwrite the other), or a file in ``folder`` is not one p3 wrote.
+    """
+    from p3lib.store.atomic import write_owned_files
+
+    folder = Path(folder)
+    copies: dict[Path, bytes] = {}
+    results, sources = [], {}
+    for path in map(Path, paths):
+        target = folder / path.name
+        if same_file(target) is not None and same_file(target) == same_file(path):
+            raise ValueError(
+                f"--fix-prefixes {folder}: would overwrite {path}; name another folder"
+            )
+        if target in sources:
+            raise ValueError(
+                f"--fix-prefixes {folder}: {sources[target]} and {path} would both be written "
+                f"to {target}; give files with different names, or check them one at a time"
+            )
+        sources[target] = path
+        text = _read_text(path)
+        records = dict(_read_records(split_lines(text), str(path))[0])
+        lines, changed = [], 0
+        for number, line in enumerate(split_lines(text), start=1):
+            raw = records.get(number)
+            if raw is not None:
+                fixed = add_prefixes(raw)
+                changed += sum(fixed[key] != raw.get(key) for key in PREFIXES if key in fixed)
+                line = json.dumps(fixed, ensure_ascii=False)
+            lines.append(line)
+        copies[target] = "\n".join(lines).encode("utf-8")
+        results.append((target, changed))
+    write_owned_files(copies, "copies of data files with prefixes added, by p3 check")
+    return results
+
+
 def _read_text(path: Path) -> str:
-    if path.is_dir():
+    try:
+        status = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            raise DataError(path, [f"{path}: file: not found"]) from None
+        if exc.errno == errno.ELOOP:
+            raise DataError(path, [f"{path}: file: a symbolic link that loops"]) from None
+        raise DataError(path, [f"{path}: file: cannot be read ({exc.strerror})"]) from None
+    if stat.S_ISDIR(status.st_mode):
         raise DataError(path, [f"{path}: file: is a folder, not a JSONL file"])
-    if not path.exists():
-        raise DataError(path, [f"{path}: file: not found"])
-    if not stat.S_ISREG(path.stat().st_mode):
+    if not stat.S_ISREG(status.st_mode):
         raise DataError(
             path,
             [
@@ -314,9 +393,23 @@ def _read_text(path: Path) -> str:
             ],
         )
     try:
-        return path.read_text(encoding="utf-8")
+        # Bytes, decoded: read_text() would turn a bare CR inside a record into a line end
+        # and shift every later line number; JSONL lines end at \n only.
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DataError(path, [f"{path}: file: not UTF-8 text ({exc.reason})"]) from None
+    except OSError as exc:
+        raise DataError(path, [f"{path}: file: cannot be read ({exc.strerror})"]) from None
+
+
+def same_file(path: str | Path) -> tuple[int, int] | None:
+    """What makes two names one file: device and inode (a hard link or symlink shares them);
+    ``None`` where the file cannot be reached (its loader reports why)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino)
 
 
 def load_pairs(path: str | Path) -> list[DatingPair]:
@@ -330,33 +423,25 @@ def load_pairs(path: str | Path) -> list[DatingPair]:
     return parse_pairs(split_lines(_read_text(path)), str(path))
 
 
-def write_prefixed_copy(path: str | Path, folder: str | Path) -> tuple[Path, int]:
-    """Write ``path`` into ``folder`` (same name) with the missing prefixes added.
-
-    Every field of every record is kept as it is, in its order; only ``text_1``/``text_2``
-    without ``boy: ``/``girl: `` change. Lines that are not JSON objects are copied as they
-    are (``p3 check`` reports them). Returns the copy and the number of texts prefixed.
+def load_pairs_maybe_unlabelled(path: str | Path) -> list[DatingPair] | list[tuple[str, str]]:
+    """The pairs of a file to score: records with labels, or ``(text_1, text_2)`` where no
+    record has a ``label`` (new pairs to judge). Checked as :func:`load_pairs` checks them.
 
     Raises:
-        ValueError: the copy would overwrite ``path`` itself.
+        DataError: as :func:`load_pairs`; a file where some records have a label and others
+            not names each record without one.
     """
-    from p3lib.store.atomic import atomic_write_text
-
-    path, folder = Path(path), Path(folder)
-    target = folder / path.name
-    if target.resolve() == path.resolve():
-        raise ValueError(f"--fix-prefixes {folder}: would overwrite {path}; name another folder")
-    records = dict(_read_records(split_lines(_read_text(path)), str(path))[0])
-    lines, changed = [], 0
-    for number, line in enumerate(split_lines(_read_text(path)), start=1):
-        raw = records.get(number)
-        if raw is not None:
-            fixed = add_prefixes(raw)
-            changed += sum(fixed[key] != raw.get(key) for key in PREFIXES if key in fixed)
-            line = json.dumps(fixed, ensure_ascii=False)
-        lines.append(line)
-    atomic_write_text(target, "\n".join(lines))
-    return target, changed
+    path = Path(path)
+    lines = split_lines(_read_text(path))
+    records = dict(_read_records(lines, str(path))[0])
+    if any("label" in raw for raw in records.values()):
+        return parse_pairs(lines, str(path))
+    # Validated with a stand-in label, so that texts get exactly the checks of load_pairs.
+    stand_in = [
+        json.dumps({**records[number], "label": 0}) if number in records else line
+        for number, line in enumerate(lines, start=1)
+    ]
+    return [(pair.text_1, pair.text_2) for pair in parse_pairs(stand_in, str(path))]
 
 
 def field_notes(path: str | Path) -> list[str]:

@@ -18,15 +18,23 @@ percentile interval is used, which BCa approaches at such sizes.
 
 Metrics (all on the eval scores, ``score >= threshold`` predicting compatible):
 ``margin``, ``cohens_d``, ``auc_roc``, ``spearman``, ``spearman_ratio`` (rho over the ceiling
-at the resample's own label balance), ``f1``, ``accuracy`` and ``n_false_positives`` at the
-model's validation threshold. A resample with fewer than two pairs of a label gives NaN.
+at the resample's own label balance), ``f1``, ``accuracy``, ``false_positive_rate`` (false
+positives over incompatible pairs) and ``false_negative_rate`` (false negatives over compatible
+pairs) at the model's validation threshold. A resample with fewer than two pairs of a label
+gives NaN.
+
+Why rates and not counts: a resample of subcategories holds a different number of pairs of
+each label (between 55 and 278 incompatible ones where the data hold 137), so a bootstrapped
+*count* of false positives wanders with the resample's size and its interval can pass the
+number of pairs there are. A rate divides by the resample's own denominator and stays in
+[0, 1]; a difference of two rates stays in [-1, 1].
 
 Example:
     >>> import numpy as np
     >>> scores = np.array([0.9, 0.8, 0.7, 0.2, 0.1, 0.3, 0.85, 0.15])
     >>> labels = np.array([1, 1, 1, 0, 0, 0, 1, 0])
     >>> point = weighted_metrics(scores[None], labels, np.array([0.5]), np.ones((1, 8)))
-    >>> float(point["auc_roc"][0, 0]), float(point["n_false_positives"][0, 0])
+    >>> float(point["auc_roc"][0, 0]), float(point["false_positive_rate"][0, 0])
     (1.0, 0.0)
 """
 
@@ -51,7 +59,8 @@ TABLE_METRICS = (
     "spearman_ratio",
     "f1",
     "accuracy",
-    "n_false_positives",
+    "false_positive_rate",
+    "false_negative_rate",
 )
 # Above this many resampled groups, percentile intervals instead of BCa (see above): at 50,000
 # pairs the pair-level jackknife alone would take minutes.
@@ -176,7 +185,8 @@ def weighted_metrics(
                 "spearman_ratio": rho / ceiling,
                 "f1": f1,
                 "accuracy": accuracy,
-                "n_false_positives": fp,
+                "false_positive_rate": fp / n0,
+                "false_negative_rate": fn / n1,
             }
             for key in TABLE_METRICS:
                 out[key].append(np.where(valid, values[key], np.nan))
@@ -184,19 +194,29 @@ def weighted_metrics(
 
 
 def template_groups(pairs) -> list[str]:
-    """Each pair's resampling group: its ``subcategory``, or the pair alone when it has none.
+    """Each pair's resampling group: its (category, subcategory), or the pair alone without one.
 
-    Files without subcategories (``subcategory`` absent) then fall back to resampling pairs,
-    rather than to one group holding every pair (which would make every resample the same).
+    A template group is a *(category, subcategory)* pair, written ``category / subcategory``:
+    the same subcategory name occurs under several categories (the default data's 73 groups
+    carry 59 names), and pairs of different categories share no template, so merging them by
+    name would make fewer, larger clusters than the data hold. Files without subcategories
+    (``subcategory`` absent) fall back to resampling pairs, rather than to one group holding
+    every pair (which would make every resample the same).
 
     Example:
         >>> from p3lib.data.schema import DatingPair
-        >>> pairs = [DatingPair(text_1="boy: a", text_2="girl: b", label=1, subcategory="x"),
+        >>> pairs = [DatingPair(text_1="boy: a", text_2="girl: b", label=1, category="c",
+        ...                     subcategory="x"),
+        ...          DatingPair(text_1="boy: e", text_2="girl: f", label=1, category="d",
+        ...                     subcategory="x"),
         ...          DatingPair(text_1="boy: c", text_2="girl: d", label=0)]
         >>> template_groups(pairs)
-        ['x', 'pair 1']
+        ['c / x', 'd / x', 'pair 2']
     """
-    return [p.subcategory if p.subcategory != ABSENT else f"pair {i}" for i, p in enumerate(pairs)]
+    return [
+        f"{p.category} / {p.subcategory}" if p.subcategory != ABSENT else f"pair {i}"
+        for i, p in enumerate(pairs)
+    ]
 
 
 def _group_index(groups: Sequence) -> tuple[np.ndarray, int]:
@@ -449,3 +469,168 @@ def rate_interval(
         statistic, pair_group, n_groups, 1, seed=seed, n_resamples=n_resamples, level=level
     )
     return _intervals(point, bounds, ("rate",))["rate"]
+
+
+def two_level_differences(
+    scores_a,
+    scores_b,
+    labels,
+    groups: Sequence,
+    thresholds: tuple[Sequence[float], Sequence[float]] | None = None,
+    *,
+    metrics: Sequence[str] = ("auc_roc",),
+    seed: int = 42,
+    n_resamples: int = 1000,
+    level: float = 0.95,
+) -> dict[str, BootstrapInterval]:
+    """``mean over seeds of metric(a) - mean over seeds of metric(b)``, resampling both levels.
+
+    Why two levels: a model-against-model verdict rests on the eval data *and* on the training
+    seeds; each arm's seeds are a sample of what its recipe produces. Every resample draws the
+    template groups with replacement (the eval side, shared by both arms: paired) and, for
+    each arm, as many of its seeds as it has, with replacement (the training side), and
+    records the difference of the two arms' seed means on that draw of groups. The interval is
+    the percentile interval of those differences (BCa's jackknife has no single level to leave
+    out). With one seed per arm it is the paired cluster bootstrap.
+
+    Args:
+        scores_a: (seeds of arm a x pairs) scores, one row per trained model.
+        scores_b: (seeds of arm b x pairs).
+        labels: 0/1 per pair.
+        groups: each pair's template group.
+        thresholds: per arm, one decision threshold per seed (only the threshold metrics use
+            them; default 0.5).
+        metrics: which of :data:`TABLE_METRICS`.
+
+    Example:
+        >>> d = two_level_differences([[0.9, 0.1, 0.8, 0.2]], [[0.9, 0.1, 0.8, 0.2]],
+        ...     [1, 0, 1, 0], ["a", "a", "b", "b"], n_resamples=50)
+        >>> d["auc_roc"].estimate, d["auc_roc"].low, d["auc_roc"].high
+        (0.0, 0.0, 0.0)
+    """
+    a = np.atleast_2d(np.asarray(scores_a, dtype=float))
+    b = np.atleast_2d(np.asarray(scores_b, dtype=float))
+    labels = np.asarray(labels, dtype=int)
+    both, labels = _check(np.vstack([a, b]), labels, groups)
+    n_a, n_b = a.shape[0], b.shape[0]
+    if thresholds is None:
+        thresholds = ([0.5] * n_a, [0.5] * n_b)
+    cut = np.concatenate([np.asarray(thresholds[0], float), np.asarray(thresholds[1], float)])
+    if cut.size != n_a + n_b:
+        raise ValueError("give one threshold per seed of each arm")
+    pair_group, n_groups = _group_index(groups)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n_groups, (n_resamples, n_groups))
+    weights, _ = _weights_from_draws(draws, pair_group, n_groups)
+    seeds_a = rng.integers(0, n_a, (n_resamples, n_a))
+    seeds_b = n_a + rng.integers(0, n_b, (n_resamples, n_b))
+    point_values = weighted_metrics(both, labels, cut, np.ones((1, labels.size)))
+    values = weighted_metrics(both, labels, cut, weights)
+    columns = np.arange(n_resamples)[:, None]
+    alpha = (1 - level) / 2 * 100
+    out = {}
+    for key in metrics:
+        v = values[key]  # models x resamples
+        with np.errstate(invalid="ignore"):
+            diff = v[seeds_a, columns].mean(axis=1) - v[seeds_b, columns].mean(axis=1)
+        point = point_values[key][:n_a, 0].mean() - point_values[key][n_a:, 0].mean()
+        finite = diff[np.isfinite(diff)]
+        low, high = (
+            (float(x) for x in np.percentile(finite, [alpha, 100 - alpha]))
+            if finite.size
+            else (None, None)
+        )
+        out[key] = BootstrapInterval(estimate=float(point), low=low, high=high, method="percentile")
+    return out
+
+
+def split_cluster_draws(
+    scores_a,
+    labels_a,
+    groups_a: Sequence,
+    scores_b,
+    labels_b,
+    groups_b: Sequence,
+    thresholds: Sequence[float] | None = None,
+    *,
+    metric: str = "spearman",
+    seed: int = 42,
+    n_resamples: int = 1000,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``metric(split a) - metric(split b)`` for each model (rows), point and resamples.
+
+    Each resample draws split a's groups and split b's groups with replacement, each on its
+    own, once for all models (so models can be ranked on the same draws). Returns the point
+    differences (models,) and the resampled ones (models x resamples).
+    """
+    rng = np.random.default_rng(seed)
+    sides = []
+    for scores, labels, groups in ((scores_a, labels_a, groups_a), (scores_b, labels_b, groups_b)):
+        scores, labels = _check(np.atleast_2d(np.asarray(scores, dtype=float)), labels, groups)
+        cut = np.full(scores.shape[0], 0.5) if thresholds is None else np.asarray(thresholds)
+        pair_group, n_groups = _group_index(list(groups))
+        draws = rng.integers(0, n_groups, (n_resamples, n_groups))
+        weights, _ = _weights_from_draws(draws, pair_group, n_groups)
+        point = weighted_metrics(scores, labels, cut, np.ones((1, labels.size)))[metric][:, 0]
+        sides.append((point, weighted_metrics(scores, labels, cut, weights)[metric]))
+    return sides[0][0] - sides[1][0], sides[0][1] - sides[1][1]
+
+
+def percentile_interval(
+    estimate: float, resampled: np.ndarray, level: float = 0.95
+) -> BootstrapInterval:
+    """``estimate`` with the percentile interval of the finite ``resampled`` values."""
+    finite = resampled[np.isfinite(resampled)]
+    alpha = (1 - level) / 2 * 100
+    low, high = (
+        (float(x) for x in np.percentile(finite, [alpha, 100 - alpha]))
+        if finite.size
+        else (None, None)
+    )
+    return BootstrapInterval(estimate=float(estimate), low=low, high=high, method="percentile")
+
+
+def split_cluster_differences(
+    scores_a,
+    labels_a,
+    groups_a: Sequence,
+    scores_b,
+    labels_b,
+    groups_b: Sequence,
+    threshold: float = 0.5,
+    *,
+    metrics: Sequence[str] = MARGIN_FREE_METRICS,
+    seed: int = 42,
+    n_resamples: int = 1000,
+    level: float = 0.95,
+) -> dict[str, BootstrapInterval]:
+    """``metric(split a) - metric(split b)`` for one model, each split resampling its own groups.
+
+    For the drop from eval to the out-of-distribution pairs: the two splits hold different
+    pairs, so their resamples cannot be paired, and each holds template groups, so neither may
+    be resampled pair by pair. Every resample draws each split's groups with replacement, on
+    its own (:func:`split_cluster_draws`), and records the difference; the interval is its
+    percentile interval.
+
+    Example:
+        >>> d = split_cluster_differences([0.9, 0.1, 0.8, 0.2], [1, 0, 1, 0], ["a", "a", "b", "b"],
+        ...     [0.9, 0.1, 0.8, 0.2], [1, 0, 1, 0], ["c", "c", "d", "d"], n_resamples=50)
+        >>> d["auc_roc"].estimate, d["auc_roc"].low, d["auc_roc"].high
+        (0.0, 0.0, 0.0)
+    """
+    out = {}
+    for key in metrics:
+        point, draws = split_cluster_draws(
+            scores_a,
+            labels_a,
+            groups_a,
+            scores_b,
+            labels_b,
+            groups_b,
+            [threshold],
+            metric=key,
+            seed=seed,
+            n_resamples=n_resamples,
+        )
+        out[key] = percentile_interval(point[0], draws[0], level)
+    return out

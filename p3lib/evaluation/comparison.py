@@ -4,7 +4,7 @@ Chapter 05 builds the comparison from the three evaluation results (baseline, fu
 LoRA), the words-only baseline of chapter 02 and the two training records; chapter 06, the
 results page, the README and the ADRs read it (:mod:`p3lib.book.sentences` words it,
 :mod:`p3lib.book.results_block` tabulates it). Everything here arranges numbers that
-:func:`p3lib.evaluation.metrics.evaluate` and
+:func:`p3lib.evaluation.pipeline.evaluate` and
 :func:`p3lib.evaluation.words_only.words_only_baseline` measured, plus
 three things computed across models: the paired cluster-bootstrap differences
 (``paired_differences``), the matched-recall operating points (``matched_recall``) and the
@@ -42,7 +42,15 @@ from p3lib.evaluation.cluster_bootstrap import (
     rate_interval,
 )
 from p3lib.evaluation.clustering import ClusteringOverSeeds, PurityNull
-from p3lib.evaluation.metrics import (
+from p3lib.evaluation.operating_point import (
+    DEFAULT_TARGET_RECALL,
+    FixedEvalRecall,
+    MatchedOperatingPoint,
+    fixed_eval_recall,
+    near_trivial,
+)
+from p3lib.evaluation.rankings import RankingSupport, category_margin_support
+from p3lib.evaluation.results import (
     HEADLINE_KEYS,
     INTERVAL_METRICS,
     BaselineMetrics,
@@ -50,8 +58,12 @@ from p3lib.evaluation.metrics import (
     EvaluationResult,
     LeakFree,
 )
-from p3lib.evaluation.operating_point import MatchedOperatingPoint, near_trivial
-from p3lib.evaluation.success import DEALBREAKER_TOLERANCE, Criterion, success_criteria
+from p3lib.evaluation.success import (
+    DEALBREAKER_TOLERANCE,
+    Criterion,
+    DealbreakerCount,
+    success_criteria,
+)
 from p3lib.evaluation.words_only import WordsOnlyResult
 from p3lib.store.result_files import load_result
 
@@ -72,6 +84,7 @@ PAIRED = (
     ("full", "lora"),
     ("full", "words_only"),
     ("lora", "words_only"),
+    ("baseline", "words_only"),
 )
 
 
@@ -119,7 +132,7 @@ class PairedComparison(_Model):
 
 
 class TrainingSummary(_Model):
-    """What a training run cost, from its :class:`p3lib.training.train.TrainingRecord`."""
+    """What a training run cost, from its :class:`p3lib.training.record.TrainingRecord`."""
 
     method: str
     learning_rate: float
@@ -139,9 +152,9 @@ class TrainingSummary(_Model):
 class ModelSummary(_Model):
     """One model's side of the comparison: headline numbers, breakdowns, and training cost.
 
-    ``metrics`` is the PRD's flat :class:`~p3lib.evaluation.metrics.BaselineMetrics`; ``headline``
+    ``metrics`` is the PRD's flat :class:`~p3lib.evaluation.results.BaselineMetrics`; ``headline``
     holds
-    every headline metric of :meth:`~p3lib.evaluation.metrics.EvaluationResult.headline` with its
+    every headline metric of :meth:`~p3lib.evaluation.results.EvaluationResult.headline` with its
     interval
     where the bootstrap gives one: the cluster bootstrap over subcategories
     (``interval_resampled == "subcategory"``) for every table metric but purity and the
@@ -212,6 +225,13 @@ class ComparisonResult(_Model):
     # Per model: the median purity over UMAP seeds against labels shuffled over the same
     # clusters (p3lib.evaluation.clustering.purity_null); models without a cluster are left out.
     purity_null: dict[str, PurityNull] = {}
+    # False positive rates of every model at the same *eval* recall (a point on each ROC
+    # curve), overall and per pair type, with paired cluster intervals (issue 24).
+    fixed_eval_recall: FixedEvalRecall | None = None
+    # Per model: the widest- and narrowest-margin categories (of those with enough pairs of
+    # each label) and the share of template-group resamples in which each holds (the worst
+    # pair type's share is in each result's errors_by_pair_type).
+    category_ranking: dict[str, RankingSupport] = {}
 
     def models(self) -> dict[str, ModelSummary]:
         """The compared models by name, baseline first; LoRA only when present."""
@@ -241,7 +261,7 @@ def improvement_pct(after: float, before: float) -> float | None:
 
 
 def training_summary(record) -> TrainingSummary:
-    """The cost figures of a :class:`p3lib.training.train.TrainingRecord` (or its JSON as a
+    """The cost figures of a :class:`p3lib.training.record.TrainingRecord` (or its JSON as a
     dict)."""
     data = record if isinstance(record, Mapping) else record.model_dump()
     parameters = data["parameters"]
@@ -278,6 +298,13 @@ def summarise(result: EvaluationResult, record=None) -> ModelSummary:
             headline[key] = Estimate(value=values[key], low=interval.low, high=interval.high)
         else:
             headline[key] = Estimate(value=values[key])
+    if clustered is not None:
+        # Rates (false positives over incompatible pairs, ...) are not headline keys of older
+        # results; a count carries no interval, its rate does.
+        for key, interval in clustered.intervals.items():
+            if key not in headline:
+                headline[key] = _estimate(interval)
+                pair_level[key] = _estimate(clustered.pair_level[key])
     fps = result.false_positives
     at = result.threshold_sweep.at_threshold
     share = (at.tp + at.fp) / result.n_pairs
@@ -326,6 +353,7 @@ def compare(
     seed: int | None = None,
     n_bootstrap: int | None = None,
     dealbreaker_tolerance: float = DEALBREAKER_TOLERANCE,
+    target_recall: float = DEFAULT_TARGET_RECALL,
 ) -> ComparisonResult:
     """Put the baseline, the words-only model and the fine-tuned models side by side.
 
@@ -334,11 +362,12 @@ def compare(
         full: the fully fine-tuned model's result (chapter 05).
         lora: the LoRA model's result, or ``None`` when LoRA was skipped.
         records: training records by method (``{"full": ..., "lora": ...}``), each a
-            :class:`p3lib.training.train.TrainingRecord` or its JSON; missing ones are left out.
+            :class:`p3lib.training.record.TrainingRecord` or its JSON; missing ones are left out.
         words_only: chapter 02's words-only baseline, or ``None``.
         seed: the paired bootstrap's seed (default: the one the evaluations used).
         n_bootstrap: its resamples (default: as the evaluations).
         dealbreaker_tolerance: the dealbreaker false positive rate that counts as near zero.
+        target_recall: the eval recall of ``fixed_eval_recall``.
 
     Example:
         >>> comparison = compare(baseline, full, lora)  # doctest: +SKIP
@@ -399,6 +428,7 @@ def compare(
         baseline.n_incompatible,
         tolerance=dealbreaker_tolerance,
         labels=MODEL_LABELS,
+        counts={name: dealbreaker_count(r) for name, r in results.items() if name in FINE_TUNED},
     )
     return ComparisonResult(
         baseline=base,
@@ -417,6 +447,64 @@ def compare(
             for name, summary in summaries.items()
             if summary.clustering is not None and summary.clustering.purity_null is not None
         },
+        fixed_eval_recall=fixed_recall(
+            results, words_only, target_recall=target_recall, seed=seed, n_bootstrap=n_bootstrap
+        ),
+        **ranking_supports(results, summaries, seed=seed, n_bootstrap=n_bootstrap),
+    )
+
+
+def ranking_supports(
+    results: Mapping[str, EvaluationResult],
+    summaries: Mapping[str, ModelSummary],
+    *,
+    seed: int = 42,
+    n_bootstrap: int = 1000,
+) -> dict[str, dict[str, RankingSupport]]:
+    """``category_ranking`` of every model (see ComparisonResult)."""
+    categories = {}
+    for name, result in results.items():
+        groups, _ = _groups(result)
+        options = dict(n_resamples=n_bootstrap, seed=seed)
+        scores, labels = result.cosine.scores, result.cosine.labels
+        eligible = list(eligible_categories(summaries[name]))
+        if eligible:
+            found = category_margin_support(
+                scores, labels, result.umap.categories, groups, eligible, **options
+            )
+            if found is not None:
+                categories[name] = found
+    return {"category_ranking": categories}
+
+
+def fixed_recall(
+    results: Mapping[str, EvaluationResult],
+    words_only: WordsOnlyResult | None = None,
+    *,
+    target_recall: float = DEFAULT_TARGET_RECALL,
+    seed: int = 42,
+    n_bootstrap: int = 1000,
+) -> FixedEvalRecall:
+    """Every model's false positive rate at eval recall ``target_recall``, paired as :data:`PAIRED`.
+
+    The words-only model joins when it scored the same eval pairs (same labels); the pair
+    types are the baseline's, which every model shares.
+    """
+    first = next(iter(results.values()))
+    labels = list(first.cosine.labels)
+    scores = {name: r.cosine.scores for name, r in results.items()}
+    if words_only is not None and list(words_only.labels) == labels:
+        scores["words_only"] = words_only.scores
+    groups, _ = _groups(first)
+    return fixed_eval_recall(
+        scores,
+        labels,
+        first.umap.pair_types,
+        groups,
+        [(a, b) for a, b in PAIRED if a in scores and b in scores],
+        target_recall=target_recall,
+        seed=seed,
+        n_resamples=n_bootstrap,
     )
 
 
@@ -493,6 +581,22 @@ def _dealbreaker_rate(result: EvaluationResult, *, seed: int, n_bootstrap: int) 
     groups, _ = _groups(result)
     rate = rate_interval(hits, eligible, groups, seed=seed, n_resamples=n_bootstrap)
     return None if rate is None else _estimate(rate)
+
+
+def dealbreaker_count(result: EvaluationResult) -> DealbreakerCount | None:
+    """k of n dealbreaker pairs called compatible at the validation threshold, and in how many
+    template groups the n pairs sit (``None`` when eval holds no dealbreaker pair)."""
+    scores = np.asarray(result.cosine.scores)
+    types = np.asarray(result.umap.pair_types, dtype=object)
+    eligible = (types == "dealbreaker") & (np.asarray(result.cosine.labels) == 0)
+    if not eligible.any():
+        return None
+    groups, _ = _groups(result)
+    return DealbreakerCount(
+        k=int(np.sum(eligible & (scores >= result.threshold.threshold))),
+        n=int(eligible.sum()),
+        n_templates=len({g for g, e in zip(groups, eligible, strict=True) if e}),
+    )
 
 
 def load_comparison(path: str | Path) -> ComparisonResult:

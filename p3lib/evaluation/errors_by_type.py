@@ -7,9 +7,15 @@ of each label, and the AUC-ROC where the type holds both labels. The PRD asks fo
 positives by pair type; a compatible pair scored as incompatible is the other half of "where
 does it still fail".
 
-The Wilson interval (``scipy.stats.binomtest(...).proportion_ci(method="wilson")``) is used
-rather than a bootstrap because several types hold only a handful of pairs: with 0 errors out
-of 5 a percentile bootstrap gives the empty interval [0, 0], while Wilson gives [0, 0.43].
+Intervals: with the pairs' template groups (``groups``, the eval data's (category,
+subcategory) pairs) the error rate's interval is the cluster bootstrap over those groups, the
+one method every page uses for a rate, since the pairs of one template are not independent
+draws (a Wilson interval treats them as such and is too narrow: 6 of 45 dealbreaker pairs
+from 3 templates get [0.063, 0.262]). The type named worst then carries the share of
+resamples in which it has the highest error rate (:mod:`p3lib.evaluation.rankings`), and the
+sentence names it only where that share is high. Without groups (files without subcategories)
+the Wilson interval (``scipy.stats.binomtest(...).proportion_ci(method="wilson")``) is used,
+which unlike a percentile bootstrap does not collapse to [0, 0] at 0 errors of a few pairs.
 
 Conventions follow :mod:`p3lib.evaluation.metrics`: a pair is predicted compatible when its cosine
 is at
@@ -37,9 +43,12 @@ from scipy.stats import binomtest
 from sklearn.metrics import roc_auc_score
 
 from p3lib.data.schema import PAIR_TYPES
+from p3lib.evaluation.cluster_bootstrap import rate_interval
+from p3lib.evaluation.rankings import SUPPORTED_SHARE, worst_type_support
 from p3lib.store.atomic import read_json
 
 INTERVAL_METHOD = "wilson"
+CLUSTER_METHOD = "cluster bootstrap over template groups"
 INTERVAL_LEVEL = 0.95
 # Subjects of the results page's sentences, by metrics file name.
 SUBJECTS = {"baseline": "The base model", "full": "Full fine-tuning", "lora": "LoRA"}
@@ -64,11 +73,14 @@ class TypeErrors(_Model):
     false_negatives: int
     n_errors: int
     error_rate: float
-    error_low: float
-    error_high: float
+    error_low: float | None
+    error_high: float | None
     mean_cosine_compatible: float | None
     mean_cosine_incompatible: float | None
     auc_roc: float | None
+    # Template groups the type's pairs come from (``None`` without groups): an interval over
+    # a few groups cannot bound a rate, and 0 errors over them gives [0, 0].
+    n_templates: int | None = None
 
 
 class ErrorsByPairType(_Model):
@@ -81,6 +93,9 @@ class ErrorsByPairType(_Model):
     interval_level: float = INTERVAL_LEVEL
     by_pair_type: dict[str, TypeErrors]
     worst: str | None
+    # Share of template-group resamples in which ``worst`` has the highest error rate
+    # (``None`` without groups, or in results written before it).
+    worst_share: float | None = None
 
     def rows(self) -> list[dict[str, object]]:
         """One row per pair type for a table: counts, error rate and interval, cosines, AUC."""
@@ -98,6 +113,7 @@ class ErrorsByPairType(_Model):
                 "mean cosine, label 1": row.mean_cosine_compatible,
                 "mean cosine, label 0": row.mean_cosine_incompatible,
                 "AUC within type": row.auc_roc,
+                "template groups": row.n_templates,
             }
             for row in self.by_pair_type.values()
         ]
@@ -112,10 +128,25 @@ class ErrorsByPairType(_Model):
             return f"{model} gets every eval pair right at the validation threshold."
         row = self.by_pair_type[self.worst]
         name = html.escape(row.pair_type) if escape else row.pair_type
+        method = "Wilson" if self.interval_method == INTERVAL_METHOD else "cluster"
+        interval = (
+            f", {self.interval_level:.0%} {method} interval {row.error_low:.0%} to "
+            f"{row.error_high:.0%}"
+            if None not in (row.error_low, row.error_high)
+            else ""
+        )
+        counts = f"{row.n_errors} of {row.n} wrong ({row.error_rate:.0%}{interval})"
+        if self.worst_share is None:
+            return f"{model} errs most on {name} pairs: {counts}."
+        if self.worst_share >= SUPPORTED_SHARE:
+            return (
+                f"{model} errs most on {name} pairs: {counts}; {name} has the highest error "
+                f"rate in {self.worst_share:.0%} of resamples of the template groups."
+            )
         return (
-            f"{model} errs most on {name} pairs: {row.n_errors} of {row.n} wrong "
-            f"({row.error_rate:.0%}, {self.interval_level:.0%} Wilson interval "
-            f"{row.error_low:.0%} to {row.error_high:.0%})."
+            f"{model} has no pair type that clearly errs most: {name} pairs have the highest "
+            f"error rate here ({counts}), but in only {self.worst_share:.0%} of resamples of "
+            "the template groups."
         )
 
 
@@ -136,7 +167,14 @@ def _mean_or_none(values: np.ndarray) -> float | None:
 
 
 def errors_by_pair_type(
-    scores, labels, pair_types: Sequence[str], threshold: float
+    scores,
+    labels,
+    pair_types: Sequence[str],
+    threshold: float,
+    groups: Sequence[str] | None = None,
+    *,
+    seed: int = 42,
+    n_resamples: int = 1000,
 ) -> ErrorsByPairType:
     """Errors, intervals, mean cosines and AUC per pair type at ``threshold``.
 
@@ -145,6 +183,8 @@ def errors_by_pair_type(
         labels: 0/1 label of each pair.
         pair_types: pair type of each pair.
         threshold: the decision threshold (chosen on validation).
+        groups: each pair's template group: cluster-bootstrap intervals and the worst type's
+            resample share (``None``: Wilson intervals, no share).
     """
     scores = np.asarray(scores, dtype=float)
     labels = np.asarray(labels, dtype=int)
@@ -161,7 +201,14 @@ def errors_by_pair_type(
         fp = int(np.sum(p & (y == 0)))
         fn = int(np.sum(~p & (y == 1)))
         n = int(mask.sum())
-        low, high = wilson_interval(fp + fn, n)
+        if groups is None:
+            low, high = wilson_interval(fp + fn, n)
+        else:
+            wrong = (predicted != (labels == 1)).astype(float)
+            rate = rate_interval(
+                wrong, mask.astype(float), groups, seed=seed, n_resamples=n_resamples
+            )
+            low, high = rate.low, rate.high
         rows[pair_type] = TypeErrors(
             pair_type=pair_type,
             n=n,
@@ -176,13 +223,35 @@ def errors_by_pair_type(
             mean_cosine_compatible=_mean_or_none(s[y == 1]),
             mean_cosine_incompatible=_mean_or_none(s[y == 0]),
             auc_roc=float(roc_auc_score(y, s)) if len(set(y.tolist())) == 2 else None,
+            n_templates=(
+                None if groups is None else len({g for g, m in zip(groups, mask, strict=True) if m})
+            ),
         )
     failing = [row for row in rows.values() if row.n_errors]
     worst = None
     if failing:
         # max() keeps the first of equals, so ties go to the earlier type.
         worst = max(failing, key=lambda row: (row.error_rate, row.n_errors)).pair_type
-    return ErrorsByPairType(threshold=float(threshold), by_pair_type=rows, worst=worst)
+    share = None
+    if groups is not None and worst is not None:
+        support = worst_type_support(
+            scores,
+            labels,
+            types,
+            groups,
+            threshold,
+            first=worst,
+            seed=seed,
+            n_resamples=n_resamples,
+        )
+        share = None if support is None else support.share
+    return ErrorsByPairType(
+        threshold=float(threshold),
+        interval_method=INTERVAL_METHOD if groups is None else CLUSTER_METHOD,
+        by_pair_type=rows,
+        worst=worst,
+        worst_share=share,
+    )
 
 
 def worst_types_paragraph(tables: Mapping[str, ErrorsByPairType]) -> str:

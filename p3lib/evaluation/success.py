@@ -17,6 +17,12 @@ Example:
     ('pass', 'cannot tell')
     >>> judge(0.0, 0.02, 0.05, "at_most"), judge(0.1, 0.2, 0.05, "at_most")
     ('pass', 'fail')
+
+Why the dealbreaker criterion can go unjudged: its pairs come from a few templates (the
+default data's 45 dealbreaker pairs sit in 3 template groups), and an interval that resamples
+3 clusters cannot bound a rate: a model with no error there would pass whatever it does on
+dealbreakers it has not seen. Below :data:`MIN_TEMPLATES` template groups the criterion shows
+k of n and the number of templates, and says the data cannot bound it.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ COHENS_D_TARGET = 0.8
 SPEARMAN_TARGET = 0.86
 # "Near zero": at most this share of dealbreaker pairs called compatible.
 DEALBREAKER_TOLERANCE = 0.05
+# Fewer template groups than this cannot bound a rate (see the module docstring).
+MIN_TEMPLATES = 10
 Verdict = Literal["pass", "fail", "cannot tell"]
 Direction = Literal["at_least", "above", "at_most"]
 
@@ -46,6 +54,14 @@ class _Measured(Protocol):
     value: float | None
     low: float | None
     high: float | None
+
+
+class DealbreakerCount(_Model):
+    """``k`` of ``n`` dealbreaker pairs called compatible, the n pairs in ``n_templates`` groups."""
+
+    k: int
+    n: int
+    n_templates: int
 
 
 class Criterion(_Model):
@@ -95,12 +111,25 @@ def success_criteria(
     *,
     tolerance: float = DEALBREAKER_TOLERANCE,
     labels: Mapping[str, str] | None = None,
+    counts: Mapping[str, DealbreakerCount | None] | None = None,
+    min_templates: int = MIN_TEMPLATES,
 ) -> list[Criterion]:
     """Judge each model (``name -> headline estimates``) against the PRD's four criteria.
 
     ``dealbreaker_rates`` maps each model to its dealbreaker false positive rate with its
-    interval (``None`` where eval has no dealbreaker pair).
+    interval (``None`` where eval has no dealbreaker pair); ``counts`` to its k of n and the
+    number of template groups: below ``min_templates`` the verdict is "cannot tell" and the
+    note says the data cannot bound the rate.
+
+    Example:
+        >>> rows = success_criteria({}, {"m": None}, 5, 5, counts={"m": DealbreakerCount(
+        ...     k=0, n=45, n_templates=3)})
+        >>> rows[0].verdict, rows[0].note.split(": ")
+        ('cannot tell', ['0 of 45 dealbreaker pairs called compatible, in 3 template groups', \
+'below 10 template groups the data cannot bound the rate'])
     """
+    counts = dict(counts or {})
+    names = list(dict.fromkeys([*models, *dealbreaker_rates]))
     labels = dict(labels or {})
     rows = []
     targets = (
@@ -109,9 +138,10 @@ def success_criteria(
         ("spearman", "Spearman's rho", f">= {SPEARMAN_TARGET}", SPEARMAN_TARGET, "at_least"),
     )
     note = spearman_note(n_compatible, n_incompatible)
-    for name, headline in models.items():
+    for name in names:
+        headline = models.get(name, {})
         label = labels.get(name, name)
-        for key, text, target, bound, direction in targets:
+        for key, text, target, bound, direction in targets if headline else ():
             e = headline[key]
             rows.append(
                 Criterion(
@@ -127,6 +157,22 @@ def success_criteria(
                 )
             )
         rate = dealbreaker_rates.get(name)
+        count = counts.get(name)
+        verdict = judge(
+            None if rate is None else rate.low,
+            None if rate is None else rate.high,
+            tolerance,
+            "at_most",
+        )
+        note = None if rate is not None else "eval has no dealbreaker pair"
+        if count is not None:
+            note = (
+                f"{count.k} of {count.n} dealbreaker pairs called compatible, in "
+                f"{count.n_templates} template groups"
+            )
+            if count.n_templates < min_templates:
+                verdict = "cannot tell"
+                note += f": below {min_templates} template groups the data cannot bound the rate"
         rows.append(
             Criterion(
                 key="dealbreaker_false_positives",
@@ -136,13 +182,8 @@ def success_criteria(
                 value=None if rate is None else rate.value,
                 low=None if rate is None else rate.low,
                 high=None if rate is None else rate.high,
-                verdict=judge(
-                    None if rate is None else rate.low,
-                    None if rate is None else rate.high,
-                    tolerance,
-                    "at_most",
-                ),
-                note=None if rate is not None else "eval has no dealbreaker pair",
+                verdict=verdict,
+                note=note,
             )
         )
     return rows

@@ -5,7 +5,7 @@ with a pattern that accepts a plain annotation (``SEED: int = 42``) or a type co
 (``SEED = 42  # type: int``) but no ``int | None`` annotation, and calls an unannotated
 name "Unknown type". The notebook written here is the chapter unchanged except its
 parameters cell, where every assignment is rewritten as ``NAME = value  # type: T  help``
-with the type :func:`p3lib.run.runner.read_parameters` reads, so ``papermill --help-notebook``
+with the type :func:`p3lib.run.chapters.read_parameters` reads, so ``papermill --help-notebook``
 lists every parameter with its type and help.
 """
 
@@ -14,25 +14,48 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from p3lib.run.runner import APPENDIX, CHAPTERS, KERNEL_NAME, read_parameters
+from p3lib.run.chapters import APPENDIX, CHAPTERS, KERNEL_NAME, read_parameters
+from p3lib.store.atomic import atomic_write_text
 from p3lib.store.run_layout import NOTEBOOK_SOURCES
 
 
 def chapter_source(name: str) -> Path:
-    """The jupytext source of chapter ``name`` (``02_baseline``); a path is taken as given.
+    """The jupytext source of chapter ``name`` (``02_baseline``, or ``notebooks/02_baseline.py``).
+
+    Only the book's chapters are chapters: ``../p3lib/cli`` is not read as one.
 
     Raises:
         FileNotFoundError: no such chapter, naming the chapters there are.
     """
-    path = Path(name)
-    if path.suffix == ".py" and path.is_file():
-        return path
-    source = NOTEBOOK_SOURCES / f"{name}.py"
-    if not source.is_file():
-        raise FileNotFoundError(
-            f"no chapter {name!r}; the chapters are {', '.join(CHAPTERS + APPENDIX)}"
+    chapters = CHAPTERS + APPENDIX
+    stem = Path(name).name.removesuffix(".py")
+    if stem in chapters and (
+        name == stem or Path(name).resolve() == NOTEBOOK_SOURCES.resolve() / f"{stem}.py"
+    ):
+        return NOTEBOOK_SOURCES / f"{stem}.py"
+    raise FileNotFoundError(f"no chapter {name!r}; the chapters are {', '.join(chapters)}")
+
+
+def check_destination(destination: str | Path, force: bool = False) -> Path:
+    """``destination`` if ``p3 notebook`` may write it: an ``.ipynb`` that is not a chapter's
+    source and, unless ``force``, does not exist yet.
+
+    Raises:
+        ValueError: why not, naming the file.
+    """
+    destination = Path(destination)
+    if destination.suffix != ".ipynb":
+        raise ValueError(
+            f"{destination}: p3 notebook writes .ipynb files only (papermill reads nothing "
+            "else); name a file ending in .ipynb"
         )
-    return source
+    if destination.is_dir():
+        raise ValueError(f"{destination}: is a folder; name the .ipynb file to write")
+    if destination.exists() and not force:
+        raise ValueError(
+            f"{destination}: already exists; p3 notebook replaces a file only with --force"
+        )
+    return destination
 
 
 def typed_parameters_cell(code: str, types: dict[str, str], helps: dict[str, str]) -> str:
@@ -71,11 +94,17 @@ def typed_parameters_cell(code: str, types: dict[str, str], helps: dict[str, str
     return "\n".join(lines) + "\n"
 
 
-def write_papermill_notebook(name: str, destination: str | Path) -> Path:
-    """Write chapter ``name`` as ``.ipynb`` with a typed parameters cell; return the path."""
+def write_papermill_notebook(name: str, destination: str | Path, force: bool = False) -> Path:
+    """Write chapter ``name`` as ``.ipynb`` with a typed parameters cell; return the path.
+
+    Raises:
+        FileNotFoundError: ``name`` is not a chapter.
+        ValueError: ``destination`` is not an ``.ipynb``, or exists and ``force`` is not set.
+    """
     import jupytext
 
     source = chapter_source(name)
+    destination = check_destination(destination, force)
     parameters = read_parameters(source)
     notebook = jupytext.read(source)
     notebook.metadata.setdefault(
@@ -89,7 +118,6 @@ def write_papermill_notebook(name: str, destination: str | Path) -> Path:
                 {name: parameter.type_name() for name, parameter in parameters.items()},
                 {name: parameter.help for name, parameter in parameters.items()},
             ).rstrip("\n")
-    destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    jupytext.write(notebook, destination, fmt="ipynb")
+    atomic_write_text(destination, jupytext.writes(notebook, fmt="ipynb"))
     return destination

@@ -4,9 +4,9 @@ A bad value found by a chapter costs the minutes of the chapters before it and s
 raw library error; here it costs a second and reads ``where: name: problem``. Checked, with
 every problem reported (not only the first):
 
-- parameter values: ranges (epochs, batch size, learning rates, bootstrap resamples, the
-  validation fraction, seeds), on top of the types :func:`p3lib.run.runner.resolve_parameters`
-  checks; the training ranges are :class:`p3lib.training.train.TrainConfig`'s own;
+- parameter values: the type and range of every parameter, from the one schema the chapters
+  also check themselves with (:class:`p3lib.run.parameters.ChapterParameters`), and
+  ``device=cuda`` only where PyTorch has CUDA;
 - the model: the packaged base model, a local folder, or a model already in the Hugging Face
   cache (p3 never downloads one);
 - the output folder: a folder (or creatable), and writable;
@@ -22,10 +22,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from p3lib.run.chapters import ParameterError
+from p3lib.run.parameters import parameter_problems
 from p3lib.run.run_record import RunRecordError, read_run_record
-from p3lib.run.runner import ParameterError
 
 
 class PreflightError(ParameterError):
@@ -34,50 +33,6 @@ class PreflightError(ParameterError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
-
-
-class _Ranges(BaseModel):
-    """The ranges of the parameters that are not training settings."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    seed: int = Field(42, ge=0, lt=2**32)
-    seeds: list[int] = Field([42], min_length=1)
-    n_bootstrap: int = Field(1000, ge=1)
-    validation_fraction: float = Field(0.1, gt=0, lt=1)
-
-
-# Parameters whose ranges TrainConfig defines (chapters 03, 04 and 07 build one from them).
-TRAINING = (
-    "epochs",
-    "batch_size",
-    "learning_rate",
-    "lora_learning_rate",
-    "warmup_steps",
-    "eval_steps",
-    "max_train_pairs",
-)
-
-
-def _range_problems(parameters: dict[str, Any], sources: dict[str, str]) -> list[str]:
-    from p3lib.training.train import TrainConfig
-
-    lower = {name.lower(): value for name, value in parameters.items()}
-    problems = []
-    for model, names in ((_Ranges, tuple(_Ranges.model_fields)), (TrainConfig, TRAINING)):
-        given = {name: lower[name] for name in names if name in lower}
-        try:
-            model.model_validate(given)
-        except ValidationError as exc:
-            for error in exc.errors():
-                name = str(error["loc"][0])
-                where = sources.get(name.upper(), "parameters")
-                problems.append(f"{where}: {name}: {error['msg']}, got {lower[name]!r}")
-    for index, seed in enumerate(lower.get("seeds") or []):
-        if isinstance(seed, int) and not 0 <= seed < 2**32:
-            where = sources.get("SEEDS", "parameters")
-            problems.append(f"{where}: seeds[{index}]: must be between 0 and 2**32 - 1")
-    return problems
 
 
 def model_problem(name: str) -> str | None:
@@ -108,9 +63,17 @@ def model_problem(name: str) -> str | None:
 
 
 def _output_problem(out: str) -> str | None:
-    path = Path(out)
+    from p3lib.store.run_layout import REPO_ROOT
+
+    path = Path(out).absolute()
     if path.exists() and not path.is_dir():
         return f"{path} is a file, not a folder"
+    # A run writes notebooks/, metrics/, models/ and run.json straight into its folder.
+    real = path.resolve()
+    if real == Path(real.anchor) or real == Path.home().resolve():
+        return f"{path} is not a folder of its own; name one for this run, e.g. {path / 'p3-run'}"
+    if real == REPO_ROOT or real in REPO_ROOT.parents:
+        return f"{path} holds the repository; name a folder of its own, e.g. outputs/"
     existing = path
     while not existing.exists():
         existing = existing.parent
@@ -132,7 +95,7 @@ def _data_problems(
     import numpy as np
 
     from p3lib.data.audit import audit_overlap
-    from p3lib.data.schema import DataError, field_notes, load_pairs
+    from p3lib.data.schema import DataError, field_notes, load_pairs, same_file
     from p3lib.data.splits import make_validation_split
     from p3lib.evaluation.metrics import require_both_labels
 
@@ -148,15 +111,17 @@ def _data_problems(
             problems.append(str(exc))
             continue
         notes += field_notes(path)
-    seen: dict[Path, str] = {}
+    seen: dict[tuple[int, int], str] = {}
     for name, path in files.items():
-        real = path.resolve()
-        if real in seen:
+        identity = same_file(path)  # a hard link or symlink is the same file
+        if identity is None:
+            continue
+        if identity in seen:
             problems.append(
                 f"{sources.get(name, 'parameters')}: {name.lower()}: {path} is also the "
-                f"{seen[real].lower()}; train, eval and OOD must be different files"
+                f"{seen[identity].lower()}; train, eval and OOD must be different files"
             )
-        seen.setdefault(real, name)
+        seen.setdefault(identity, name)
     for name in ("EVAL_PATH", "OOD_PATH"):
         if name in loaded:
             labels = np.array([int(pair.label) for pair in loaded[name]])
@@ -202,7 +167,7 @@ def preflight(
     """Check a complete set of run parameters; return the warnings.
 
     Args:
-        parameters: upper-case names, as :func:`p3lib.run.runner.complete_parameters` returns.
+        parameters: upper-case names, as :func:`p3lib.run.chapters.complete_parameters` returns.
         sources: where each name's value came from (``--set epochs=-1``, the params file),
             for the messages; names not listed read "parameters".
         strict: make the train/eval overlap warning an error.
@@ -213,7 +178,7 @@ def preflight(
         PreflightError: every problem found, one line each.
     """
     sources = sources or {}
-    problems = _range_problems(parameters, sources)
+    problems = parameter_problems(parameters, sources)
     if "MODEL" in parameters and isinstance(parameters["MODEL"], str):
         problem = model_problem(parameters["MODEL"])
         if problem:
@@ -236,3 +201,58 @@ def preflight(
     if problems:
         raise PreflightError(problems)
     return notes + warnings
+
+
+def dry_run_plan(parameters: dict[str, Any], chapters: list, *, force: bool = False) -> list[str]:
+    """What ``p3 run --dry-run`` prints: each chapter, whether it would run, and why.
+
+    The same decision :func:`p3lib.run.runner.run_book` makes (cache key, recorded outputs,
+    an earlier chapter running), made without running anything or taking the folder's lock.
+    """
+    from p3lib.run.run_record import chapter_entries, input_hashes, output_problems
+    from p3lib.run.runner import chapter_key, library_fingerprint
+    from p3lib.store.run_layout import RunLayout
+
+    layout = RunLayout(parameters["OUT_DIR"])
+    entries = chapter_entries(read_run_record(layout.root, ignore_corrupt=force))
+    library = library_fingerprint()
+    upstream, runs_before, lines = "", None, []
+    for number, chapter in enumerate(chapters, start=1):
+        given = {k: v for k, v in parameters.items() if k in chapter.parameters}
+        key = chapter_key(chapter, given, upstream, library)
+        upstream = key
+        entry = entries.get(chapter.name)
+        if force:
+            why = "--force executes every chapter"
+        elif runs_before is not None:
+            why = f"{runs_before} runs before it, and it reads what that writes"
+        elif entry is None:
+            why = "it has not run in this folder (or its last run failed or was stopped)"
+        elif entry.get("key") != key:
+            why = _changed(entry, given, input_hashes(given))
+        elif not (layout.notebooks / f"{chapter.name}.ipynb").is_file():
+            why = "its executed notebook is missing"
+        else:
+            problems = output_problems(layout.root, entry.get("outputs", {}))
+            why = problems[0] if problems else None
+        prefix = f"[{number}/{len(chapters)}] {chapter.name}"
+        if why is None:
+            lines.append(f"{prefix}: would be skipped: unchanged, outputs intact")
+            continue
+        lines.append(f"{prefix}: would run: {why}")
+        runs_before = runs_before or chapter.name
+    ran = sum(": would run:" in line for line in lines)
+    lines.append(f"dry run: {ran} of {len(chapters)} chapters would run in {layout.root}")
+    return lines
+
+
+def _changed(entry: dict[str, Any], given: dict[str, Any], inputs: dict[str, str]) -> str:
+    """Why a chapter's cache key changed, as far as the run record can tell."""
+    recorded = entry.get("parameters", {})
+    for name, value in sorted(given.items()):
+        if recorded.get(name.lower(), value) != value:
+            return f"{name.lower()} changed ({recorded[name.lower()]!r} -> {value!r})"
+    for name, digest in inputs.items():
+        if entry.get("inputs", {}).get(name) not in (None, digest):
+            return f"its {name} file changed"
+    return "its source, p3lib or the chapter before it changed since it ran"

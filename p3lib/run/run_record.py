@@ -19,13 +19,12 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from p3lib.store.atomic import atomic_write_json
+from p3lib.store.atomic import atomic_write_json, sha256_file
 
 RUN_RECORD = "run.json"
 PATH_SUFFIX = "_path"
@@ -33,15 +32,6 @@ PATH_SUFFIX = "_path"
 
 class RunRecordError(ValueError):
     """A run record that cannot be read, or a folder whose chapters do not form one run."""
-
-
-def sha256_file(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks (model weights are large)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_run_record(root: str | Path, *, ignore_corrupt: bool = False) -> dict[str, Any]:
@@ -52,13 +42,18 @@ def read_run_record(root: str | Path, *, ignore_corrupt: bool = False) -> dict[s
             ``p3 run --force`` uses to start the record afresh).
     """
     path = Path(root) / RUN_RECORD
+    if path.exists() and not path.is_file():
+        # Not something --force can replace: a new record cannot be renamed over a folder.
+        raise RunRecordError(
+            f"{path}: is a folder, not p3's run record (a file); move it away and run again"
+        )
     if not path.is_file():
         return {}
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(record, dict):
             raise ValueError("expected a JSON object")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
         if ignore_corrupt:
             return {}
         raise RunRecordError(

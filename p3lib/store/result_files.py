@@ -1,9 +1,9 @@
 """Result files: metrics in JSON, per-pair arrays in a compressed side file beside it.
 
-A result (:class:`p3lib.evaluation.metrics.EvaluationResult`,
+A result (:class:`p3lib.evaluation.results.EvaluationResult`,
 :class:`p3lib.evaluation.words_only.WordsOnlyResult`,
 :class:`p3lib.evaluation.comparison.ComparisonResult`,
-:class:`p3lib.training.experiments.ExperimentsResult`)
+:class:`p3lib.training.experiments.summary.ExperimentsResult`)
 carries, besides its metrics, arrays with one entry per eval pair: cosine scores, UMAP
 coordinates with their hover texts, cluster ids, subcategories, the ROC curve's points (up to
 one per pair) and the false-positive pairs. In one JSON file they grow with the data (a
@@ -75,10 +75,11 @@ ROWS = "*"
 # imports: this module must not import the chapters' heavy modules (experiments, training).
 # tests/test_result_files.py checks that each names a real list field.
 PAIR_FIELDS: dict[str, tuple[str, ...]] = {
-    "p3lib.evaluation.metrics.CosineSummary": ("scores", "labels"),
-    "p3lib.evaluation.metrics.FalsePositives": ("pairs",),
-    "p3lib.evaluation.metrics.RocCurve": ("fpr", "tpr", "thresholds"),
-    "p3lib.evaluation.metrics.EvaluationResult": ("groups",),
+    "p3lib.evaluation.results.CosineSummary": ("scores", "labels"),
+    "p3lib.evaluation.results.FalsePositives": ("pairs",),
+    "p3lib.evaluation.results.RocCurve": ("fpr", "tpr", "thresholds"),
+    "p3lib.evaluation.results.EvaluationResult": ("groups",),
+    "p3lib.evaluation.tiers.TierScore": ("scores", "labels", "groups"),
     "p3lib.evaluation.clustering.UmapProjection": (
         "x",
         "y",
@@ -92,7 +93,7 @@ PAIR_FIELDS: dict[str, tuple[str, ...]] = {
     # HDBSCAN's clusters are not one per pair, but their number grows with the pairs.
     "p3lib.evaluation.clustering.ClusterSummary": ("clusters", "cluster_ids"),
     "p3lib.evaluation.words_only.WordsOnlyResult": ("scores", "labels", "groups"),
-    "p3lib.training.experiments.MeasuredModel": (
+    "p3lib.training.experiments.measure.MeasuredModel": (
         "eval_scores",
         "eval_labels",
         "ood_scores",

@@ -6,7 +6,7 @@ with its comparison to regenerate the card with them: the same numbers and inter
 book's results table. The card is sentence-transformers' own, filled through
 ``model.model_card_data`` (its template, YAML metadata and ``model-index``); p3 supplies:
 
-* the eval figures of :func:`p3lib.evaluation.metrics.evaluate` with their 95% bootstrap intervals
+* the eval figures of :func:`p3lib.evaluation.pipeline.evaluate` with their 95% bootstrap intervals
 (AUC,
   Spearman's rho, compatibility margin, Cohen's d) as the comparison reports them and, for
   context, the words-only baseline's AUC when the run measured one;
@@ -32,7 +32,7 @@ from p3lib.data.schema import DatingPair
 from p3lib.evaluation.comparison import ComparisonResult, Estimate, ModelSummary
 from p3lib.evaluation.embed import BASE_MODEL
 from p3lib.training.formatting import format_epochs
-from p3lib.training.train import TrainingRecord
+from p3lib.training.record import TrainingRecord
 
 CARD_NAME = "README.md"
 BOOK_CHAPTER = "chapter 05 (post-training evaluation) of the p3 book built with this model"
@@ -52,7 +52,7 @@ class BookEvaluation:
 
     sentence-transformers keys a card's evaluation results by evaluator object; this one
     does not evaluate anything itself (the numbers come from
-    :func:`p3lib.evaluation.metrics.evaluate`),
+    :func:`p3lib.evaluation.pipeline.evaluate`),
     it only describes that evaluation. ``primary_metric`` is ``None`` so the card does not
     mistake the eval figures for a step of the training log.
     """

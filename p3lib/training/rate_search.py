@@ -14,7 +14,7 @@ the short runs and the full run of the winner, and flags a run still improving a
 step.
 
 Example:
-    >>> from p3lib.training.train import TrainConfig
+    >>> from p3lib.training.record import TrainConfig
     >>> short = search_config(TrainConfig(method="lora"), 1e-3, epochs=0.5)
     >>> short.lora_learning_rate, short.epochs, short.warmup_steps
     (0.001, 0.5, 12)
@@ -27,13 +27,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from p3lib.data.schema import DatingPair
-from p3lib.training.train import (
-    LearningRateSearch,
-    LearningRateTrial,
-    TrainConfig,
-    TrainingRecord,
-    train,
-)
+from p3lib.training.record import LearningRateSearch, LearningRateTrial, TrainConfig, TrainingRecord
+from p3lib.training.train import train
 
 # A decade apart from the PRD's 2e-5 to 2e-2: wide enough that a best rate near the 1e-3
 # that suits LoRA on data of this shape lies inside the grid, not at its edge.
@@ -80,7 +75,7 @@ def choose_learning_rate(trials: Sequence[LearningRateTrial]) -> float:
     """The rate with the highest best validation score; a tie goes to the smaller rate.
 
     Example:
-        >>> from p3lib.training.train import LearningRateTrial
+        >>> from p3lib.training.record import LearningRateTrial
         >>> def trial(rate, score):
         ...     return LearningRateTrial(learning_rate=rate, epochs=1, warmup_steps=0,
         ...         total_steps=4, best_score=score, best_step=4, still_improving=True,
@@ -121,8 +116,8 @@ def search_learning_rate(
             two one-thread runs finish in about the time of one two-thread run.
 
     Returns:
-        The :class:`~p3lib.training.train.LearningRateSearch` (grid, one trial per rate, the choice)
-        and each short run's full training record, keyed by rate. Nothing is saved.
+        The :class:`~p3lib.training.record.LearningRateSearch` (grid, one trial per rate, the
+        choice) and each short run's full training record, keyed by rate. Nothing is saved.
     """
     rates = sorted({float(rate) for rate in grid})
     if not rates or min(rates) <= 0:
@@ -213,7 +208,7 @@ def rate_choice_sentence(search: LearningRateSearch) -> str:
     """The chosen rate and why, in words, from the search's numbers.
 
     Example:
-        >>> from p3lib.training.train import LearningRateTrial
+        >>> from p3lib.training.record import LearningRateTrial
         >>> def trial(rate, score, improving=False):
         ...     return LearningRateTrial(learning_rate=rate, epochs=1, warmup_steps=25,
         ...         total_steps=68, best_score=score, best_step=68 if improving else 51,

@@ -1,9 +1,15 @@
 """Scoring pairs with a fine-tuned model at the decision threshold chapter 05 chose for it.
 
 ``p3 score --model outputs/models/full "boy: ..." "girl: ..."`` prints the cosine similarity of
-one pair and the decision; ``--pairs FILE.jsonl`` scores every pair of a file and, since every
-record carries a label, the accuracy too. The threshold is the one chapter 05 chose on the
+one pair and the decision; ``--pairs FILE.jsonl`` scores every pair of a file, labelled or not
+(scoring new pairs is the common case), and where the records carry labels adds the accuracy
+and AUC-ROC with its bootstrap interval. The threshold is the one chapter 05 chose on the
 validation split and saved as ``decision_threshold.json`` beside the model.
+
+A model is verified before it scores anything (:func:`verify_model`): every file of it must
+have a SHA-256 that p3 recorded when the chapter wrote it (``run.json``, or the model's own
+marker), and any model must give different texts different embeddings. A damaged
+``model.safetensors`` otherwise loads, scores every pair cosine 1.0 and calls it compatible.
 
 Example:
     >>> from p3lib.evaluation.embed import load_model  # doctest: +SKIP
@@ -23,8 +29,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from p3lib.data.schema import DatingPair, load_pairs
-from p3lib.store.atomic import atomic_write_json
+from p3lib.data.schema import DatingPair, load_pairs_maybe_unlabelled
+from p3lib.store.atomic import atomic_write_json, read_marker, sha256_file
 
 THRESHOLD_FILE = "decision_threshold.json"
 
@@ -188,6 +194,92 @@ def _load(model_dir: Path):
         ) from None
 
 
+RUN_RECORD = "run.json"  # p3lib.run.run_record.RUN_RECORD (a package above this one)
+# Statements on unrelated topics: any working sentence encoder gives them different vectors.
+PROBES = (
+    "boy: I love hiking at dawn",
+    "girl: Tax law is my favourite subject",
+    "boy: My cat sleeps all day",
+)
+
+
+class ModelVerificationError(ValueError):
+    """A model whose files are not the ones its run wrote, or that cannot tell texts apart."""
+
+
+def recorded_model_files(model_dir: str | Path) -> tuple[Path, dict[str, str]] | None:
+    """``(run folder, {relative path: sha256})`` of the files of ``model_dir`` that the run
+    record of an enclosing output folder lists; ``None`` where no run record encloses it."""
+    model_dir = Path(model_dir).resolve()
+    for root in (model_dir, *model_dir.parents):
+        record_path = root / RUN_RECORD
+        if not record_path.is_file():
+            continue
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as exc:
+            raise ModelVerificationError(
+                f"{record_path}: not readable ({exc}), so {model_dir} cannot be verified"
+            ) from None
+        prefix = model_dir.relative_to(root).as_posix() + "/"
+        files: dict[str, str] = {}
+        for entry in (record.get("chapters") or {}).values():
+            for relative, fingerprint in ((entry or {}).get("outputs") or {}).items():
+                if relative.startswith(prefix) and isinstance(fingerprint, dict):
+                    files[relative] = fingerprint.get("sha256", "")
+        return root, files
+    return None
+
+
+def verify_model(model_dir: str | Path, model=None) -> None:
+    """Refuse a model that is not what p3 wrote, or that embeds every text alike.
+
+    Each file of ``model_dir`` must have a SHA-256 that p3 recorded for it: in the run record
+    of an enclosing output folder (:func:`recorded_model_files`) or in the folder's own
+    marker, written with the model (a chapter re-run by hand in JupyterLab rewrites the
+    model and its marker, not the run record). A recorded file that is missing is refused
+    too. With ``model`` loaded, three unrelated statements must not all get (nearly) the
+    same embedding.
+
+    Raises:
+        ModelVerificationError: naming the file that differs, or the model.
+    """
+    model_dir = Path(model_dir)
+    expected: dict[Path, set[str]] = {}
+    recorded = recorded_model_files(model_dir)
+    if recorded is not None:
+        root, files = recorded
+        for relative, digest in files.items():
+            expected.setdefault(root / relative, set()).add(digest)
+    marker = read_marker(model_dir) or {}
+    for name, digest in (marker.get("files") or {}).items():
+        if digest:
+            expected.setdefault(model_dir.resolve() / name, set()).add(digest)
+    rerun = "run the chapter that trains it again"
+    for path, digests in sorted(expected.items()):
+        if not path.is_file():
+            raise ModelVerificationError(f"{path}: missing; the model is incomplete: {rerun}")
+        if sha256_file(path) not in digests:
+            raise ModelVerificationError(
+                f"{path}: its SHA-256 differs from the one p3 recorded when the model was "
+                f"written: the file is damaged or was replaced; {rerun}"
+            )
+    if model is not None:
+        vectors = np.asarray(model.encode(list(PROBES), show_progress_bar=False), dtype=float)
+        norms = np.linalg.norm(vectors, axis=1)
+        if not np.all(np.isfinite(vectors)) or not np.all(norms > 0):
+            raise ModelVerificationError(
+                f"{model_dir}: the model's embeddings are not finite numbers: its weights are "
+                f"damaged; {rerun}"
+            )
+        unit = vectors / norms[:, None]
+        if np.min(unit[1:] @ unit[0]) > 0.9999:
+            raise ModelVerificationError(
+                f"{model_dir}: the model gives the same embedding to unrelated texts (cosine "
+                f"1.0000), so every pair would score alike: its weights are damaged; {rerun}"
+            )
+
+
 def _decision(pair: ScoredPair) -> str:
     return "compatible" if pair.compatible else "incompatible"
 
@@ -213,9 +305,14 @@ def score_command(
         raise FileNotFoundError(f"{model_dir}: model folder not found")
     choice = load_threshold(model_dir)
     pairs: list[DatingPair | tuple[str, str]]
-    pairs = load_pairs(pairs_path) if pairs_path is not None else [validate_texts(texts)]
-
-    scored = score_pairs(_load(model_dir), pairs, choice.threshold, prompt=choice.prompt)
+    if pairs_path is not None:
+        pairs = load_pairs_maybe_unlabelled(pairs_path)
+    else:
+        pairs = [validate_texts(texts)]
+    verify_model(model_dir)  # the files, before any of them is loaded
+    model = _load(model_dir)
+    verify_model(model_dir, model)
+    scored = score_pairs(model, pairs, choice.threshold, prompt=choice.prompt)
     print(
         f"model {model_dir}; compatible when cosine >= {choice.threshold:.4f} "
         f"(chosen on {choice.chosen_on})"
@@ -234,4 +331,24 @@ def score_command(
     if share is not None:
         correct = sum(1 for pair in scored if pair.correct)
         print(f"accuracy {share:.4f} ({correct} of {len(scored)} pairs)")
+        print(auc_line(scored))
     return 0
+
+
+def auc_line(scored: Sequence[ScoredPair], n_bootstrap: int = 1000, seed: int = 42) -> str:
+    """AUC-ROC of labelled scored pairs with its 95% percentile bootstrap interval (pairs
+    resampled, seeded), or why it is undefined."""
+    from p3lib.evaluation.metrics import require_both_labels
+    from p3lib.evaluation.pair_bootstrap import bootstrap_intervals
+
+    scores = np.array([pair.cosine for pair in scored])
+    labels = np.array([int(pair.label) for pair in scored])
+    try:
+        require_both_labels(labels, what="these pairs")
+    except ValueError as exc:
+        return f"AUC-ROC: undefined: {exc}"
+    auc = bootstrap_intervals(scores, labels, seed=seed, n_bootstrap=n_bootstrap).auc_roc
+    return (
+        f"AUC-ROC {auc.estimate:.3f} (95% interval {auc.low:.3f} to {auc.high:.3f}, "
+        f"{n_bootstrap} bootstrap resamples of the pairs)"
+    )

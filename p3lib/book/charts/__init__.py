@@ -1,7 +1,8 @@
 """Chart functions take results and return plotly figures; they never compute a metric.
 
 Modules by chapter: :mod:`p3lib.book.charts.data` (01), :mod:`p3lib.book.charts.baseline` (02),
-:mod:`p3lib.book.charts.training` (03, 04), :mod:`p3lib.book.charts.comparison` (05, 06);
+:mod:`p3lib.book.charts.training` (03, 04), :mod:`p3lib.book.charts.comparison` and
+:mod:`p3lib.book.charts.tiers` (05, 06);
 :mod:`p3lib.book.charts.sampling` decides what a per-pair chart of a large eval set draws.
 """
 

@@ -1,6 +1,6 @@
 """Charts of one model's evaluation (chapter 02; chapter 06 reuses them for each model).
 
-Each function takes an :class:`~p3lib.evaluation.metrics.EvaluationResult` (or the part of it that
+Each function takes an :class:`~p3lib.evaluation.results.EvaluationResult` (or the part of it that
 it
 draws) and returns a plotly figure; none computes a metric. ``name`` labels the model in
 legends and ``title`` replaces the default title. ROC and histogram functions also take an
@@ -26,14 +26,13 @@ from p3lib.book.charts.sampling import (
     histogram_data,
     scatter_type,
 )
-from p3lib.evaluation.metrics import (
+from p3lib.evaluation.clustering import ClusterSummary, UmapProjection
+from p3lib.evaluation.results import (
     CategoryMargin,
-    ClusterSummary,
     CosineSummary,
     EvaluationResult,
     FalsePositives,
     ThresholdSweep,
-    UmapProjection,
 )
 
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=30, t=70, b=60))

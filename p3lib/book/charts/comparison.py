@@ -1,6 +1,6 @@
 """The eight before/after charts of chapter 06 (PRD section 4, step 5).
 
-Each function takes results -- :class:`~p3lib.evaluation.metrics.EvaluationResult` objects keyed by
+Each function takes results -- :class:`~p3lib.evaluation.results.EvaluationResult` objects keyed by
 model
 name (``baseline``, ``full``, ``lora``), a :class:`~p3lib.book.adr.ComparisonResult`, or the
 training records -- and returns a plotly figure; none computes a metric. Dataset text (hover
@@ -32,7 +32,7 @@ from p3lib.book.charts.sampling import (
 )
 from p3lib.data.schema import PAIR_TYPES
 from p3lib.evaluation.comparison import MODEL_LABELS, ComparisonResult
-from p3lib.evaluation.metrics import EvaluationResult
+from p3lib.evaluation.results import EvaluationResult
 from p3lib.evaluation.words_only import WordsOnlyResult
 
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=30, t=80, b=60))
@@ -233,7 +233,7 @@ def plot_purity(results: Mapping[str, EvaluationResult]) -> go.Figure:
                 mode="lines",
                 line=dict(width=0),
                 fillcolor="rgba(120, 120, 120, 0.25)",
-                name="labels shuffled: 95% range",
+                name="labels shuffled within template groups: 95% range",
                 hoverinfo="skip",
             )
         )
@@ -265,7 +265,8 @@ def plot_purity(results: Mapping[str, EvaluationResult]) -> go.Figure:
     )
     fig.update_layout(
         **_LAYOUT,
-        title="HDBSCAN cluster purity over UMAP seeds, against labels shuffled over the clusters",
+        title="HDBSCAN cluster purity over UMAP seeds, against labels shuffled within template "
+        "groups",
         xaxis=dict(
             tickmode="array", tickvals=list(range(len(names))), ticktext=[_label(n) for n in names]
         ),
@@ -456,7 +457,7 @@ def plot_cohens_d(comparison: ComparisonResult) -> go.Figure:
 def plot_training_comparison(records) -> go.Figure:
     """Chart 7: validation Spearman over training steps, full vs LoRA.
 
-    ``records`` are the two :class:`p3lib.training.train.TrainingRecord` objects (a mapping by
+    ``records`` are the two :class:`p3lib.training.record.TrainingRecord` objects (a mapping by
     method or
     a sequence); the drawing is :func:`p3lib.book.charts.training.plot_training_curves`'.
     """

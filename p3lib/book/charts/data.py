@@ -7,7 +7,7 @@ from plotly.subplots import make_subplots
 
 from p3lib.book.charts import COLORS
 from p3lib.data.audit import DataAudit
-from p3lib.data.quality import DataQualityReport
+from p3lib.data.quality.report import DataQualityReport
 
 
 def plot_pair_types(audit: DataAudit) -> go.Figure:

@@ -30,7 +30,8 @@ def plot_errors_by_pair_type(
     tables: Mapping[str, ErrorsByPairType], *, title: str | None = None
 ) -> go.Figure:
     """Error rate at the validation threshold per pair type, one bar per model, with the 95%
-    Wilson interval as error bars; the hover gives the counts, the mean cosine per label and
+    interval as error bars (over resampled template groups, or Wilson for results without
+    groups); the hover gives the counts, the mean cosine per label and
     the AUC where a type holds both labels.
 
     ``tables`` maps a model name (``baseline``, ``full``, ``lora``, or any other) to its
@@ -48,7 +49,13 @@ def plot_errors_by_pair_type(
         hover = [
             f"{escape(model)}: {escape(t)}<br>{r.n_errors} of {r.n} wrong "
             f"({r.false_positives} false positives, {r.false_negatives} false negatives)<br>"
-            f"error rate {r.error_rate:.1%} [{r.error_low:.1%}, {r.error_high:.1%}]<br>"
+            f"error rate {r.error_rate:.1%}"
+            + (
+                ""
+                if r.error_low is None or r.error_high is None
+                else f" [{r.error_low:.1%}, {r.error_high:.1%}]"
+            )
+            + "<br>"
             f"mean cosine: compatible {_cosine(r.mean_cosine_compatible)}, "
             f"incompatible {_cosine(r.mean_cosine_incompatible)}"
             + ("" if r.auc_roc is None else f"<br>AUC within the type {r.auc_roc:.3f}")
@@ -65,8 +72,18 @@ def plot_errors_by_pair_type(
                 error_x=dict(
                     type="data",
                     symmetric=False,
-                    array=[r.error_high - r.error_rate for _, r in present],
-                    arrayminus=[r.error_rate - r.error_low for _, r in present],
+                    # No interval (too few resamples held the type): no bar.
+                    array=[
+                        max((r.error_high or r.error_rate) - r.error_rate, 0) for _, r in present
+                    ],
+                    arrayminus=[
+                        max(
+                            r.error_rate
+                            - (r.error_low if r.error_low is not None else r.error_rate),
+                            0,
+                        )
+                        for _, r in present
+                    ],
                     thickness=1.2,
                 ),
                 text=[f"{r.n_errors}/{r.n}" for _, r in present],
@@ -83,8 +100,13 @@ def plot_errors_by_pair_type(
         height=max(360, 60 + 26 * len(types) * len(tables)),
         title=title
         or "Error rate by pair type at the validation threshold<br>"
-        "<sup>false positives for label 0, false negatives for label 1; bars: 95% Wilson "
-        "interval</sup>",
+        "<sup>false positives for label 0, false negatives for label 1; bars: 95% "
+        + (
+            "interval over resampled template groups"
+            if any(t.interval_method != "wilson" for t in tables.values())
+            else "Wilson interval"
+        )
+        + "</sup>",
         xaxis=dict(title="share of the type's eval pairs wrong", range=[0, 1.08], tickformat=".0%"),
         yaxis=dict(autorange="reversed"),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),

@@ -15,14 +15,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from p3lib.book.charts import MODEL_COLORS, escape
-from p3lib.training.experiments import (
-    COMPARED,
-    METRIC_LABELS,
-    InstructionStudy,
-    LossStudy,
-    OodStudy,
-    SeedStudy,
-)
+from p3lib.training.experiments.instruction import InstructionStudy
+from p3lib.training.experiments.losses import LossStudy
+from p3lib.training.experiments.ood import OodStudy
+from p3lib.training.experiments.plan import COMPARED, METRIC_LABELS
+from p3lib.training.experiments.seeds import SeedStudy
 
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=30, t=90, b=60))
 LOSS_COLORS = {"cosine": "#1b9e77", "contrastive": "#d95f02", "online_contrastive": "#7570b3"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from p3lib.book.charts import COLORS, LABEL_NAMES
-from p3lib.evaluation.metrics import EvaluationResult
+from p3lib.evaluation.results import EvaluationResult
 
 PANEL_TITLES = {"baseline": "Baseline", "full": "Full fine-tuning", "lora": "LoRA"}
 

@@ -1,11 +1,11 @@
 """Training curves (chapters 03, 04, 06): loss per step and validation Spearman per evaluation.
 
-Every function takes :class:`~p3lib.training.train.TrainingRecord` objects and draws them; nothing
+Every function takes :class:`~p3lib.training.record.TrainingRecord` objects and draws them; nothing
 here
 trains or computes a metric.
 
 Example:
-    >>> from p3lib.training.train import TrainingRecord
+    >>> from p3lib.training.record import TrainingRecord
     >>> record = TrainingRecord.load("outputs/models/full")  # doctest: +SKIP
     >>> plot_validation_curve(record).layout.title.text  # doctest: +SKIP
     'Validation Spearman (cosine) during full fine-tuning'
@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from p3lib.book.charts import MODEL_COLORS
-from p3lib.training.train import TrainingRecord
+from p3lib.training.record import TrainingRecord
 
 METHOD_NAMES = {"full": "full fine-tuning", "lora": "LoRA"}
 
