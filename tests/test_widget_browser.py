@@ -5,8 +5,9 @@ the first Score; it then scores a typed pair and every example button's pair (ea
 both boxes with its own statements) in the page with the exported int8 models: every cosine
 matches the shipped ONNX file run in Python within 0.005, and the typed pair's the PyTorch
 models within 0.02. Each model file is requested once however many pairs are scored; an
-empty pair is refused with a message, a text past the models' 256 tokens is scored with a note that says so; at 390 px the scored table fits the
-phone with no number broken across lines. No request leaves 127.0.0.1 and the console stays
+empty pair is refused with a message, a text past the models' 256 tokens is scored with a
+note that says so; at 390 px the scored table fits the phone with no number broken across
+lines. No request leaves 127.0.0.1 and the console stays
 clean. Opened from ``file://`` it shows the one-line hint to run ``p3 serve`` and logs no
 error. The built site with three int8 models stays under 120 MB.
 """
