@@ -111,8 +111,8 @@ config.model_dump()
 # %% [markdown]
 # ## Choosing the learning rate on validation
 #
-# Each rate of `LEARNING_RATE_GRID` trains the recipe for a short run, `FULL_SEARCH_EPOCHS`
-# epochs, with the warmup shortened in the same proportion; each keeps its best checkpoint on
+# Each rate of this chapter's grid of learning rates (a parameter) trains the recipe for a
+# short run, of as many epochs as the search parameter says, with the warmup shortened in the same proportion; each keeps its best checkpoint on
 # the validation pairs, and the rate with the highest best validation Spearman wins (a tie goes
 # to the smaller rate). Only the winner trains the full schedule. The eval split is not used.
 

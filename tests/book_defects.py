@@ -106,7 +106,7 @@ INTERNAL_NAME = re.compile(
 )
 # Python's float repr of a rate (2e-05, 0.002 beside 2e-3 elsewhere) and a whole count shown
 # with decimals (pairs 1195.000).
-PYTHON_RATE = re.compile(r"\b\de-0\d\b")
+PYTHON_RATE = re.compile(r"(?<![\d.])\de-0\d\b")
 DECIMAL_COUNT = re.compile(
     r"(?i)\b(?:pairs|positives|negatives|clusters|count|records)\b[^\n\d]{0,40}?"
     r"(?<![\d.])([1-9]\d*\.0{3,})\b"
@@ -146,7 +146,7 @@ def inconsistent_numbers(text: str) -> list[str]:
     """Rates in Python's float repr (``2e-05``), whole counts with decimals (``1195.000``).
 
     Example:
-        >>> inconsistent_numbers("rate 2e-05; pairs 1195.000; AUC 1.000; rate 2e-5; p 2.59e-07")
+        >>> inconsistent_numbers("rate 2e-05; pairs 1195.000; AUC 1.000; rate 2e-5; d 1.7e-07")
         ['2e-05', '1195.000']
         >>> inconsistent_numbers("false positives\t41.000\t27.797; data_quality\t100.000")
         ['41.000']

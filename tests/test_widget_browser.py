@@ -1,12 +1,13 @@
 """The "Try a pair" widget in a real browser, on the smoke-built book.
 
 Over ``p3 serve`` the widget says how much it will download and fetches nothing heavy until
-the first Score; it then types a pair, scores it in the page with the exported int8 models,
-and its cosines match the PyTorch models within 0.02, for a typed pair and for every example
-button (each fills both boxes with its own statements). Each model file is requested once
-however many pairs are scored; an empty pair is refused with a message, a text past the
-models' 256 tokens is scored with a note that says so; at 390 px the scored table fits the
-phone with no number broken across lines. No request leaves 127.0.0.1 and the console stays
+the first Score; it then scores a typed pair and every example button's pair (each fills
+both boxes with its own statements) in the page with the exported int8 models: every cosine
+matches the shipped ONNX file run in Python within 0.005, and the typed pair's the PyTorch
+models within 0.02. Each model file is requested once however many pairs are scored; an
+empty pair is refused with a message, a text past the models' 256 tokens is scored with a
+note that says so; at 390 px the scored table fits the phone with no number broken across
+lines. No request leaves 127.0.0.1 and the console stays
 clean. Opened from ``file://`` it shows the one-line hint to run ``p3 serve`` and logs no
 error. The built site with three int8 models stays under 120 MB.
 """
@@ -27,6 +28,8 @@ from p3lib.training.export import ExportReport
 PAIR = ("I love hiking at dawn", "I can't stand hiking, I sleep in on weekends")
 SITE_LIMIT_MB = 120
 TOLERANCE = 0.02
+# The browser's onnxruntime-web against Python's onnxruntime on the same int8 file.
+ONNX_TOLERANCE = 0.005
 DONE = "['done', 'failed', 'refused'].includes(document.querySelector('#p3-scores').dataset.state)"
 
 pytestmark = [
@@ -91,6 +94,24 @@ def pytorch_cosines(out: Path, pairs: list[tuple[str, str]]) -> dict[str, list[f
     }
 
 
+def onnx_cosines(out: Path, report, pairs: list[tuple[str, str]]) -> dict[str, list[float]]:
+    """Each model's cosine of each pair with the very ONNX file the site ships, in Python's
+    onnxruntime and the Python tokenizer: what the page must reproduce."""
+    from transformers import AutoTokenizer
+
+    from p3lib.evaluation.embed import base_model_path
+    from p3lib.training.export import onnx_embeddings, onnx_session
+
+    tokenizer = AutoTokenizer.from_pretrained(base_model_path())
+    texts = [text for pair in pairs for text in pair]
+    cosines = {}
+    for name, model in report.models.items():
+        session = onnx_session(out / report.shipped_file(name))
+        table = onnx_embeddings(session, tokenizer, texts, model.max_seq_length)
+        cosines[name] = [float(table[a] @ table[b]) for a, b in pairs]
+    return cosines
+
+
 def test_widget_scores_like_pytorch_over_p3_serve(smoke_book, browser, served):
     out = smoke_book["out"]
     report = ExportReport.model_validate(read_json(out / "metrics" / "export.json"))
@@ -126,11 +147,16 @@ def test_widget_scores_like_pytorch_over_p3_serve(smoke_book, browser, served):
     # The examples are different pairs, so they score differently.
     assert len({tuple(cosine for _, cosine, _, _ in scored) for scored in rows}) == len(rows)
 
-    expected = pytorch_cosines(out, pairs)
+    # The page reproduces the shipped ONNX models run in Python (same int8 graph, same ids)...
+    shipped = onnx_cosines(out, report, pairs)
+    # ...and, for the typed pair, the PyTorch models within int8's error.
+    pytorch = pytorch_cosines(out, pairs[:1])
     for index, scored in enumerate(rows):
         assert sorted(name for name, *_ in scored) == ["base", "full", "lora"]
         for name, cosine, verdict, text in scored:
-            assert cosine == pytest.approx(expected[name][index], abs=TOLERANCE), (name, index)
+            assert cosine == pytest.approx(shipped[name][index], abs=ONNX_TOLERANCE), (name, index)
+            if index == 0:
+                assert cosine == pytest.approx(pytorch[name][0], abs=TOLERANCE), name
             # Each verdict is the one at that model's validation threshold from the run.
             threshold = report.models[name].threshold
             assert verdict == ("compatible" if cosine >= threshold else "incompatible")
