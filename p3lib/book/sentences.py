@@ -13,9 +13,7 @@ count
 rho as further evidence.
 
 Example:
-    >>> from p3lib.book.tier_text import tier_sentence
-from p3lib.book.tier_text import tier_sentence
-from p3lib.evaluation.cluster_bootstrap import BootstrapInterval
+    >>> from p3lib.evaluation.cluster_bootstrap import BootstrapInterval
     >>> d = BootstrapInterval(estimate=0.2, low=0.1, high=0.3, method="BCa")
     >>> difference_clause(d, ".3f")
     '+0.200 (paired 95% interval +0.100 to +0.300, which excludes 0)'
