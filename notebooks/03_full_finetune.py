@@ -34,6 +34,9 @@ WARMUP_STEPS = 100
 # never fire: an epoch is ~68 steps and the whole run ~270.
 EVAL_STEPS: int | None = None
 MAX_TRAIN_PAIRS: int | None = None
+# Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none). The appendix's
+# recipe study measured what they buy on templates and topics train never shows.
+AUGMENTATION_PAIRS = 0
 DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
 
 # %%
@@ -94,6 +97,7 @@ config = TrainConfig(
     eval_steps=EVAL_STEPS,
     seed=SEED,
     max_train_pairs=MAX_TRAIN_PAIRS,
+    augmentation_pairs=AUGMENTATION_PAIRS,
     device=DEVICE,
 )
 config.model_dump()

@@ -46,6 +46,9 @@ LEARNING_RATE = 2e-5
 WARMUP_STEPS = 100
 EVAL_STEPS: int | None = None  # None: about four validation checks per epoch
 MAX_TRAIN_PAIRS: int | None = None  # None: all of train
+# Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none). The appendix's
+# recipe study measured what they buy on templates and topics train never shows.
+AUGMENTATION_PAIRS = 0
 INSTRUCTION = "Decide whether these two dating-profile statements are compatible: "
 
 # %%
@@ -133,6 +136,7 @@ recipe = TrainConfig(
     eval_steps=EVAL_STEPS,
     seed=SEED,
     max_train_pairs=MAX_TRAIN_PAIRS,
+    augmentation_pairs=AUGMENTATION_PAIRS,
 )
 
 # %%

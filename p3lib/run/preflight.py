@@ -56,6 +56,7 @@ TRAINING = (
     "warmup_steps",
     "eval_steps",
     "max_train_pairs",
+    "augmentation_pairs",
 )
 
 

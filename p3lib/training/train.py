@@ -48,6 +48,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from p3lib.data.augment import augment_pairs
 from p3lib.data.schema import DatingPair, load_pairs
 from p3lib.store.atomic import atomic_directory, atomic_write_json, read_json
 
@@ -103,6 +104,8 @@ class TrainConfig(BaseModel):
     lora_target_modules: list[str] = ["query", "value"]
     lora_task_type: Literal["FEATURE_EXTRACTION"] = "FEATURE_EXTRACTION"
     max_train_pairs: int | None = Field(None, ge=1)
+    # Stance-teaching pairs added to the fit pairs (p3lib.data.augment, seeded by ``seed``).
+    augmentation_pairs: int = Field(0, ge=0)
     # Instruction prompts (a later stretch goal): one string for both texts, or
     # {"sentence1": ..., "sentence2": ...}. Applied to training and validation alike.
     prompts: str | dict[str, str] | None = None
@@ -578,6 +581,7 @@ def train(
 
     # 2. Data: (sentence1, sentence2, score) rows; the label is the target cosine (1.0 or 0.0).
     fit_pairs = _subset(train_pairs, config.max_train_pairs, config.seed)
+    fit_pairs += augment_pairs(config.seed, config.augmentation_pairs)
     train_dataset = Dataset.from_dict(
         {
             "sentence1": [pair.text_1 for pair in fit_pairs],
