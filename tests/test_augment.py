@@ -119,3 +119,21 @@ def test_no_ood_or_held_out_phrase():
     pattern = re.compile("|".join(rf"\b{re.escape(phrase)}\b" for phrase in sorted(protected)))
     leaks = {text: pattern.search(text).group() for text in texts if pattern.search(text)}
     assert not leaks
+
+
+def test_training_adds_the_augmentation_and_records_it(tmp_path):
+    from tiny_model import build_tiny_model, tiny_config, tiny_pairs
+
+    from p3lib.training.train import train
+
+    # 64 train pairs + 32 augmentation pairs = 96 fit pairs: 6 steps of 16 in one epoch
+    config = tiny_config("full", epochs=1, eval_steps=1000, augmentation_pairs=32)
+    record = train(
+        tiny_pairs(64, seed=1),
+        tiny_pairs(16, seed=2),
+        config,
+        None,
+        model=build_tiny_model(tmp_path / "base"),
+    )
+    assert (record.n_train_pairs, record.steps_per_epoch, record.total_steps) == (96, 6, 6)
+    assert record.model_dump()["config"]["augmentation_pairs"] == 32

@@ -84,7 +84,7 @@ FRAMES = {
     DISLIKE: {
         "direct": (
             "Nothing bores me like {o}",
-            "{o} makes me miserable",
+            "{o} makes me unhappy",
             "{o} is my least favourite thing",
             "I get irritated by {o}",
             "My worst weekend includes {o}",
