@@ -39,9 +39,9 @@ LORA_SEARCH_WORKERS = 1
 WARMUP_STEPS = 100
 EVAL_STEPS: int | None = None
 MAX_TRAIN_PAIRS: int | None = None
-# Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none). The appendix's
-# recipe study measured what they buy on templates and topics train never shows.
-AUGMENTATION_PAIRS = 0
+# Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none); the appendix's
+# recipe study shows what they bought on topics and phrasings train never shows
+AUGMENTATION_PAIRS = 800
 DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
 
 # %%
