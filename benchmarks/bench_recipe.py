@@ -43,6 +43,7 @@ VARIANTS = {
     "baseline": {},
     "augmented": {"augmentation_pairs": 800},
     "augmented_online_contrastive": {"augmentation_pairs": 800, "loss": "online_contrastive"},
+    "augmented_rate_6e-5": {"augmentation_pairs": 800, "learning_rate": 6e-5},
     "lora_augmented": {"method": "lora", "augmentation_pairs": 800, "lora_learning_rate": 2e-3},
     "lora_baseline": {"method": "lora", "lora_learning_rate": 2e-3},
 }

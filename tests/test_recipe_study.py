@@ -34,7 +34,7 @@ def test_sentence_states_adopted_minus_reference():
     sentence = study_sentence(RecipeStudy.model_validate(HAND_MADE))
     assert sentence == (
         "Adopted: B. Against A it changed AUC by +0.000 on held-out groups (validation), "
-        "-0.050 on eval (seen templates) and +0.250 on OOD (unseen topics and phrasings); "
+        "-0.050 on eval (mostly seen templates) and +0.250 on OOD (unseen topics and phrasings); "
         "measured by `bench.py` on 2026-01-01, 2 epochs per model, not in this run."
     )
     table = study_table(RecipeStudy.model_validate(HAND_MADE))

@@ -30,7 +30,7 @@ from p3lib.store.atomic import read_json
 STUDY_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "recipe_study.json"
 COLUMNS = {
     "held_out_groups": "held-out groups (validation)",
-    "eval_seen_templates": "eval (seen templates)",
+    "eval_seen_templates": "eval (mostly seen templates)",
     "ood": "OOD (unseen topics and phrasings)",
 }
 
