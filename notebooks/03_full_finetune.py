@@ -35,6 +35,9 @@ WARMUP_STEPS = 100
 # never fire: an epoch is ~68 steps and the whole run ~270.
 EVAL_STEPS: int | None = None
 MAX_TRAIN_PAIRS: int | None = None
+# Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none); the appendix's
+# recipe study shows what they bought on topics and phrasings train never shows
+AUGMENTATION_PAIRS = 800
 DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
 
 # %% tags=["remove-cell"]
@@ -78,7 +81,9 @@ print(f"{len(fit_pairs)} pairs to fit, {len(validation_pairs)} validation pairs"
 # `p3lib.training.train.train` is the sentence-transformers recipe in six steps:
 #
 # 1. **model**: all-MiniLM-L6-v2, loaded offline;
-# 2. **data**: `(sentence1, sentence2, score)` rows, the label as the target cosine;
+# 2. **data**: `(sentence1, sentence2, score)` rows, the label as the target cosine, plus
+#    `AUGMENTATION_PAIRS` seeded pairs from `p3lib.data.augment` that vary everything but the
+#    stance (the appendix shows what they bought on topics and phrasings train never shows);
 # 3. **loss**: `CosineSimilarityLoss`;
 # 4. **arguments**: AdamW, linear warmup over the first steps then linear decay, batch size 16,
 #    seeded model init, dropout and shuffling; no checkpoint is written to disk;
@@ -104,6 +109,7 @@ config = TrainConfig(
     eval_steps=EVAL_STEPS,
     seed=SEED,
     max_train_pairs=MAX_TRAIN_PAIRS,
+    augmentation_pairs=AUGMENTATION_PAIRS,
     device=DEVICE,
 )
 config.model_dump()

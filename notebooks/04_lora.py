@@ -36,6 +36,9 @@ LORA_SEARCH_WORKERS = 1
 WARMUP_STEPS = 100
 EVAL_STEPS: int | None = None
 MAX_TRAIN_PAIRS: int | None = None
+# Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none); the appendix's
+# recipe study shows what they bought on topics and phrasings train never shows
+AUGMENTATION_PAIRS = 800
 DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
 
 # %% tags=["remove-cell"]
@@ -92,6 +95,7 @@ config = TrainConfig(
     eval_steps=EVAL_STEPS,
     seed=SEED,
     max_train_pairs=MAX_TRAIN_PAIRS,
+    augmentation_pairs=AUGMENTATION_PAIRS,
     device=DEVICE,
 )
 config.model_dump(exclude={"learning_rate", "lora_learning_rate"})

@@ -42,6 +42,9 @@ LEARNING_RATE = 2e-5
 WARMUP_STEPS = 100
 EVAL_STEPS: int | None = None  # None: about four validation checks per epoch
 MAX_TRAIN_PAIRS: int | None = None  # None: all of train
+# Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none); the appendix's
+# recipe study shows what they bought on topics and phrasings train never shows
+AUGMENTATION_PAIRS = 800
 INSTRUCTION = "Decide whether these two dating-profile statements are compatible: "
 
 # %% tags=["remove-cell"]
@@ -63,6 +66,7 @@ from p3lib.book.charts.experiments import (
     plot_seed_spread,
 )
 from p3lib.book.charts.training import plot_training_curves
+from p3lib.book.recipe_study import load_study, study_sentence, study_table
 from p3lib.data.schema import load_pairs
 from p3lib.data.splits import apply_split, load_split
 from p3lib.evaluation.results import INTERVAL_METRICS
@@ -131,6 +135,7 @@ recipe = TrainConfig(
     eval_steps=EVAL_STEPS,
     seed=SEED,
     max_train_pairs=MAX_TRAIN_PAIRS,
+    augmentation_pairs=AUGMENTATION_PAIRS,
 )
 
 # %%
@@ -358,6 +363,22 @@ display(Markdown(result.ood_study.verdict))
 
 # %% tags=["hide-input"]
 pd.DataFrame(headline_table(list(measured.values()), "ood")).round(3)
+
+# %% [markdown]
+# ## The recipe: what made fine-tuning generalise
+#
+# Trained on train alone, the model learns train's templates (issue 23). So the recipe adds
+# `AUGMENTATION_PAIRS` pairs from `p3lib.data.augment`: one preference in many ways, topics
+# train never uses, stance-flip twins and soft dealbreakers, none of them the OOD split's.
+# `benchmarks/bench_recipe.py` trained each lever on train minus two held-out topics and one
+# dealbreaker group, chose on those held-out groups, and reported eval and OOD (never used to
+# choose). Its numbers, kept in `benchmarks/recipe_study.json`, are that benchmark's, not this
+# run's:
+
+# %% tags=["hide-input"]
+recipe_study = load_study()
+display(pd.DataFrame(study_table(recipe_study)).transpose().round(3))
+display(Markdown(study_sentence(recipe_study)))
 
 # %% [markdown]
 # ## Summary

@@ -117,9 +117,7 @@ def printed(result: dict) -> dict[str, str]:
 
     model = EvaluationResult.model_validate(result)
     headline = summarise(model).headline  # what the results table reads
-    cells = {
-        key: format(headline[key].value, fmt) for key, _, fmt in TABLE_ROWS if key != "purity"
-    }
+    cells = {key: format(headline[key].value, fmt) for key, _, fmt in TABLE_ROWS if key != "purity"}
     for key, interval in model.intervals.model_dump().items():
         if isinstance(interval, dict):
             cells[f"{key} interval"] = f"[{interval['low']:.3f}, {interval['high']:.3f}]"

@@ -70,6 +70,8 @@ class ChapterParameters(BaseModel):
     warmup_steps: int = Field(ge=0)
     eval_steps: int | None = Field(ge=1)
     max_train_pairs: int | None = Field(ge=1)
+    # stance-teaching pairs added to train (p3lib.data.augment; 0: none)
+    augmentation_pairs: int = Field(ge=0)
     device: Annotated[Literal["auto", "cpu", "cuda"], AfterValidator(_cuda_device)]
     lora_learning_rate_grid: list[PositiveRate] = Field(min_length=1)
     lora_search_epochs: PositiveRate

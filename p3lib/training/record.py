@@ -69,6 +69,8 @@ class TrainConfig(BaseModel):
     lora_target_modules: list[str] = ["query", "value"]
     lora_task_type: Literal["FEATURE_EXTRACTION"] = "FEATURE_EXTRACTION"
     max_train_pairs: int | None = Field(None, ge=1)
+    # Stance-teaching pairs added to the fit pairs (p3lib.data.augment, seeded by ``seed``).
+    augmentation_pairs: int = Field(0, ge=0)
     # Instruction prompts (a later stretch goal): one string for both texts, or
     # {"sentence1": ..., "sentence2": ...}. Applied to training and validation alike.
     prompts: str | dict[str, str] | None = None

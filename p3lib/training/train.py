@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from p3lib.data.augment import augment_pairs
 from p3lib.data.schema import DatingPair, load_pairs
 from p3lib.store.atomic import read_json
 from p3lib.store.environment import environment_versions
@@ -336,6 +337,7 @@ def train(
 
     model, base_model, device, mixed_precision, parameters = _load_model(model, config)
     fit_pairs = _subset(train_pairs, config.max_train_pairs, config.seed)
+    fit_pairs += augment_pairs(config.seed, config.augmentation_pairs)
     train_dataset = _train_dataset(fit_pairs)
     loss = _loss(model, config)
     world_size = _world_size()

@@ -1,0 +1,412 @@
+"""Training pairs that teach *stance*, not templates: a seeded augmentation of train.
+
+Trained on the generated train split alone, the fine-tuned model learns its templates: it
+ranks eval pairs built from the same phrasings well and pairs about new topics in new words
+barely better than the base model (issue 23). What the label depends on is whether two people
+take the same stance on a topic, so the pairs added here vary everything *but* the stance:
+
+* **many topics**, none of them the out-of-distribution split's (``generate.OOD_TOPICS``);
+* **one preference stated many ways**: direct ("Nothing beats {o}"), negated ("I'd never say
+  no to {o}"), hedged ("I tend to enjoy {o}") and indirect ("I plan my weeks around {o}"),
+  plus per-topic statements that never name the object ("I'm more of a homebody");
+* **pairs that share no words but one preference**: compatible pairs put two styles and two
+  objects of one topic side by side;
+* **one topic, opposite preferences**: incompatible pairs often name the very same object;
+* **stance flips**: every pair comes with a twin whose second statement takes the opposite
+  stance (same style, same object where the style names one), and the twin's label is the
+  opposite label. Only the stance differs between the twins, so only the stance can explain
+  the labels;
+* **soft dealbreakers**: a mild refusal ("I'd rather not date someone who vapes") against the
+  habit (label 0) or against its absence (label 1, the flipped twin).
+
+Every phrase bank here is p3's own and keeps away from the OOD split's topics, objects, stance
+phrasings and dealbreakers and from the phrasings generate.py holds out for eval, so that the
+unseen-template and unseen-topic measurements stay unseen (``tests/test_augment.py`` checks
+it). The pairs depend only on ``seed`` and ``n_pairs``: the same arguments give the same
+pairs on any machine.
+
+Example:
+    >>> pairs = augment_pairs(seed=42, n_pairs=8)
+    >>> len(pairs), sorted({int(p.label) for p in pairs})
+    (8, [0, 1])
+    >>> augment_pairs(seed=42, n_pairs=8) == pairs
+    True
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from p3lib.data.schema import DatingPair
+
+LIKE, DISLIKE = "like", "dislike"
+OPPOSITE = {LIKE: DISLIKE, DISLIKE: LIKE}
+
+# Stance frames by style; {o} is the object. A style's like and dislike frames are parallel
+# lists, so a flipped statement keeps its style and (where the frame has one) its object.
+STYLES = ("direct", "negated", "hedged", "indirect")
+FRAMES = {
+    LIKE: {
+        "direct": (
+            "Nothing beats {o}",
+            "{o} makes me happy",
+            "{o} is my favourite thing",
+            "I get excited about {o}",
+            "My ideal weekend includes {o}",
+            "I'd pick {o} every time",
+        ),
+        "negated": (
+            "I'd never say no to {o}",
+            "I never turn down {o}",
+            "I can't imagine life without {o}",
+            "You won't hear me complain about {o}",
+            "There is no such thing as too much {o}",
+            "I could never give up {o}",
+        ),
+        "hedged": (
+            "I tend to enjoy {o}",
+            "I think I'm quite fond of {o}",
+            "{o} is probably my thing",
+            "I'd say I like {o}",
+            "I suppose {o} suits me",
+            "I'm somewhat drawn to {o}",
+        ),
+        "indirect": (
+            "Most of my free time goes to {o}",
+            "My friends know me for {o}",
+            "I plan my weeks around {o}",
+            "Ask me about {o} and I'll talk for hours",
+            "My happiest memories involve {o}",
+            "I save up for {o}",
+        ),
+    },
+    DISLIKE: {
+        "direct": (
+            "Nothing bores me like {o}",
+            "{o} makes me unhappy",
+            "{o} is my least favourite thing",
+            "I get irritated by {o}",
+            "My worst weekend includes {o}",
+            "I'd skip {o} every time",
+        ),
+        "negated": (
+            "I'd always say no to {o}",
+            "I always turn down {o}",
+            "I can easily imagine life without {o}",
+            "You'll hear me complain about {o}",
+            "A little {o} is already too much",
+            "I gave up {o} long ago and never looked back",
+        ),
+        "hedged": (
+            "I tend to steer clear of {o}",
+            "I think I'm not very fond of {o}",
+            "{o} is probably not my thing",
+            "I'd say I dislike {o}",
+            "I suppose {o} doesn't suit me",
+            "I'm somewhat put off by {o}",
+        ),
+        "indirect": (
+            "I make excuses to get out of {o}",
+            "My friends know not to invite me to {o}",
+            "I plan my weeks to avoid {o}",
+            "Ask me about {o} and I'll change the subject",
+            "My worst memories involve {o}",
+            "I'd pay to get out of {o}",
+        ),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic: its category, objects, and statements of each stance that name no object."""
+
+    category: str
+    objects: tuple[str, ...]
+    implied: dict[str, tuple[str, ...]]
+
+
+# Topics p3's generated train does not use (plus ways to say its homebody and going-out topics
+# without naming them). None is an OOD topic: no gardening, games, fashion, fishing, cars,
+# astrology or minimalism.
+TOPICS = {
+    "dancing": Topic(
+        "interests",
+        ("salsa classes", "dancing", "ballroom dancing", "dance floors"),
+        {
+            LIKE: ("I'm always the first one on the dance floor",),
+            DISLIKE: ("I have two left feet and stay off the dance floor",),
+        },
+    ),
+    "water": Topic(
+        "lifestyle",
+        ("swimming", "surfing", "sailing", "kayaking"),
+        {
+            LIKE: ("I feel most alive near the ocean",),
+            DISLIKE: ("I get seasick just looking at boats",),
+        },
+    ),
+    "snow": Topic(
+        "lifestyle",
+        ("skiing", "snowboarding", "winter holidays", "ski trips"),
+        {
+            LIKE: ("Winter is my season and the mountains are my home",),
+            DISLIKE: ("I hate the cold and stay indoors all winter",),
+        },
+    ),
+    "homebody": Topic(
+        "lifestyle",
+        ("cosy evenings in", "a night on the sofa", "staying home", "a quiet evening"),
+        {
+            LIKE: ("I'm more of a homebody", "My sofa is my happy place"),
+            DISLIKE: ("I go stir crazy if I stay home", "Four walls make me restless"),
+        },
+    ),
+    "nightlife": Topic(
+        "lifestyle",
+        ("nightclubs", "pub crawls", "rooftop bars", "dancing until dawn"),
+        {
+            LIKE: ("My weekends start at midnight",),
+            DISLIKE: ("I'm in bed by ten most nights",),
+        },
+    ),
+    "sports": Topic(
+        "interests",
+        ("watching football", "basketball games", "the big match", "sports bars"),
+        {
+            LIKE: ("I never miss a match of my team",),
+            DISLIKE: ("I couldn't name a single sports team",),
+        },
+    ),
+    "coffee": Topic(
+        "interests",
+        ("coffee", "espresso", "coffee shops", "latte art"),
+        {
+            LIKE: ("I can't start the day before my first cup",),
+            DISLIKE: ("Caffeine makes me jittery so I skip it",),
+        },
+    ),
+    "wine": Topic(
+        "interests",
+        ("wine tasting", "vineyards", "red wine", "cocktail bars"),
+        {
+            LIKE: ("I know my way around a wine list",),
+            DISLIKE: ("I stick to water and never order wine",),
+        },
+    ),
+    "horror": Topic(
+        "interests",
+        ("horror films", "scary movies", "haunted houses", "ghost stories"),
+        {
+            LIKE: ("The scarier the film the better",),
+            DISLIKE: ("I sleep with the light on after a scary film",),
+        },
+    ),
+    "science": Topic(
+        "interests",
+        ("science documentaries", "stargazing", "space news", "science museums"),
+        {
+            LIKE: ("I could watch documentaries about the universe all day",),
+            DISLIKE: ("Science class put me to sleep",),
+        },
+    ),
+    "animals": Topic(
+        "values",
+        ("horses", "animal shelters", "bird watching", "the zoo"),
+        {
+            LIKE: ("I stop to pet every animal I see",),
+            DISLIKE: ("I keep my distance from animals",),
+        },
+    ),
+    "charity": Topic(
+        "values",
+        ("volunteering", "charity work", "fundraisers", "helping neighbours"),
+        {
+            LIKE: ("I give my Sundays to the soup kitchen",),
+            DISLIKE: ("I keep my free time for myself, not for causes",),
+        },
+    ),
+    "tradition": Topic(
+        "values",
+        ("family traditions", "holiday gatherings", "big weddings", "old customs"),
+        {
+            LIKE: ("Our family holidays are sacred to me",),
+            DISLIKE: ("I skip family holidays whenever I can",),
+        },
+    ),
+    "city": Topic(
+        "lifestyle",
+        ("city life", "busy streets", "downtown living", "the subway"),
+        {
+            LIKE: ("I need the buzz of a big city around me",),
+            DISLIKE: ("I moved to the countryside to escape the noise",),
+        },
+    ),
+    "writing": Topic(
+        "interests",
+        ("poetry", "journaling", "writing stories", "book clubs"),
+        {
+            LIKE: ("I always carry a notebook for my poems",),
+            DISLIKE: ("I haven't written anything since school",),
+        },
+    ),
+    "thrill": Topic(
+        "lifestyle",
+        ("skydiving", "bungee jumping", "roller coasters", "rock climbing"),
+        {
+            LIKE: ("Adrenaline is my favourite feeling",),
+            DISLIKE: ("I get dizzy on a stepladder",),
+        },
+    ),
+}
+
+# Soft dealbreakers: a mild refusal of a habit; the habit gives label 0, its absence label 1.
+SOFT_REFUSALS = (
+    "I'd rather not date someone who {does}",
+    "Someone who {does} isn't really for me",
+    "I'm wary of a partner who {does}",
+    "It would bother me if my partner {does}",
+    "I'd hesitate to date someone who {does}",
+)
+
+
+@dataclass(frozen=True)
+class Habit:
+    """A habit someone may refuse: what the holder ``does``, admissions of it and denials."""
+
+    subcategory: str
+    does: str
+    has: tuple[str, ...]
+    lacks: tuple[str, ...]
+
+
+HABITS = (
+    Habit(
+        "substances",
+        "vapes",
+        ("I vape all day", "My vape is always in my hand"),
+        ("I've never vaped", "I don't vape at all"),
+    ),
+    Habit(
+        "lifestyle",
+        "snores loudly",
+        ("I snore like a train", "My snoring keeps the neighbours up"),
+        ("I sleep without a sound", "I've never snored"),
+    ),
+    Habit(
+        "personality",
+        "sulks for days",
+        ("I sulk for days after an argument", "I go silent for days when I'm upset"),
+        ("I talk things through right away", "I never hold a grudge"),
+    ),
+    Habit(
+        "lifestyle",
+        "works every weekend",
+        ("I work every single weekend", "My weekends belong to my job"),
+        ("My weekends are always free", "I never work on weekends"),
+    ),
+)
+
+# The share of pairs that are soft-dealbreaker twins; the rest are topic twins.
+SOFT_DEALBREAKER_SHARE = 0.15
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One side of a pair: a stance on a topic, in one style, about one object (or none)."""
+
+    topic: str
+    stance: str
+    style: str
+    frame_index: int
+    obj: str | None
+    text: str
+
+
+def statement(topic: str, stance: str, style: str, frame_index: int, obj: str | None) -> Statement:
+    """The statement of ``stance`` on ``topic`` in ``style``; style ``implied`` names no object."""
+    if style == "implied":
+        options = TOPICS[topic].implied[stance]
+        text = options[frame_index % len(options)]
+    else:
+        frame = FRAMES[stance][style][frame_index]
+        text = frame.format(o=obj)
+    return Statement(topic, stance, style, frame_index, obj, text[0].upper() + text[1:])
+
+
+def flipped(side: Statement) -> Statement:
+    """The same statement with the opposite stance: same topic, style, frame slot and object."""
+    return statement(side.topic, OPPOSITE[side.stance], side.style, side.frame_index, side.obj)
+
+
+def _random_statement(rng: random.Random, topic: str, stance: str) -> Statement:
+    style = rng.choice((*STYLES, "implied"))
+    return statement(
+        topic,
+        stance,
+        style,
+        rng.randrange(len(FRAMES[LIKE]["direct"])),
+        rng.choice(TOPICS[topic].objects),
+    )
+
+
+def _pair(first: str, second: str, label: int, category: str, subcategory: str, kind: str):
+    boy, girl = first, second
+    return DatingPair(
+        text_1="boy: " + boy,
+        text_2="girl: " + girl,
+        label=label,
+        category=category,
+        subcategory=subcategory,
+        pair_type=kind,
+    )
+
+
+def topic_twins(rng: random.Random) -> tuple[DatingPair, DatingPair]:
+    """A same-stance pair on one topic (label 1) and its twin with the girl's stance flipped."""
+    topic = rng.choice(sorted(TOPICS))
+    stance = rng.choice((LIKE, DISLIKE))
+    boy = _random_statement(rng, topic, stance)
+    girl = _random_statement(rng, topic, stance)
+    while girl.text == boy.text:
+        girl = _random_statement(rng, topic, stance)
+    category = TOPICS[topic].category
+    subcategory = f"augmented_{topic}"
+    same = _pair(boy.text, girl.text, 1, category, subcategory, "compatible")
+    opposite = _pair(boy.text, flipped(girl).text, 0, category, subcategory, "incompatible")
+    return same, opposite
+
+
+def dealbreaker_twins(rng: random.Random) -> tuple[DatingPair, DatingPair]:
+    """A soft refusal against the habit (label 0) and against its absence (label 1)."""
+    habit = rng.choice(HABITS)
+    refusal = rng.choice(SOFT_REFUSALS).format(does=habit.does)
+    subcategory = f"augmented_{habit.subcategory}"
+    has = _pair(refusal, rng.choice(habit.has), 0, "dealbreakers", subcategory, "dealbreaker")
+    lacks = _pair(refusal, rng.choice(habit.lacks), 1, "dealbreakers", subcategory, "compatible")
+    return has, lacks
+
+
+def augment_pairs(seed: int = 42, n_pairs: int = 800) -> list[DatingPair]:
+    """``n_pairs`` augmentation pairs (stance-flip twins side by side), the same for a seed.
+
+    The boy and girl sides are swapped in half of the twins, so neither side is always the one
+    whose stance flips.
+    """
+    rng = random.Random(f"{seed}-augment")
+    pairs: list[DatingPair] = []
+    while len(pairs) < n_pairs:
+        twins = (
+            dealbreaker_twins(rng) if rng.random() < SOFT_DEALBREAKER_SHARE else topic_twins(rng)
+        )
+        if rng.random() < 0.5:
+            twins = tuple(_swapped(pair) for pair in twins)
+        pairs.extend(twins)
+    return pairs[:n_pairs]
+
+
+def _swapped(pair: DatingPair) -> DatingPair:
+    return pair.model_copy(
+        update={"text_1": "boy: " + pair.text_2[6:], "text_2": "girl: " + pair.text_1[5:]}
+    )
