@@ -14,6 +14,8 @@ from p3lib.store.atomic import (
     atomic_write_json,
     atomic_write_text,
     check_replaceable,
+    foreign_files,
+    mark_made_by_p3,
     round_floats,
 )
 from p3lib.store.run_layout import DEFAULT_DATA, REPO_ROOT
@@ -131,6 +133,25 @@ def test_folders_p3_may_replace(tmp_path):
     (tmp_path / "link").symlink_to(made)
     with pytest.raises(ForeignFolderError, match="not a folder"):
         check_replaceable(tmp_path / "link")
+
+
+def test_a_folder_p3_made_inside_answers_for_its_own_files(tmp_path):
+    # Chapter 05 writes a model's ONNX export into the model folder chapter 03 made; a re-run
+    # of chapter 03 must still be allowed to replace that folder, and a user's file must not.
+    model = tmp_path / "full"
+    with atomic_directory(model, "a model") as staging:
+        (staging / "weights.bin").write_text("w")
+    export = model / "onnx"
+    export.mkdir()
+    (export / "model.onnx").write_text("graph")
+    assert foreign_files(model) == ["onnx/model.onnx"]  # unmarked: not p3's as far as it knows
+    mark_made_by_p3(export, "an export")
+    assert foreign_files(model) == []
+    check_replaceable(model, "a model")
+    (export / "notes.txt").write_text("mine")
+    assert foreign_files(model) == ["onnx/notes.txt"]
+    with pytest.raises(ForeignFolderError, match="onnx/notes.txt"):
+        check_replaceable(model, "a model")
 
 
 def test_a_folder_written_atomically_has_plain_file_modes(tmp_path):

@@ -155,12 +155,29 @@ def _files_under(folder: Path) -> list[str]:
 def foreign_files(path: str | Path) -> list[str]:
     """Files under folder ``path`` that its marker does not list: what p3 did not write.
 
-    Empty for a folder whose marker predates the list (p3 cannot tell) or a legacy folder.
+    A folder inside that carries its own marker (chapter 05's ONNX export inside a model
+    folder) answers for its own files. Empty for a folder whose marker predates the list (p3
+    cannot tell) or a legacy folder.
     """
     marker = read_marker(path)
     if marker is None or marker["files"] is None:
         return []
-    return [name for name in _files_under(Path(path)) if name not in marker["files"]]
+    root = Path(path)
+    found = []
+
+    def walk(folder: Path) -> None:
+        for item in sorted(folder.iterdir()):
+            name = item.relative_to(root).as_posix()
+            if item.is_dir() and not item.is_symlink():
+                if (item / MARKER).is_file():
+                    found.extend(f"{name}/{inner}" for inner in foreign_files(item))
+                else:
+                    walk(item)
+            elif item.name != MARKER and name not in marker["files"]:
+                found.append(name)
+
+    walk(root)
+    return found
 
 
 def check_replaceable(path: str | Path, what: str | None = None) -> None:

@@ -316,6 +316,7 @@ def export_models(
     ``eval_pairs``. Returns the report; the caller saves it.
     """
     from p3lib.evaluation.embed import cosine_scores, encode_pairs
+    from p3lib.store.atomic import mark_made_by_p3
 
     out_dir = Path(out_dir)
     n_eval_pairs = len(eval_pairs)
@@ -327,6 +328,9 @@ def export_models(
         fp32 = export_onnx(model, folder / FP32_FILE)
         int8 = quantize_int8(fp32, folder / INT8_FILE)
         vocab = write_vocabulary(model.tokenizer, folder / VOCAB_FILE)
+        # The model folder's marker lists what chapter 03/04 wrote; this folder's own marker
+        # lists the export, so the model folder stays one p3 may replace.
+        mark_made_by_p3(folder, "the ONNX export of a model, written by chapter 05")
         reference = cosine_scores(*encode_pairs(model, list(eval_pairs), show_progress_bar=False))
         table = onnx_embeddings(
             onnx_session(int8),
