@@ -41,9 +41,8 @@ def execute_chapter(
     import papermill
 
     chapter = item.chapter
-    staging = layout.notebooks / ".staging"
-    source_notebook = to_notebook(chapter.source, staging / f"{chapter.name}.source.ipynb")
-    partial = staging / f"{chapter.name}.ipynb"
+    source_notebook, partial = staging_files(layout, chapter.name)
+    to_notebook(chapter.source, source_notebook)
     quiet = _KnownParametersFilter(set(item.given))
     papermill_log = logging.getLogger("papermill")
     papermill_log.addFilter(quiet)
@@ -75,9 +74,20 @@ def execute_chapter(
         )
     finally:
         papermill_log.removeFilter(quiet)
-        source_notebook.unlink(missing_ok=True)
-        partial.unlink(missing_ok=True)
-        remove_if_empty(staging)
+        discard_staging(layout, chapter.name)
+
+
+def staging_files(layout: RunLayout, name: str) -> tuple[Path, Path]:
+    """Where chapter ``name``'s source notebook and its partial executed copy are staged."""
+    staging = layout.notebooks / ".staging"
+    return staging / f"{name}.source.ipynb", staging / f"{name}.ipynb"
+
+
+def discard_staging(layout: RunLayout, name: str) -> None:
+    """Remove chapter ``name``'s staging files, and the staging folder once it is empty."""
+    for path in staging_files(layout, name):
+        path.unlink(missing_ok=True)
+    remove_if_empty(layout.notebooks / ".staging")
 
 
 def remove_if_empty(folder: Path) -> None:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from p3lib.run.chapters import Planned
-from p3lib.run.execute import execute_chapter
+from p3lib.run.execute import discard_staging, execute_chapter
 from p3lib.run.interrupts import interrupt_kernels, register_stoppable_engine
 from p3lib.store.atomic import atomic_write_text
 from p3lib.store.run_layout import RunLayout
@@ -158,4 +158,9 @@ def execute_batch(
                 raise
     finally:
         share.unlink(missing_ok=True)
+        # A worker still inside its kernel when p3 stops (a Ctrl-C reaching p3 again while it
+        # waits) never reaches its own clean-up; p3 exits next, so its staging goes here.
+        for item in batch:
+            if item.chapter.name not in finished:
+                discard_staging(layout, item.chapter.name)
     return outcome
