@@ -82,8 +82,8 @@ print(f"{len(fit_pairs)} pairs to fit, {len(validation_pairs)} validation pairs"
 #
 # 1. **model**: all-MiniLM-L6-v2, loaded offline;
 # 2. **data**: `(sentence1, sentence2, score)` rows, the label as the target cosine, plus
-#    `AUGMENTATION_PAIRS` seeded pairs from `p3lib.data.augment` that vary everything but the
-#    stance (the appendix shows what they bought on topics and phrasings train never shows);
+#    seeded pairs (800 in the published build) from `p3lib.data.augment` that vary everything
+#    but the stance (the appendix shows what they bought on topics and phrasings train never shows);
 # 3. **loss**: `CosineSimilarityLoss`;
 # 4. **arguments**: AdamW, linear warmup over the first steps then linear decay, batch size 16,
 #    seeded model init, dropout and shuffling; no checkpoint is written to disk;

@@ -10,6 +10,7 @@ from p3lib.data.quality.report import DataQualityReport, write_report
 from p3lib.store.atomic import (
     MARKER,
     ForeignFolderError,
+    add_to_marker,
     atomic_directory,
     atomic_write_json,
     atomic_write_text,
@@ -148,6 +149,11 @@ def test_a_folder_p3_made_inside_answers_for_its_own_files(tmp_path):
     mark_made_by_p3(export, "an export")
     assert foreign_files(model) == []
     check_replaceable(model, "a model")
+    # A file p3 adds later (the decision threshold) is listed in the marker, a user's is not.
+    (model / "decision_threshold.json").write_text("{}")
+    assert foreign_files(model) == ["decision_threshold.json"]
+    add_to_marker(model, "decision_threshold.json")
+    assert foreign_files(model) == []
     (export / "notes.txt").write_text("mine")
     assert foreign_files(model) == ["onnx/notes.txt"]
     with pytest.raises(ForeignFolderError, match="onnx/notes.txt"):

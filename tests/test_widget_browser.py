@@ -156,7 +156,10 @@ def test_widget_scores_like_pytorch_over_p3_serve(smoke_book, browser, served):
         for name, cosine, verdict, text in scored:
             assert cosine == pytest.approx(shipped[name][index], abs=ONNX_TOLERANCE), (name, index)
             if index == 0:
-                assert cosine == pytest.approx(pytorch[name][0], abs=TOLERANCE), name
+                # int8's error is the run's own: chapter 05 measures the largest cosine
+                # difference from PyTorch on eval pairs; a new pair may reach a little past it.
+                bound = max(TOLERANCE, 1.5 * report.models[name].max_abs_cosine_difference)
+                assert cosine == pytest.approx(pytorch[name][0], abs=bound), name
             # Each verdict is the one at that model's validation threshold from the run.
             threshold = report.models[name].threshold
             assert verdict == ("compatible" if cosine >= threshold else "incompatible")

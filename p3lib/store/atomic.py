@@ -231,6 +231,20 @@ def mark_made_by_p3(folder: str | Path, what: str) -> None:
     (folder / MARKER).write_text(json.dumps(listing, indent=1) + "\n", encoding="utf-8")
 
 
+def add_to_marker(folder: str | Path, name: str) -> None:
+    """List file ``name`` (relative to ``folder``) in the folder's marker, with its SHA-256,
+    when p3 adds a file to a folder it made (chapter 05's decision threshold beside a model),
+    so the folder stays one p3 may replace. A folder without a listing marker is left as it is.
+    """
+    folder = Path(folder)
+    marker = read_marker(folder)
+    if marker is None or marker["files"] is None:
+        return
+    files = {**marker["files"], name: sha256_file(folder / name)}
+    listing = {"what": marker["what"], "files": dict(sorted(files.items()))}
+    atomic_write_text(folder / MARKER, json.dumps(listing, indent=1) + "\n")
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -30,7 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from p3lib.data.schema import DatingPair, load_pairs_maybe_unlabelled
-from p3lib.store.atomic import atomic_write_json, read_marker, sha256_file
+from p3lib.store.atomic import add_to_marker, atomic_write_json, read_marker, sha256_file
 
 THRESHOLD_FILE = "decision_threshold.json"
 
@@ -73,8 +73,11 @@ def threshold_path(model_dir: str | Path) -> Path:
 
 
 def save_threshold(model_dir: str | Path, threshold: DecisionThreshold) -> Path:
-    """Write ``decision_threshold.json`` beside the model (atomically)."""
-    return atomic_write_json(threshold_path(model_dir), threshold)
+    """Write ``decision_threshold.json`` beside the model (atomically), and list it in the
+    model folder's marker: a later re-run of chapter 03 or 04 may then replace the folder."""
+    path = atomic_write_json(threshold_path(model_dir), threshold)
+    add_to_marker(model_dir, path.name)
+    return path
 
 
 def load_threshold(model_dir: str | Path) -> DecisionThreshold:
