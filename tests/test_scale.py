@@ -28,7 +28,9 @@ from p3lib.data.schema import dump_pairs, load_pairs
 from p3lib.run.one_chapter import run_in_child
 from p3lib.store.run_layout import DEFAULT_TRAIN, RunLayout
 
-pytestmark = pytest.mark.smoke
+# One worker runs every test here, so the module's scale runs (minutes) are made once, not once
+# per pytest-xdist worker.
+pytestmark = [pytest.mark.smoke, pytest.mark.xdist_group("scale")]
 
 # Both above the 3,000 points that the charts draw at most (p3lib/book/charts/sampling.py), so
 # the line through them measures the growth per pair that remains at any larger size.
