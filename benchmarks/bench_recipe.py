@@ -44,7 +44,35 @@ VARIANTS = {
     "augmented": {"augmentation_pairs": 800},
     "augmented_online_contrastive": {"augmentation_pairs": 800, "loss": "online_contrastive"},
     "augmented_rate_6e-5": {"augmentation_pairs": 800, "learning_rate": 6e-5},
+    "augmented_cosent": {"augmentation_pairs": 800, "loss": "cosent"},
+    "augmented_mnrl": {"augmentation_pairs": 800, "loss": "cosine_mnrl"},
+    "augmented_1600": {"augmentation_pairs": 1600},
+    "augmented_frozen_words": {"augmentation_pairs": 800, "freeze_word_embeddings": True},
+    "augmented_length_grouped": {"augmentation_pairs": 800, "length_grouped_batches": True},
+    "augmented_rate_2e-4": {"augmentation_pairs": 800, "learning_rate": 2e-4},
+    "augmented_mnrl_rate_2e-4": {
+        "augmentation_pairs": 800,
+        "loss": "cosine_mnrl",
+        "learning_rate": 2e-4,
+    },
+    "augmented_cosent_rate_2e-4": {
+        "augmentation_pairs": 800,
+        "loss": "cosent",
+        "learning_rate": 2e-4,
+    },
     "lora_augmented": {"method": "lora", "augmentation_pairs": 800, "lora_learning_rate": 2e-3},
+    "lora_augmented_mnrl": {
+        "method": "lora",
+        "augmentation_pairs": 800,
+        "lora_learning_rate": 2e-3,
+        "loss": "cosine_mnrl",
+    },
+    "lora_augmented_cosent": {
+        "method": "lora",
+        "augmentation_pairs": 800,
+        "lora_learning_rate": 2e-3,
+        "loss": "cosent",
+    },
     "lora_baseline": {"method": "lora", "lora_learning_rate": 2e-3},
 }
 

@@ -46,8 +46,13 @@ class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     method: Literal["full", "lora"] = "full"
-    # The training objective (ADR 003; the appendix compares the three on the same budget).
-    loss: Literal["cosine", "contrastive", "online_contrastive"] = "cosine"
+    # The training objective (ADR 003; the appendix compares losses on the same budget).
+    # "cosent": CoSENTLoss, which ranks every compatible pair of a batch above every
+    # incompatible one; "cosine_mnrl": CosineSimilarityLoss on the pairs plus
+    # MultipleNegativesRankingLoss on triplets with hard negatives (p3lib.training.triplets).
+    loss: Literal["cosine", "cosent", "cosine_mnrl", "contrastive", "online_contrastive"] = (
+        "cosine"
+    )
     # Whole epochs for the recipe; a fraction for a learning-rate search's short runs.
     epochs: int | float = Field(4, gt=0)
     batch_size: int = Field(16, ge=1)
@@ -69,6 +74,11 @@ class TrainConfig(BaseModel):
     lora_target_modules: list[str] = ["query", "value"]
     lora_task_type: Literal["FEATURE_EXTRACTION"] = "FEATURE_EXTRACTION"
     max_train_pairs: int | None = Field(None, ge=1)
+    # Full fine-tuning only: keep the 11.7M word-embedding rows at their base values (no
+    # gradient, no AdamW state): about half the weights, and the base model's vocabulary.
+    freeze_word_embeddings: bool = False
+    # Batches of statements of similar length (p3lib.training.batching): less padding.
+    length_grouped_batches: bool = False
     # Stance-teaching pairs added to the fit pairs (p3lib.data.augment, seeded by ``seed``).
     augmentation_pairs: int = Field(0, ge=0)
     # Instruction prompts (a later stretch goal): one string for both texts, or

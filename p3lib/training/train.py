@@ -118,20 +118,37 @@ def _load_model(model, config: TrainConfig):
     base_model = str(model.transformers_model.config._name_or_path)
     if config.method == "lora":
         model.add_adapter(lora_config(config))
+    elif config.freeze_word_embeddings:
+        model.transformers_model.embeddings.word_embeddings.weight.requires_grad_(False)
     return model, base_model, device, mixed_precision, count_parameters(model)
 
 
-def _train_dataset(fit_pairs: list[DatingPair]):
-    """Step 2: (sentence1, sentence2, score) rows; the label is the target cosine (1.0 or 0.0)."""
+def _train_dataset(fit_pairs: list[DatingPair], config: TrainConfig):
+    """Step 2: (sentence1, sentence2, score) rows; the label is the target cosine (1.0 or 0.0).
+
+    With the ``cosine_mnrl`` loss, a second dataset of (anchor, positive, negative) triplets
+    (:mod:`p3lib.training.triplets`); the trainer draws batches from both in proportion.
+    """
     from datasets import Dataset
 
-    return Dataset.from_dict(
+    pairs = Dataset.from_dict(
         {
             "sentence1": [pair.text_1 for pair in fit_pairs],
             "sentence2": [pair.text_2 for pair in fit_pairs],
             "score": [float(pair.label) for pair in fit_pairs],
         }
     )
+    if config.loss != "cosine_mnrl":
+        return pairs
+    from p3lib.training.triplets import hard_negative_triplets
+
+    anchors, positives, negatives = zip(
+        *hard_negative_triplets(fit_pairs, config.seed), strict=True
+    )
+    triplets = Dataset.from_dict(
+        {"anchor": list(anchors), "positive": list(positives), "negative": list(negatives)}
+    )
+    return {"pairs": pairs, "triplets": triplets}
 
 
 def _loss(model, config: TrainConfig):
@@ -143,12 +160,20 @@ def _loss(model, config: TrainConfig):
     """
     from sentence_transformers.sentence_transformer.losses import (
         ContrastiveLoss,
+        CoSENTLoss,
         CosineSimilarityLoss,
+        MultipleNegativesRankingLoss,
         OnlineContrastiveLoss,
     )
 
+    if config.loss == "cosine_mnrl":
+        return {
+            "pairs": CosineSimilarityLoss(model),
+            "triplets": MultipleNegativesRankingLoss(model),
+        }
     objectives = {
         "cosine": CosineSimilarityLoss,
+        "cosent": CoSENTLoss,
         "contrastive": ContrastiveLoss,
         "online_contrastive": OnlineContrastiveLoss,
     }
@@ -179,6 +204,9 @@ def _training_arguments(
 ):
     """Step 4: AdamW, linear warmup then linear decay, seeded; no checkpoints on disk."""
     from sentence_transformers import SentenceTransformerTrainingArguments
+    from sentence_transformers.base.sampler import BatchSamplers
+
+    from p3lib.training.batching import length_grouped_batches
 
     ddp_backend = config.ddp_backend
     if ddp_backend is None and world_size > 1 and not on_gpu:
@@ -210,6 +238,9 @@ def _training_arguments(
         dataloader_pin_memory=on_gpu,
         # accelerate treats several CPU processes as distributed (MULTI_CPU) only with use_cpu
         use_cpu=not on_gpu,
+        batch_sampler=(
+            length_grouped_batches if config.length_grouped_batches else BatchSamplers.BATCH_SAMPLER
+        ),
         bf16=mixed_precision == "bf16",
         fp16=mixed_precision == "fp16",
     )
@@ -338,10 +369,11 @@ def train(
     model, base_model, device, mixed_precision, parameters = _load_model(model, config)
     fit_pairs = _subset(train_pairs, config.max_train_pairs, config.seed)
     fit_pairs += augment_pairs(config.seed, config.augmentation_pairs)
-    train_dataset = _train_dataset(fit_pairs)
+    train_dataset = _train_dataset(fit_pairs, config)
     loss = _loss(model, config)
     world_size = _world_size()
-    steps_per_epoch, eval_steps = _schedule(len(fit_pairs), config, world_size)
+    n_rows = sum(map(len, train_dataset.values())) if isinstance(train_dataset, dict) else None
+    steps_per_epoch, eval_steps = _schedule(n_rows or len(fit_pairs), config, world_size)
     scratch = Path(tempfile.mkdtemp(prefix="p3-train-"))
     args = _training_arguments(
         config,
