@@ -60,6 +60,23 @@ VARIANTS = {
         "loss": "cosent",
         "learning_rate": 2e-4,
     },
+    "augmented_1600_rate_2e-4_length_grouped": {
+        "augmentation_pairs": 1600,
+        "learning_rate": 2e-4,
+        "length_grouped_batches": True,
+    },
+    "augmented_1600_rate_2e-4_length_grouped_frozen_words": {
+        "augmentation_pairs": 1600,
+        "learning_rate": 2e-4,
+        "length_grouped_batches": True,
+        "freeze_word_embeddings": True,
+    },
+    "lora_augmented_1600_length_grouped": {
+        "method": "lora",
+        "augmentation_pairs": 1600,
+        "lora_learning_rate": 2e-3,
+        "length_grouped_batches": True,
+    },
     "lora_augmented": {"method": "lora", "augmentation_pairs": 800, "lora_learning_rate": 2e-3},
     "lora_augmented_mnrl": {
         "method": "lora",

@@ -38,6 +38,10 @@ MAX_TRAIN_PAIRS: int | None = None
 # Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none); the appendix's
 # recipe study shows what they bought on topics and phrasings train never shows
 AUGMENTATION_PAIRS = 800
+# Speed levers (benchmarks/bench_train.py): batches of statements of similar length (less
+# padding); full fine-tuning's word-embedding rows frozen at their base values
+LENGTH_GROUPED_BATCHES = True
+FREEZE_WORD_EMBEDDINGS = False
 DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
 
 # %% tags=["remove-cell"]
@@ -110,6 +114,8 @@ config = TrainConfig(
     seed=SEED,
     max_train_pairs=MAX_TRAIN_PAIRS,
     augmentation_pairs=AUGMENTATION_PAIRS,
+    length_grouped_batches=LENGTH_GROUPED_BATCHES,
+    freeze_word_embeddings=FREEZE_WORD_EMBEDDINGS,
     device=DEVICE,
 )
 config.model_dump()

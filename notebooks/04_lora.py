@@ -39,6 +39,8 @@ MAX_TRAIN_PAIRS: int | None = None
 # Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none); the appendix's
 # recipe study shows what they bought on topics and phrasings train never shows
 AUGMENTATION_PAIRS = 800
+# Batches of statements of similar length: less padding (benchmarks/bench_train.py)
+LENGTH_GROUPED_BATCHES = True
 DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
 
 # %% tags=["remove-cell"]
@@ -96,6 +98,7 @@ config = TrainConfig(
     seed=SEED,
     max_train_pairs=MAX_TRAIN_PAIRS,
     augmentation_pairs=AUGMENTATION_PAIRS,
+    length_grouped_batches=LENGTH_GROUPED_BATCHES,
     device=DEVICE,
 )
 config.model_dump(exclude={"learning_rate", "lora_learning_rate"})

@@ -55,6 +55,12 @@ FRAMES = {
             "I get excited about {o}",
             "My ideal weekend includes {o}",
             "I'd pick {o} every time",
+            "I light up when someone mentions {o}",
+            "{o} is the best part of my week",
+            "I'm happiest doing {o}",
+            "Give me {o} over anything else",
+            "{o} never gets old for me",
+            "I look forward to {o} all week",
         ),
         "negated": (
             "I'd never say no to {o}",
@@ -63,6 +69,12 @@ FRAMES = {
             "You won't hear me complain about {o}",
             "There is no such thing as too much {o}",
             "I could never give up {o}",
+            "I'd never miss a chance at {o}",
+            "Nobody has to drag me to {o}",
+            "I don't need an excuse for {o}",
+            "I'm never bored by {o}",
+            "I wouldn't trade {o} for anything",
+            "No week is complete without {o}",
         ),
         "hedged": (
             "I tend to enjoy {o}",
@@ -71,6 +83,12 @@ FRAMES = {
             "I'd say I like {o}",
             "I suppose {o} suits me",
             "I'm somewhat drawn to {o}",
+            "I guess {o} is rather nice",
+            "I might be a little into {o}",
+            "{o} seems to agree with me",
+            "I'd probably say yes to {o}",
+            "I lean towards {o} most days",
+            "I could see myself enjoying {o} a lot",
         ),
         "indirect": (
             "Most of my free time goes to {o}",
@@ -79,6 +97,12 @@ FRAMES = {
             "Ask me about {o} and I'll talk for hours",
             "My happiest memories involve {o}",
             "I save up for {o}",
+            "My camera roll is full of {o}",
+            "I've read every book about {o}",
+            "My holidays are built around {o}",
+            "I keep a list of places for {o}",
+            "I'm the one who suggests {o}",
+            "My calendar is full of {o}",
         ),
     },
     DISLIKE: {
@@ -89,6 +113,12 @@ FRAMES = {
             "I get irritated by {o}",
             "My worst weekend includes {o}",
             "I'd skip {o} every time",
+            "I groan when someone mentions {o}",
+            "{o} is the worst part of my week",
+            "I'm grumpiest doing {o}",
+            "Give me anything else over {o}",
+            "{o} got old for me a long time ago",
+            "I dread {o} all week",
         ),
         "negated": (
             "I'd always say no to {o}",
@@ -97,6 +127,12 @@ FRAMES = {
             "You'll hear me complain about {o}",
             "A little {o} is already too much",
             "I gave up {o} long ago and never looked back",
+            "I'd never choose {o} on my own",
+            "Someone has to drag me to {o}",
+            "I need an excuse to skip {o}",
+            "I'm always bored by {o}",
+            "I'd trade {o} for anything",
+            "A week without {o} is a good week",
         ),
         "hedged": (
             "I tend to steer clear of {o}",
@@ -105,6 +141,12 @@ FRAMES = {
             "I'd say I dislike {o}",
             "I suppose {o} doesn't suit me",
             "I'm somewhat put off by {o}",
+            "I guess {o} is rather dull",
+            "I might be a little tired of {o}",
+            "{o} doesn't seem to agree with me",
+            "I'd probably say no to {o}",
+            "I lean away from {o} most days",
+            "I can't see myself enjoying {o} much",
         ),
         "indirect": (
             "I make excuses to get out of {o}",
@@ -113,6 +155,12 @@ FRAMES = {
             "Ask me about {o} and I'll change the subject",
             "My worst memories involve {o}",
             "I'd pay to get out of {o}",
+            "I leave the room when {o} comes up",
+            "I've never read a word about {o}",
+            "My holidays are built to avoid {o}",
+            "I keep a list of excuses to skip {o}",
+            "I'm the one who vetoes {o}",
+            "My calendar has no room for {o}",
         ),
     },
 }
@@ -259,6 +307,70 @@ TOPICS = {
             DISLIKE: ("I get dizzy on a stepladder",),
         },
     ),
+    "crafts": Topic(
+        "interests",
+        ("knitting", "pottery", "woodworking", "sewing"),
+        {
+            LIKE: ("My hands are never happier than when they're making something",),
+            DISLIKE: ("I'm hopeless with anything handmade and don't want to learn",),
+        },
+    ),
+    "languages": Topic(
+        "interests",
+        ("learning languages", "language exchanges", "foreign films", "grammar books"),
+        {
+            LIKE: ("I'm learning my fourth language this year",),
+            DISLIKE: ("One language is plenty for me",),
+        },
+    ),
+    "tech": Topic(
+        "interests",
+        ("new gadgets", "coding", "smart home devices", "tech podcasts"),
+        {
+            LIKE: ("I queue overnight for every new gadget",),
+            DISLIKE: ("I still use a ten-year-old flip phone on purpose",),
+        },
+    ),
+    "history": Topic(
+        "interests",
+        ("castles", "history books", "old ruins", "historical novels"),
+        {
+            LIKE: ("I can tell you the story behind every old building in town",),
+            DISLIKE: ("The past bores me, I only care about what's next",),
+        },
+    ),
+    "comedy": Topic(
+        "interests",
+        ("stand-up comedy", "comedy clubs", "sitcoms", "improv shows"),
+        {
+            LIKE: ("I know every stand-up special by heart",),
+            DISLIKE: ("Jokes rarely make me laugh",),
+        },
+    ),
+    "tea": Topic(
+        "lifestyle",
+        ("tea", "afternoon tea", "tea rooms", "herbal tea"),
+        {
+            LIKE: ("There's always a kettle on in my flat",),
+            DISLIKE: ("Tea tastes like hot leaf water to me",),
+        },
+    ),
+    "luxury": Topic(
+        "values",
+        ("luxury hotels", "fine watches", "first-class flights", "spa weekends"),
+        {
+            LIKE: ("I'd rather have one expensive thing than ten cheap ones",),
+            DISLIKE: ("Paying extra for a fancy label feels silly to me",),
+        },
+    ),
+    "markets": Topic(
+        "lifestyle",
+        ("flea markets", "farmers' markets", "antique fairs", "vintage shops"),
+        {
+            LIKE: ("Every Saturday I hunt for treasures at the stalls",),
+            DISLIKE: ("Crowded stalls full of old junk make me want to leave",),
+        },
+    ),
 }
 
 # Soft dealbreakers: a mild refusal of a habit; the habit gives label 0, its absence label 1.
@@ -268,6 +380,10 @@ SOFT_REFUSALS = (
     "I'm wary of a partner who {does}",
     "It would bother me if my partner {does}",
     "I'd hesitate to date someone who {does}",
+    "I'd think twice about someone who {does}",
+    "A partner who {does} would test me",
+    "I'd struggle with a partner who {does}",
+    "Dating someone who {does} isn't my idea of fun",
 )
 
 
@@ -305,6 +421,30 @@ HABITS = (
         "works every weekend",
         ("I work every single weekend", "My weekends belong to my job"),
         ("My weekends are always free", "I never work on weekends"),
+    ),
+    Habit(
+        "personality",
+        "cancels plans at the last minute",
+        ("I cancel plans all the time", "I often bail an hour before we meet"),
+        ("When I make plans I keep them", "I've never cancelled on a friend"),
+    ),
+    Habit(
+        "personality",
+        "talks over everyone",
+        ("I always interrupt people", "I talk over everyone at dinner"),
+        ("I'm a patient listener", "I let people finish their sentences"),
+    ),
+    Habit(
+        "lifestyle",
+        "drives too fast",
+        ("I always drive well over the limit", "I've had three speeding tickets this year"),
+        ("I'm a careful driver", "I stick to the speed limit"),
+    ),
+    Habit(
+        "substances",
+        "drinks energy drinks all day",
+        ("I get through five energy drinks a day", "I live on energy drinks"),
+        ("I never touch energy drinks", "Water is all I drink during the day"),
     ),
 )
 

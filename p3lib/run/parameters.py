@@ -72,6 +72,10 @@ class ChapterParameters(BaseModel):
     max_train_pairs: int | None = Field(ge=1)
     # stance-teaching pairs added to train (p3lib.data.augment; 0: none)
     augmentation_pairs: int = Field(ge=0)
+    # training speed levers (benchmarks/bench_train.py): less padding; full fine-tuning's
+    # word-embedding rows kept at their base values
+    length_grouped_batches: bool
+    freeze_word_embeddings: bool
     device: Annotated[Literal["auto", "cpu", "cuda"], AfterValidator(_cuda_device)]
     lora_learning_rate_grid: list[PositiveRate] = Field(min_length=1)
     lora_search_epochs: PositiveRate
