@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from p3lib.data.augment import augment_pairs
 from p3lib.data.generate import DEALBREAKERS, TOPIC_OBJECTS
 from p3lib.data.schema import DatingPair, load_pairs
 from p3lib.store.run_layout import DEFAULT_DATA
@@ -41,6 +42,7 @@ HELD_OUT_DEALBREAKERS = ("personality",)
 # name: TrainConfig settings beyond the shared ones (two epochs, warmup 20, seed 42)
 VARIANTS = {
     "baseline": {},
+    "baseline_rate_2e-4": {"learning_rate": 2e-4},
     "augmented": {"augmentation_pairs": 800},
     "augmented_online_contrastive": {"augmentation_pairs": 800, "loss": "online_contrastive"},
     "augmented_rate_6e-5": {"augmentation_pairs": 800, "learning_rate": 6e-5},
@@ -75,6 +77,17 @@ VARIANTS = {
         "method": "lora",
         "augmentation_pairs": 1600,
         "lora_learning_rate": 2e-3,
+        "length_grouped_batches": True,
+    },
+    "augmented_1600_validation_200_rate_2e-5": {
+        "augmentation_pairs": 1600,
+        "augmentation_validation_pairs": 200,
+        "length_grouped_batches": True,
+    },
+    "augmented_1600_validation_200_rate_2e-4": {
+        "augmentation_pairs": 1600,
+        "augmentation_validation_pairs": 200,
+        "learning_rate": 2e-4,
         "length_grouped_batches": True,
     },
     "lora_augmented": {"method": "lora", "augmentation_pairs": 800, "lora_learning_rate": 2e-3},
@@ -146,6 +159,8 @@ def run(name: str, epochs: float, data: Path) -> dict:
         "held_out_groups": validation,
         "eval_seen_templates": load_pairs(data / "eval.jsonl"),
         "ood": load_pairs(data / "ood.jsonl"),
+        # the augmentation banks' validation part: unseen topics in unseen phrasings
+        "augmented_validation": augment_pairs(42, 200, part="validation"),
     }
     config = TrainConfig(epochs=epochs, warmup_steps=20, seed=42, device="cpu", **VARIANTS[name])
     model = load_model(None, device="cpu")
@@ -158,6 +173,7 @@ def run(name: str, epochs: float, data: Path) -> dict:
         "n_fit": len(fit),
         "n_train_pairs": record.n_train_pairs,
         "best_step": record.best_step,
+        "best_validation_spearman": round(record.best_score, 4),
         "total_steps": record.total_steps,
         "seconds": round(time.perf_counter() - started),
         **{split: auc(model, pairs) for split, pairs in splits.items()},

@@ -19,6 +19,14 @@ take the same stance on a topic, so the pairs added here vary everything *but* t
 * **soft dealbreakers**: a mild refusal ("I'd rather not date someone who vapes") against the
   habit (label 0) or against its absence (label 1, the flipped twin).
 
+**Validation pairs that measure what OOD measures.** The grouped validation split holds
+train's own stance phrasings, so on it a rate that fits train's templates tightly looks best,
+although the OOD split's topics *and* phrasings are new. ``augment_pairs(..., part="validation")``
+draws pairs from a part of the banks the fit pairs never use (the last two frames of every
+style, three topics, two habits, two refusals): validation pairs of unseen topics in unseen
+phrasings, made the same way. Chapters 03 and 04 add them to the validation pairs that choose
+checkpoints and learning rates; no eval or OOD pair is involved.
+
 Every phrase bank here is p3's own and keeps away from the OOD split's topics, objects, stance
 phrasings and dealbreakers and from the phrasings generate.py holds out for eval, so that the
 unseen-template and unseen-topic measurements stay unseen (``tests/test_augment.py`` checks
@@ -448,6 +456,13 @@ HABITS = (
     ),
 )
 
+# The part of the banks kept for validation pairs (module docstring): never in a fit pair.
+VALIDATION_FRAMES = 2  # the last frames of every style
+VALIDATION_TOPICS = frozenset({"crafts", "history", "tea"})
+VALIDATION_HABITS = frozenset({"drives too fast", "talks over everyone"})
+VALIDATION_REFUSALS = 2  # the last refusals
+PARTS = ("fit", "validation")
+
 # The share of pairs that are soft-dealbreaker twins; the rest are topic twins.
 SOFT_DEALBREAKER_SHARE = 0.15
 
@@ -480,15 +495,42 @@ def flipped(side: Statement) -> Statement:
     return statement(side.topic, OPPOSITE[side.stance], side.style, side.frame_index, side.obj)
 
 
-def _random_statement(rng: random.Random, topic: str, stance: str) -> Statement:
-    style = rng.choice((*STYLES, "implied"))
-    return statement(
-        topic,
-        stance,
-        style,
-        rng.randrange(len(FRAMES[LIKE]["direct"])),
-        rng.choice(TOPICS[topic].objects),
+@dataclass(frozen=True)
+class BankPart:
+    """What one part of the banks (``fit`` or ``validation``) may draw from."""
+
+    frames: tuple[int, ...]
+    topics: tuple[str, ...]
+    habits: tuple[Habit, ...]
+    refusals: tuple[str, ...]
+
+
+def bank_part(part: str) -> BankPart:
+    """The frames, topics, habits and refusals of ``part``; the two parts share none.
+
+    Example:
+        >>> fit, validation = bank_part("fit"), bank_part("validation")
+        >>> set(fit.frames) & set(validation.frames), set(fit.topics) & set(validation.topics)
+        (set(), set())
+    """
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}, not {part!r}")
+    held = part == "validation"
+    n_frames = len(FRAMES[LIKE]["direct"])
+    cut = n_frames - VALIDATION_FRAMES
+    return BankPart(
+        frames=tuple(range(cut, n_frames) if held else range(cut)),
+        topics=tuple(t for t in sorted(TOPICS) if (t in VALIDATION_TOPICS) == held),
+        habits=tuple(h for h in HABITS if (h.does in VALIDATION_HABITS) == held),
+        refusals=SOFT_REFUSALS[-VALIDATION_REFUSALS:]
+        if held
+        else SOFT_REFUSALS[:-VALIDATION_REFUSALS],
     )
+
+
+def _random_statement(rng: random.Random, topic: str, stance: str, frames) -> Statement:
+    style = rng.choice((*STYLES, "implied"))
+    return statement(topic, stance, style, rng.choice(frames), rng.choice(TOPICS[topic].objects))
 
 
 def _pair(first: str, second: str, label: int, category: str, subcategory: str, kind: str):
@@ -503,14 +545,14 @@ def _pair(first: str, second: str, label: int, category: str, subcategory: str, 
     )
 
 
-def topic_twins(rng: random.Random) -> tuple[DatingPair, DatingPair]:
+def topic_twins(rng: random.Random, bank: BankPart) -> tuple[DatingPair, DatingPair]:
     """A same-stance pair on one topic (label 1) and its twin with the girl's stance flipped."""
-    topic = rng.choice(sorted(TOPICS))
+    topic = rng.choice(bank.topics)
     stance = rng.choice((LIKE, DISLIKE))
-    boy = _random_statement(rng, topic, stance)
-    girl = _random_statement(rng, topic, stance)
+    boy = _random_statement(rng, topic, stance, bank.frames)
+    girl = _random_statement(rng, topic, stance, bank.frames)
     while girl.text == boy.text:
-        girl = _random_statement(rng, topic, stance)
+        girl = _random_statement(rng, topic, stance, bank.frames)
     category = TOPICS[topic].category
     subcategory = f"augmented_{topic}"
     same = _pair(boy.text, girl.text, 1, category, subcategory, "compatible")
@@ -518,27 +560,31 @@ def topic_twins(rng: random.Random) -> tuple[DatingPair, DatingPair]:
     return same, opposite
 
 
-def dealbreaker_twins(rng: random.Random) -> tuple[DatingPair, DatingPair]:
+def dealbreaker_twins(rng: random.Random, bank: BankPart) -> tuple[DatingPair, DatingPair]:
     """A soft refusal against the habit (label 0) and against its absence (label 1)."""
-    habit = rng.choice(HABITS)
-    refusal = rng.choice(SOFT_REFUSALS).format(does=habit.does)
+    habit = rng.choice(bank.habits)
+    refusal = rng.choice(bank.refusals).format(does=habit.does)
     subcategory = f"augmented_{habit.subcategory}"
     has = _pair(refusal, rng.choice(habit.has), 0, "dealbreakers", subcategory, "dealbreaker")
     lacks = _pair(refusal, rng.choice(habit.lacks), 1, "dealbreakers", subcategory, "compatible")
     return has, lacks
 
 
-def augment_pairs(seed: int = 42, n_pairs: int = 800) -> list[DatingPair]:
+def augment_pairs(seed: int = 42, n_pairs: int = 800, part: str = "fit") -> list[DatingPair]:
     """``n_pairs`` augmentation pairs (stance-flip twins side by side), the same for a seed.
 
-    The boy and girl sides are swapped in half of the twins, so neither side is always the one
-    whose stance flips.
+    ``part="validation"`` draws from the part of the banks the fit pairs never use (module
+    docstring). The boy and girl sides are swapped in half of the twins, so neither side is
+    always the one whose stance flips.
     """
-    rng = random.Random(f"{seed}-augment")
+    bank = bank_part(part)
+    rng = random.Random(f"{seed}-augment" if part == "fit" else f"{seed}-augment-{part}")
     pairs: list[DatingPair] = []
     while len(pairs) < n_pairs:
         twins = (
-            dealbreaker_twins(rng) if rng.random() < SOFT_DEALBREAKER_SHARE else topic_twins(rng)
+            dealbreaker_twins(rng, bank)
+            if rng.random() < SOFT_DEALBREAKER_SHARE
+            else topic_twins(rng, bank)
         )
         if rng.random() < 0.5:
             twins = tuple(_swapped(pair) for pair in twins)

@@ -79,6 +79,9 @@ class TrainConfig(BaseModel):
     length_grouped_batches: bool = False
     # Stance-teaching pairs added to the fit pairs (p3lib.data.augment, seeded by ``seed``).
     augmentation_pairs: int = Field(0, ge=0)
+    # Augmentation pairs from the banks' validation part (unseen topics in unseen phrasings)
+    # added to the validation pairs that choose the checkpoint and the rate.
+    augmentation_validation_pairs: int = Field(0, ge=0)
     # Instruction prompts (a later stretch goal): one string for both texts, or
     # {"sentence1": ..., "sentence2": ...}. Applied to training and validation alike.
     prompts: str | dict[str, str] | None = None

@@ -369,6 +369,9 @@ def train(
     model, base_model, device, mixed_precision, parameters = _load_model(model, config)
     fit_pairs = _subset(train_pairs, config.max_train_pairs, config.seed)
     fit_pairs += augment_pairs(config.seed, config.augmentation_pairs)
+    validation_pairs = validation_pairs + augment_pairs(
+        config.seed, config.augmentation_validation_pairs, part="validation"
+    )
     train_dataset = _train_dataset(fit_pairs, config)
     loss = _loss(model, config)
     world_size = _world_size()
