@@ -56,7 +56,6 @@ from p3lib.book.sentences import (
     matched_recall_sentence,
     paired,
     paired_differences_sentence,
-    paired_verdict,
     words_only_sentence,
 )
 from p3lib.book.tables import reader_table, use_reader_tables
@@ -217,6 +216,9 @@ display(
 # The three models' ROC curves on the same axes, with the words-only baseline's (grey; its
 # score is a probability, which ranks pairs just as a cosine does); the area under each (AUC)
 # is the probability that a random compatible pair scores above a random incompatible one.
+# Whether one model's AUC beats another's is read from their paired difference, a row of the
+# chart at the end of this chapter; the verdict on full fine-tuning against LoRA is
+# {doc}`ADR 001 <../../book/adr/001-lora-vs-full-finetuning>`'s evidence.
 
 # %% tags=["hide-input"]
 show(plot_roc_overlay(results, comparison.words_only))
@@ -230,8 +232,6 @@ display(
             f"{r.cluster_intervals.intervals['auc_roc'].high:.3f})."
             for name, r in results.items()
         )
-        + " "
-        + paired_verdict(comparison, "full", "lora", "auc_roc")
         + " "
         + words_only_sentence(comparison)
     )
