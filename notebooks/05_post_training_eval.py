@@ -38,20 +38,11 @@ check_chapter_parameters(globals(), "05_post_training_eval")
 import pandas as pd
 from IPython.display import Markdown, display
 
-from p3lib.book.charts import MODEL_COLORS, show
+from p3lib.book.charts import MODEL_COLORS, MODEL_NAMES, show
 from p3lib.book.charts.baseline import plot_category_margins, plot_cosine_histograms, plot_roc
-from p3lib.book.charts.errors import plot_errors_by_pair_type
 from p3lib.book.charts.tiers import plot_tiers
-from p3lib.book.results_block import paired_table
-from p3lib.book.sentences import headline_sentence, paired_verdict, words_only_sentence
 from p3lib.book.tables import use_reader_tables
-from p3lib.book.tier_text import (
-    differences_table,
-    rates_table,
-    tier_sentence,
-    tier_table,
-    tiers_note,
-)
+from p3lib.book.tier_text import differences_table, rates_table, tier_table, tiers_note
 from p3lib.data.schema import load_pairs
 from p3lib.data.splits import apply_split, load_split
 from p3lib.evaluation.comparison import compare
@@ -206,15 +197,16 @@ tiers = compare_tiers(
 )
 
 # %% tags=["hide-input"]
-display(Markdown(f"**{tier_sentence(tiers, 'full')}** {tier_sentence(tiers, 'lora')}"))
-
-# %% tags=["hide-input"]
 display(Markdown(tier_table(tiers) + "\n\n" + tiers_note(tiers)))
 
 # %% tags=["hide-input"]
 show(plot_tiers(tiers))
 
 # %% [markdown]
+# What the table says in words, how much of each fine-tuned model's seen-template gain
+# survives on unseen templates and unseen topics, is the book's headline, stated on the
+# results page ({ref}`the headline <results-headline>`).
+#
 # Each model against the base model and the words-only model, tier by tier: the AUC
 # difference measured on the same resampled template groups for both models (a star marks an
 # interval that excludes 0).
@@ -236,31 +228,32 @@ results = {"baseline": baseline, "full": full, "lora": lora}
 # %% [markdown]
 # ## Headline numbers against the baseline
 #
-# Each row is a headline metric of chapter 02; each column a model. The margin, Cohen's d,
-# AUC and Spearman's rho carry 95% bootstrap intervals in the table of chapter 06.
+# Each row is a headline metric of chapter 02 on the eval split; each column a model. The
+# table of every metric with its 95% interval is on the results page.
 
 # %% tags=["hide-input"]
-pd.DataFrame({name: result.headline("") for name, result in results.items()})
+pd.DataFrame({MODEL_NAMES[name]: result.headline("") for name, result in results.items()})
 
 # %% tags=["hide-input"]
 lines = []
-for name, label in (("baseline", "Baseline"), ("full", "Full fine-tuning"), ("lora", "LoRA")):
-    r = results[name]
+for name, r in results.items():
+    label = MODEL_NAMES[name]
     ci = r.cluster_intervals.intervals
     mi, di, ai = ci["margin"], ci["cohens_d"], ci["auc_roc"]
     lines.append(
-        f"- **{label}**: margin **{r.cosine.margin:+.3f}** (95% interval {mi.low:+.3f} to "
-        f"{mi.high:+.3f}), Cohen's d **{r.cohens_d:.2f}** ({di.low:.2f} to {di.high:.2f}), "
-        f"AUC **{r.auc_roc:.3f}** ({ai.low:.3f} to {ai.high:.3f}), F1 "
-        f"{r.threshold_sweep.at_threshold.f1:.3f} at its validation threshold "
-        f"{r.threshold.threshold:.3f}, {r.false_positives.n} false positives."
+        f"- **{label}**, on eval: margin **{r.cosine.margin:+.3f}** (95% interval "
+        f"{mi.low:+.3f} to {mi.high:+.3f}), Cohen's d **{r.cohens_d:.2f}** ({di.low:.2f} to "
+        f"{di.high:.2f}), AUC **{r.auc_roc:.3f}** ({ai.low:.3f} to {ai.high:.3f}), eval F1 "
+        f"{r.threshold_sweep.at_threshold.f1:.3f} at its threshold {r.threshold.threshold:.3f} "
+        f"(chosen on validation, where its F1 was {r.threshold.f1:.3f}), "
+        f"{r.false_positives.n} false positives."
     )
 display(
     Markdown(
         "\n".join(lines)
-        + "\n\nIntervals resample template groups, (category, subcategory) pairs (chapter 02). Whether a model beats another is "
-        "read from their *paired* difference at the end of this chapter, not from these "
-        "intervals side by side."
+        + "\n\nIntervals resample template groups, (category, subcategory) pairs (chapter 02). "
+        "Whether a model beats another is read from their *paired* difference (chapter 06), "
+        "not from these intervals side by side."
     )
 )
 
@@ -272,10 +265,10 @@ display(
 # sit apart; the dashed line is each model's own validation threshold.
 
 # %% tags=["hide-input"]
-show(plot_cosine_histograms(full, name="full fine-tuning"))
+show(plot_cosine_histograms(full, name=MODEL_NAMES["full"]))
 
 # %% tags=["hide-input"]
-show(plot_cosine_histograms(lora, name="LoRA"))
+show(plot_cosine_histograms(lora, name=MODEL_NAMES["lora"]))
 
 # %% tags=["hide-input"]
 display(
@@ -284,7 +277,7 @@ display(
             f"{label}: compatible mean {r.cosine.compatible.mean:.3f} (SD "
             f"{r.cosine.compatible.std:.3f}), incompatible mean {r.cosine.incompatible.mean:.3f} "
             f"(SD {r.cosine.incompatible.std:.3f})."
-            for label, r in (("Baseline", baseline), ("Full fine-tuning", full), ("LoRA", lora))
+            for label, r in ((MODEL_NAMES[name], r) for name, r in results.items())
         )
     )
 )
@@ -306,29 +299,19 @@ show(plot_roc(lora, name="lora", color=MODEL_COLORS["lora"], fig=roc))
 # lacking a label have no margin. Chapter 06 sets all three models side by side.
 
 # %% tags=["hide-input"]
-show(plot_category_margins(full, name="full fine-tuning"))
+show(plot_category_margins(full, name=MODEL_NAMES["full"]))
 
 # %% [markdown]
 # ## Errors by pair type after fine-tuning
 #
-# Which kinds of pair each fine-tuned model still gets wrong at its validation threshold:
-# false positives for label-0 types, false negatives for label-1 types, both for mixed ones,
-# each with a 95% interval that resamples template groups like every interval of the book
-# (`p3lib.evaluation.errors_by_type`); a worst type is named only where it is worst in most
-# resamples. The compound types (`complex_*`,
-# `llm_judged_*`) are the ones where a model must weigh two topics at once.
+# Which kinds of pair the fully fine-tuned model still gets wrong on eval at its validation
+# threshold: false positives for label-0 types, false negatives for label-1 types, both for
+# mixed ones, each with a 95% interval that resamples template groups like every interval of
+# the book (`p3lib.evaluation.errors_by_type`). The compound types (`complex_*`,
+# `llm_judged_*`) are the ones where a model must weigh two topics at once. Chapter 06 draws
+# these error rates for every model side by side and names each model's worst type.
 
 # %% tags=["hide-input"]
-show(plot_errors_by_pair_type({"full": full.errors_by_pair_type, "lora": lora.errors_by_pair_type}))
-
-# %% tags=["hide-input"]
-display(
-    Markdown(
-        full.errors_by_pair_type.worst_sentence("Full fine-tuning")
-        + " "
-        + lora.errors_by_pair_type.worst_sentence("LoRA")
-    )
-)
 pd.DataFrame(full.errors_by_pair_type.rows())
 
 # %% [markdown]
@@ -376,40 +359,25 @@ thresholds = {
 }
 
 # %% tags=["hide-input"]
-pd.DataFrame({name: t.model_dump() for name, t in thresholds.items()})
-
-# %% [markdown]
-# ## Summary
-
-# %% tags=["hide-input"]
-display(Markdown(headline_sentence(comparison, tiers=tiers)))
-
-# %% tags=["hide-input"]
-display(
-    Markdown(
-        "\n".join(
-            f"- {paired_verdict(comparison, a, b, metric)}"
-            for a, b, metric in (
-                ("full", "baseline", "margin"),
-                ("full", "baseline", "auc_roc"),
-                ("lora", "baseline", "margin"),
-                ("lora", "baseline", "auc_roc"),
-                ("full", "lora", "auc_roc"),
-            )
-        )
-        + f"\n- {words_only_sentence(comparison)}"
-    )
+pd.DataFrame(
+    {
+        MODEL_NAMES[name]: {
+            "threshold (cosine)": t.threshold,
+            "chosen on": t.chosen_on,
+            "F1 on validation": t.f1,
+        }
+        for name, t in thresholds.items()
+    }
 )
 
 # %% [markdown]
-# Every before/after and model-against-model difference, each measured on the same resampled
-# template groups for both models (AUC, Spearman's rho and rho / ceiling are one fact about the
-# ranking, so read them as one line of evidence). Margin and Cohen's d are not compared with
-# the words-only model, whose score is not a cosine. Chapter 06 draws the eight before/after
-# comparisons.
-
-# %% tags=["hide-input"]
-display(Markdown(paired_table(comparison)))
+# ## Summary
+#
+# This chapter measured both fine-tuned models exactly as chapter 02 measured the base model,
+# on the three tiers and on the whole eval split. The book's headline, how much of the gain
+# survives beyond the training templates and what fine-tuning did to the margin, is on the
+# results page ({ref}`the headline <results-headline>`); every model-against-model
+# difference, with its paired interval, is drawn in {doc}`chapter 06 <06_comparison>`.
 
 # %% [markdown]
 # Every number and per-pair score of this chapter is saved with the run (not shown in the

@@ -14,8 +14,11 @@
 # ROC curves, margins by category, effect sizes, training curves and false positives by pair
 # type. Every number comes from the results files of chapters 02 to 05, all measured by the
 # same evaluation on the same eval pairs; nothing is recomputed here. Each chart is followed
-# by what it shows, in numbers. The chapter ends with the project's headline sentence, the
-# results table, and where the models still fail.
+# by what it shows, in numbers. The chapter ends with every paired difference between the
+# models at a glance, and with where the models still fail. How much of the gain survives
+# beyond the training templates is measured in {doc}`chapter 05 <05_post_training_eval>`;
+# the headline sentence, the table of every metric and the success criteria are stated once,
+# on the results page ({ref}`the headline <results-headline>`).
 
 # %% tags=["parameters"]
 OUT_DIR = "outputs-lab"  # where a run in JupyterLab writes; `p3 run` passes its own folder
@@ -31,7 +34,7 @@ import html
 import pandas as pd
 from IPython.display import Markdown, display
 
-from p3lib.book.charts import show
+from p3lib.book.charts import MODEL_NAMES, show
 from p3lib.book.charts.comparison import (
     plot_cohens_d,
     plot_cosine_overlay,
@@ -43,29 +46,22 @@ from p3lib.book.charts.comparison import (
     plot_umap_side_by_side,
 )
 from p3lib.book.charts.errors import plot_errors_by_pair_type
-from p3lib.book.charts.tiers import plot_tiers
-from p3lib.book.results_block import paired_table, results_table, success_table
+from p3lib.book.charts.paired import plot_paired_differences
+from p3lib.book.results_block import paired_table
 from p3lib.book.sentences import (
+    called_compatible,
     difference_clause,
     fixed_recall_sentence,
     headline_sentence,
-    interval_note,
     matched_recall_sentence,
     paired,
-    paired_verdict,
+    paired_differences_sentence,
     words_only_sentence,
 )
 from p3lib.book.tables import reader_table, use_reader_tables
-from p3lib.book.tier_text import (
-    differences_table,
-    load_tiers,
-    rates_table,
-    tier_sentence,
-    tier_table,
-    tiers_note,
-)
-from p3lib.evaluation.comparison import MODEL_LABELS, easiest_and_hardest, load_comparison
-from p3lib.evaluation.errors_by_type import worst_types_paragraph
+from p3lib.book.tier_text import load_tiers
+from p3lib.evaluation.comparison import easiest_and_hardest, load_comparison
+from p3lib.evaluation.errors_by_type import pair_type_phrase, worst_types_paragraph
 from p3lib.evaluation.results import EvaluationResult
 from p3lib.store.atomic import atomic_write_json
 from p3lib.store.result_files import load_result
@@ -99,33 +95,7 @@ tiers = load_tiers(layout.root)
 
 # %%
 base, full, lora = results["baseline"], results["full"], results["lora"]
-LABELS = {name: label[0].upper() + label[1:] for name, label in MODEL_LABELS.items()}
-
-# %% [markdown]
-# ## First: does the gain survive beyond the training templates?
-#
-# Before the eight comparisons, which measure eval as a whole, the question this book asks
-# first: does fine-tuning teach compatibility, or the templates of its training data? Each
-# model on the three tiers of chapter 05: eval pairs from templates it trained on, eval pairs
-# whose template group and statements train never has, and the out-of-distribution split
-# (topics train never names).
-
-# %% tags=["hide-input"]
-display(Markdown(f"**{tier_sentence(tiers, 'full')}** {tier_sentence(tiers, 'lora')}"))
-
-# %% tags=["hide-input"]
-display(Markdown(tier_table(tiers) + "\n\n" + tiers_note(tiers)))
-
-# %% tags=["hide-input"]
-show(plot_tiers(tiers))
-
-# %% [markdown]
-# Paired AUC differences per tier (both models on the same resampled template groups; a star
-# marks an interval that excludes 0), and the recall / false-positive rate each model's
-# validation threshold reaches on each tier.
-
-# %% tags=["hide-input"]
-display(Markdown(differences_table(tiers) + "\n\n" + rates_table(tiers)))
+LABELS = MODEL_NAMES  # the book's one name per model, as the charts' legends have them
 
 # %% [markdown]
 # ## 1. Cosine distributions, before and after
@@ -145,9 +115,9 @@ display(
             f"**{r.cosine.margin:+.3f}**."
             for name, r in results.items()
         )
-        + " Against the baseline, on the same resampled template groups, full fine-tuning "
-        f"changed the margin by {difference_clause(paired(comparison, 'full', 'baseline', 'margin'))}"
-        + " and LoRA by "
+        + " Against the base model, on the same resampled template groups and from the "
+        "unrounded values, full fine-tuning changed the margin by "
+        f"{difference_clause(paired(comparison, 'full', 'baseline', 'margin'))}" + " and LoRA by "
         f"{difference_clause(paired(comparison, 'lora', 'baseline', 'margin'))}."
     )
 )
@@ -246,6 +216,9 @@ display(
 # The three models' ROC curves on the same axes, with the words-only baseline's (grey; its
 # score is a probability, which ranks pairs just as a cosine does); the area under each (AUC)
 # is the probability that a random compatible pair scores above a random incompatible one.
+# Whether one model's AUC beats another's is read from their paired difference, a row of the
+# chart at the end of this chapter; the verdict on full fine-tuning against LoRA is
+# {doc}`ADR 001 <../../book/adr/001-lora-vs-full-finetuning>`'s evidence.
 
 # %% tags=["hide-input"]
 show(plot_roc_overlay(results, comparison.words_only))
@@ -259,8 +232,6 @@ display(
             f"{r.cluster_intervals.intervals['auc_roc'].high:.3f})."
             for name, r in results.items()
         )
-        + " "
-        + paired_verdict(comparison, "full", "lora", "auc_roc")
         + " "
         + words_only_sentence(comparison)
     )
@@ -330,8 +301,9 @@ display(
             f"{r.cluster_intervals.intervals['cohens_d'].high:.2f})."
             for name, r in results.items()
         )
-        + " Against the baseline, on the same resampled template groups, full fine-tuning "
-        f"changed d by {difference_clause(paired(comparison, 'full', 'baseline', 'cohens_d'), '.2f')}"
+        + " Against the base model, on the same resampled template groups and from the "
+        "unrounded values, full fine-tuning changed d by "
+        f"{difference_clause(paired(comparison, 'full', 'baseline', 'cohens_d'), '.2f')}"
         + " and LoRA by "
         f"{difference_clause(paired(comparison, 'lora', 'baseline', 'cohens_d'), '.2f')}."
     )
@@ -388,8 +360,7 @@ display(
             f"{LABELS[name]}: **{s.n_false_positives}** false positives of "
             f"{s.n_incompatible} incompatible pairs ({s.n_false_positives / s.n_incompatible:.1%})"
             + (
-                f", at a near-trivial threshold ({s.share_predicted_compatible:.0%} of eval "
-                "pairs called compatible)."
+                f", at a near-trivial threshold ({called_compatible(s)})."
                 if s.near_trivial
                 else "."
             )
@@ -436,7 +407,9 @@ pd.DataFrame(
 # %% tags=["hide-input"]
 pd.DataFrame(
     {LABELS[name]: s.false_positives_by_pair_type for name, s in comparison.models().items()}
-).assign(incompatible_pairs=pd.Series(comparison.baseline.incompatible_by_pair_type))
+).assign(
+    **{"incompatible pairs of the type": pd.Series(comparison.baseline.incompatible_by_pair_type)}
+).rename_axis("pair type")
 
 # %% [markdown]
 # ### Errors of both kinds, type by type
@@ -455,47 +428,23 @@ show(plot_errors_by_pair_type(errors))
 display(Markdown(worst_types_paragraph(errors)))
 
 # %% [markdown]
-# ## The headline
-#
-# The project's deliverable sentence, filled in from the numbers above (categories are
-# ranked only when they have enough eval pairs of both labels):
-
-# %% tags=["hide-input"]
-display(Markdown(f"> {headline_sentence(comparison, escape=html.escape, tiers=tiers)}"))
-
-# %% [markdown]
-# ## Results table
-#
-# Every headline metric for the three models and the words-only baseline, with 95%
-# cluster-bootstrap intervals (resampling template groups, (category, subcategory) pairs); the leak-free rows repeat the
-# metrics without the eval pairs that also occur in train. The same table is on the results
-# page and in the README (`p3 results`).
-
-# %% tags=["hide-input"]
-display(Markdown(results_table(comparison)))
-
-# %% tags=["hide-input"]
-display(Markdown(interval_note(comparison, "full")))
-
-# %% [markdown]
 # ## Model against model: paired differences
 #
 # Two models measured on one eval split share its luck, so whether their separate intervals
-# overlap says little. Each line below measures both models on the same resampled
-# template groups and reports the interval of their difference; "cannot tell" means it includes
-# 0. AUC, Spearman's rho and rho / ceiling are one fact about the ranking: read them once.
+# overlap says little. Each row below measures both models on the same resampled template
+# groups and draws their difference with its paired 95% interval: a filled point's interval
+# excludes 0, a hollow point's includes it ("cannot tell"). Each metric has its own panel and
+# scale, with its zero line. AUC, Spearman's rho and rho / ceiling are one fact about the
+# ranking: read them once. The same readings as a table follow the chart, folded.
 
 # %% tags=["hide-input"]
+show(plot_paired_differences(comparison))
+
+# %% tags=["hide-input"]
+display(Markdown(paired_differences_sentence(comparison)))
+
+# %% tags=["remove-input", "hide-output"]
 display(Markdown(paired_table(comparison)))
-
-# %% [markdown]
-# ## The PRD's success criteria
-#
-# The targets the project's product requirements document (PRD) sets for the fine-tuned model, each judged on its 95% interval: pass when the
-# whole interval meets the target, fail when it misses it, cannot tell when it straddles it.
-
-# %% tags=["hide-input"]
-display(Markdown(success_table(comparison)))
 
 # %% [markdown]
 # ## Summary: where the models still fail
@@ -517,14 +466,14 @@ _, hardest = easiest_and_hardest(comparison)
 lines = []
 for name, items in remaining.items():
     s = comparison.models()[name]
-    detail = ", ".join(
-        f"{count} of {s.incompatible_by_pair_type[kind]} {html.escape(kind)}"
+    detail = "; ".join(
+        f"{count} of the {s.incompatible_by_pair_type[kind]} {pair_type_phrase(kind)}"
         for count, kind in items[:4]
     )
     lines.append(
         f"- **{LABELS[name]}** still makes **{s.n_false_positives}** false positives of "
         f"{s.n_incompatible} incompatible pairs"
-        + (f", among them {detail} pairs (counts, not a ranking)." if detail else ".")
+        + (f", among them {detail} (counts, not a ranking)." if detail else ".")
     )
 ranking = comparison.category_ranking.get("full")
 if hardest is not None and ranking is not None and ranking.last_supported:
@@ -549,6 +498,11 @@ if lf is not None and lf.auc_roc is not None:
         "pairs: the gap is what memorised pairs add."
     )
 display(Markdown("\n".join(lines)))
+
+# %% [markdown]
+# The headline sentence these numbers fill in, the table of every metric with its interval
+# and the success criteria the project's product requirements document sets are on the
+# results page ({ref}`the headline <results-headline>`).
 
 # %% [markdown]
 # The run also saves the figures of this chapter's captions (`metrics/comparison_summary.json`,

@@ -177,3 +177,99 @@ def promised_outputs(text: str) -> list[str]:
         []
     """
     return [m.group(0) for m in PROMISE.finditer(text)]
+
+
+# --- repetition: a finding, a table or a footnote stated twice ---------------------------------
+
+# A sentence ends at . ! or ? followed by a space and a capital, a digit or an opening quote.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
+# Below this many words a sentence is a phrase many pages may share ("Each was trained once.").
+REPEAT_MIN_WORDS = 20
+
+
+def sentences(text: str, min_words: int = REPEAT_MIN_WORDS) -> list[str]:
+    """The sentences of ``text`` that have at least ``min_words`` words, whitespace collapsed.
+
+    Example:
+        >>> sentences("Short one. " + "word " * 20 + "end. Tail", min_words=5)[0].split()[-1]
+        'end.'
+    """
+    parts = SENTENCE_END.split(" ".join(text.split()))
+    return [part for part in parts if len(part.split()) >= min_words]
+
+
+def repeated_sentences(
+    pages: dict[str, str], min_words: int = REPEAT_MIN_WORDS
+) -> dict[str, list[str]]:
+    """Long sentences a reader meets more than once: ``{sentence: [page, page, ...]}``.
+
+    A page is listed once per time it states the sentence, so a footnote printed twice on one
+    page shows as ``[page, page]`` and a headline on four pages as four names.
+
+    Example:
+        >>> finding = "Fine-tuning improved the compatibility margin from -0.1 to +0.7 on eval."
+        >>> repeated_sentences({"a": finding, "b": "Intro. " + finding, "c": "Other."}, 10)
+        {'Fine-tuning improved the compatibility margin from -0.1 to +0.7 on eval.': ['a', 'b']}
+        >>> note = "95% intervals resample the 40 template groups with BCa where defined."
+        >>> list(repeated_sentences({"a": f"{note} Table. {note}"}, min_words=10).values())
+        [['a', 'a']]
+        >>> repeated_sentences({"a": "One finding, stated once here.", "b": "Another."}, 3)
+        {}
+    """
+    where: dict[str, list[str]] = {}
+    for name, text in pages.items():
+        for sentence in sentences(text, min_words):
+            where.setdefault(sentence, []).append(name)
+    return {sentence: names for sentence, names in where.items() if len(names) > 1}
+
+
+# A table's text: its cells, whitespace collapsed, rows joined by " | ".
+REPEAT_MIN_ROWS = 6
+
+
+def repeated_tables(
+    tables: dict[str, list[list[str]]], min_rows: int = REPEAT_MIN_ROWS
+) -> dict[str, list[str]]:
+    """Tables of ``min_rows`` rows or more shown more than once: ``{first row: [page, ...]}``.
+
+    ``tables`` maps a page to its tables, each a list of rows (a row: its cells' text joined).
+
+    Example:
+        >>> big = [f"row {i}" for i in range(8)]
+        >>> repeated_tables({"05": [big], "06": [big, ["a", "b"]], "07": [["a", "b"]]})
+        {'row 0': ['05', '06']}
+        >>> repeated_tables({"05": [big[:3]], "06": [big[:3]]})
+        {}
+    """
+    where: dict[tuple[str, ...], list[str]] = {}
+    for name, page_tables in tables.items():
+        for rows in page_tables:
+            if len(rows) >= min_rows:
+                where.setdefault(tuple(rows), []).append(name)
+    return {rows[0]: names for rows, names in where.items() if len(names) > 1}
+
+
+# The pair types "compatible" and "incompatible" share their names with the labels: a
+# sentence about pair types that names them bare reads as a sentence about labels ("errs most
+# on incompatible pairs: 45 of 45"). Pair types are named as types ("pairs of the type ...").
+PAIR_TYPE_AS_LABEL = re.compile(
+    r"\b(?:errs most on|error rate on|worst on) (?:the )?(?:compatible|incompatible) pairs\b"
+    r"|\b(?:compatible|incompatible) pairs have the highest error rate"
+    r"|\bamong them (?:\d+ of \d+ [a-z_]+(?:, | and |; | ))+pairs\b"
+)
+
+
+def pair_types_as_labels(text: str) -> list[str]:
+    """Sentences that name a pair type bare, where it reads as the label.
+
+    Example:
+        >>> pair_types_as_labels("Full fine-tuning errs most on incompatible pairs: 45 of 45.")
+        ['errs most on incompatible pairs']
+        >>> pair_types_as_labels("among them 30 of 30 incompatible, 4 of 9 dealbreaker pairs")
+        ['among them 30 of 30 incompatible, 4 of 9 dealbreaker pairs']
+        >>> pair_types_as_labels("errs most on pairs of the type “incompatible”: 45 of 45")
+        []
+        >>> pair_types_as_labels("40 false positives of 45 incompatible pairs")
+        []
+    """
+    return [m.group(0) for m in PAIR_TYPE_AS_LABEL.finditer(" ".join(text.split()))]

@@ -11,14 +11,17 @@ import pandas as pd
 import pytest
 from book_defects import (
     machine_paths,
+    pair_types_as_labels,
     placeholder_text,
     progress_text,
     raw_markdown_tables,
+    repeated_sentences,
+    repeated_tables,
     unused_scripts,
 )
 from test_report import BASELINE, FULL, LORA, RECORDS, result
 
-from p3lib.book.charts import PLOTLY_MIME, book_figure, figure_html, show, title_html
+from p3lib.book.charts import MODEL_NAMES, PLOTLY_MIME, book_figure, figure_html, show, title_html
 from p3lib.book.charts.baseline import plot_category_margins, plot_roc
 from p3lib.book.charts.comparison import plot_cohens_d, plot_umap_side_by_side
 from p3lib.book.clean_notebooks import clean_notebook, reader_paths
@@ -32,6 +35,7 @@ from p3lib.book.landing import (
     write_cosine_figure,
 )
 from p3lib.book.pages import HOW_TO_GET_THE_REST, cosine_loss_section, replace_appendix_regions
+from p3lib.book.sentences import headline_sentence
 from p3lib.book.tables import formatted_cells, reader_table
 from p3lib.evaluation.comparison import compare
 from p3lib.store.atomic import atomic_write_json
@@ -221,7 +225,7 @@ def test_reader_table_formats_counts_scores_and_missing_cells():
 
 def test_key_numbers_table_has_each_model_with_intervals(comparison):
     lines = key_numbers_table(comparison).splitlines()
-    assert lines[0] == "| Eval split | Baseline | Full fine-tuning | LoRA |"
+    assert lines[0] == "| Eval split | Base model | Full fine-tuning | LoRA |"
     spearman = comparison.full.headline["spearman"]
     expected = f"{spearman.value:.3f} [{spearman.low:.3f}, {spearman.high:.3f}]"
     assert lines[2].startswith("| Spearman's rho") and expected in lines[2]
@@ -239,7 +243,9 @@ def test_landing_finding_and_its_figure(comparison, results, tmp_path):
     path = write_cosine_figure(tmp_path)  # the README's static figure
     assert path == figure_path(tmp_path) and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = landing_substitutions(tmp_path)["landing_finding"]
-    assert "[results page](results.md)" in text
+    # A pointer to the headline, which the results page alone states (issue 25, item 13).
+    assert "{ref}`the headline <results-headline>`" in text
+    assert headline_sentence(comparison) not in text
     # The figure: one plotly panel per model, one HTML block (a blank line would end it).
     block = text.split("\n\n")[4]
     assert block.startswith('<div class="p3-landing-figure">') and "plotly-graph-div" in block
@@ -282,7 +288,7 @@ def test_cohens_d_chart_names_each_reference_once_and_keeps_values_off_the_error
     texts = [annotation.text for annotation in fig.layout.annotations]
     assert texts == ["small", "medium", "large"]  # no empty annotation: no "new text"
     d = comparison.full.headline["cohens_d"]
-    assert f"full fine-tuning<br>{d.value:.2f} [{d.low:.2f}, {d.high:.2f}]" in fig.data[0].x
+    assert f"Full fine-tuning<br>{d.value:.2f} [{d.low:.2f}, {d.high:.2f}]" in fig.data[0].x
     assert fig.data[0].text is None
 
 
@@ -346,3 +352,116 @@ def test_limitations_are_stated_with_the_runs_numbers(comparison, results, tmp_p
     assert "generated from templates" not in text and "built from templates" in text
     assert "this build did not run" in text
     assert "this build did not run" not in limitations(tmp_path, "x", appendix=True)
+
+
+# --- each thing once, one name per model, a neutral colour for what is not a label ----------
+
+
+def test_repetition_checks_fire_on_each_defect_and_pass_clean_pages():
+    headline = (
+        "Fine-tuning improved the compatibility margin from -0.133 to +0.002 (difference +0.135, "
+        "paired 95% interval +0.014 to +0.221; Cohen's d from -0.68 to 0.01) on the eval split."
+    )
+    pages = {"intro": f"The answer. {headline}", "results": headline, "05": "Measured."}
+    assert repeated_sentences(pages) == {headline: ["intro", "results"]}
+    footnote = (
+        "95% intervals resample the 40 template groups ((category, subcategory) pairs of "
+        "near-identical statements) with BCa where it is defined, else percentiles."
+    )
+    assert list(repeated_sentences({"06": f"{footnote} Table. {footnote}"}).values()) == [
+        ["06", "06"]
+    ]
+    assert repeated_sentences({"intro": "See the results page.", "results": headline}) == {}
+    paired = [f"Full fine-tuning − LoRA | metric {i} | +0.01 | cannot tell" for i in range(36)]
+    assert repeated_tables({"05": [paired], "06": [paired]}) == {paired[0]: ["05", "06"]}
+    assert repeated_tables({"05": [paired[:3]], "06": [paired[:3], paired]}) == {}
+    assert pair_types_as_labels("LoRA errs most on incompatible pairs: 45 of 45 wrong") != []
+    assert pair_types_as_labels("among them 14 of 17 incompatible, 9 of 9 dealbreaker pairs")
+    assert pair_types_as_labels("LoRA errs most on pairs of the type “incompatible”") == []
+    assert pair_types_as_labels("40 false positives of 45 incompatible pairs") == []
+
+
+def test_forest_plot_draws_every_paired_difference_with_its_interval_and_zero_line(comparison):
+    from p3lib.book.charts import MODEL_COLORS, book_figure
+    from p3lib.book.charts.paired import plot_paired_differences
+
+    fig = plot_paired_differences(comparison)
+    readings = [
+        (pair.a, pair.b, metric, d)
+        for pair in comparison.paired_differences.values()
+        for metric, d in pair.differences.items()
+    ]
+    points = [
+        (x, y, color, trace)
+        for trace in fig.data
+        if trace.x != (None,)
+        for x, y, color in zip(trace.x, trace.y, trace.marker.color, strict=True)
+    ]
+    assert len(points) == len(readings) >= 20  # one row per reading
+    for a, b, _, d in readings:
+        label = f"{MODEL_NAMES[a]}<br>− {MODEL_NAMES[b]}"
+        (x, _, color, trace), *_ = [p for p in points if p[1] == label and p[0] == d.estimate]
+        assert color == MODEL_COLORS[a]
+        assert trace.marker.symbol == ("circle" if d.excludes_zero else "circle-open")
+        i = list(trace.x).index(x)
+        assert trace.error_x.array[i] == pytest.approx(d.high - d.estimate)
+        assert trace.error_x.arrayminus[i] == pytest.approx(d.estimate - d.low)
+    metrics = {metric for _, _, metric, _ in readings}
+    zero_lines = [s for s in fig.layout.shapes if s.x0 == 0 and s.x1 == 0]
+    assert len(zero_lines) == len(metrics)  # a zero line in every metric's panel
+    panels = [a.text for a in fig.layout.annotations]
+    assert "AUC-ROC" in panels and "Cohen's d" in panels and len(panels) == len(metrics)
+    drawn = book_figure(fig)  # the page's layout keeps the legend under the plot
+    assert drawn.layout.legend.orientation == "h"
+
+
+def test_charts_name_models_one_way_and_keep_label_colours_for_labels(results, comparison):
+    from p3lib.book.charts import COLORS, MODEL_COLORS, book_figure
+    from p3lib.book.charts.baseline import plot_threshold_sweep
+    from p3lib.book.charts.comparison import plot_cosine_overlay, plot_false_positive_reduction
+
+    legends = [t.name for t in book_figure(plot_cosine_overlay(results)).data]
+    assert any(name.startswith("Base model, compatible") for name in legends)
+    assert any(name.startswith("Full fine-tuning, incompatible") for name in legends)
+    assert not any(name.startswith(("baseline", "full fine-tuning")) for name in legends)
+    bars = [t.name for t in plot_false_positive_reduction(comparison).data]
+    assert any(name.startswith("Base model: ") for name in bars), bars
+    sweep = plot_threshold_sweep(results["full"])
+    taken = {*COLORS.values(), *MODEL_COLORS.values(), "#2ca02c", "#1f77b4"}
+    assert {t.line.color for t in sweep.data}.isdisjoint(taken)
+    assert "eval split" in sweep.layout.title.text
+
+
+def test_a_near_trivial_threshold_says_how_many_pairs_not_100_percent(comparison):
+    from p3lib.book.results_block import results_table
+    from p3lib.book.sentences import called_compatible
+
+    summary = comparison.baseline.model_copy(
+        update={"n_pairs": 295, "share_predicted_compatible": 294 / 295, "near_trivial": True}
+    )
+    assert called_compatible(summary) == "294 of 295 eval pairs (99.7%) called compatible"
+    table = results_table(comparison.model_copy(update={"baseline": summary}))
+    assert "near-trivial: 294 of 295 eval pairs (99.7%) called compatible" in table
+    assert "100% of pairs" not in table
+
+
+def test_adr_003_without_the_appendix_is_titled_and_introduced_as_one_loss(comparison):
+    from p3lib.book.pages import one_loss_adr
+
+    source = (REPO_ROOT / "book" / "adr" / "003-cosine-similarity-loss.md").read_text()
+    staged = one_loss_adr(source, comparison)
+    title = staged.splitlines()[0]
+    assert title.startswith("# ADR 003: CosineSimilarityLoss") and "vs" not in title
+    assert "one loss this build measured" in title
+    assert "measured `CosineSimilarityLoss` alone" in staged
+    assert "so this decision can rest on a measurement" not in staged
+    with pytest.raises(ValueError, match="no longer holds"):
+        one_loss_adr(source.replace("vs ContrastiveLoss", "and friends"), comparison)
+
+
+def test_differences_beside_rounded_values_say_they_are_unrounded(comparison):
+    from p3lib.book.sentences import UNROUNDED, paired_verdict
+
+    d = comparison.paired_differences["full_vs_baseline"].differences["margin"]
+    assert f"(difference {d.estimate:+.3f} {UNROUNDED}, paired" in headline_sentence(comparison)
+    assert UNROUNDED in paired_verdict(comparison, "full", "baseline", "auc_roc")

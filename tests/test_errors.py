@@ -62,8 +62,8 @@ def test_worst_is_highest_rate(table):
     sentence = table.worst_sentence("Full fine-tuning")
     low, high = _wilson_by_hand(2, 3)
     assert sentence == (
-        f"Full fine-tuning errs most on incompatible pairs: 2 of 3 wrong (67%, 95% Wilson "
-        f"interval {low:.0%} to {high:.0%})."
+        "Full fine-tuning errs most on pairs of the type “incompatible”: 2 of 3 wrong (67%, "
+        f"95% Wilson interval {low:.0%} to {high:.0%})."
     )
 
 
@@ -131,8 +131,10 @@ def test_results_page_sentence_from_the_run_files(tmp_path, table):
     odd = errors_by_pair_type([0.9], [0], ["<i>x</i>"], 0.5)
     atomic_write_json(tmp_path / "lora.json", {"errors_by_pair_type": odd})
     paragraph = errors_substitutions(tmp_path)["worst_types"]
-    assert paragraph.startswith("Full fine-tuning errs most on incompatible pairs: 2 of 3 wrong")
-    assert "LoRA errs most on &lt;i&gt;x&lt;/i&gt; pairs: 1 of 1 wrong" in paragraph
+    assert paragraph.startswith(
+        "Full fine-tuning errs most on pairs of the type “incompatible”: 2 of 3 wrong"
+    )
+    assert "LoRA errs most on pairs of the type “&lt;i&gt;x&lt;/i&gt;”: 1 of 1 wrong" in paragraph
     assert "base model" not in paragraph
     assert errors_substitutions(tmp_path / "missing") == {"worst_types": ""}
 

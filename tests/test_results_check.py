@@ -139,7 +139,7 @@ def test_the_results_table_carries_seed_ranges_noise_and_the_null(run):
     assert cells[("Metric (eval split)", NULL_LABEL, "Full fine-tuning")] == (
         f"[{null.low:.3f}, {null.high:.3f}]"
     )
-    assert cells[("Metric (eval split)", CLUSTERS_LABEL, "Baseline")].startswith(
+    assert cells[("Metric (eval split)", CLUSTERS_LABEL, "Base model")].startswith(
         f"{comparison.baseline.clustering.n_clusters.median:g} ["
     )
     note = lines[0]

@@ -105,7 +105,9 @@ def data_source_note(out_dir: Path) -> str:
 
 
 def results_substitutions(out_dir: Path) -> dict[str, str]:
-    """The results page's table, headline, paired findings and success criteria."""
+    """The results page's headline, tier table, results table, pointer to the paired
+    differences and success criteria; each is stated on this page only (chapters 05 and 06
+    and the landing page link here)."""
     comparison = RunLayout(out_dir).metric("comparison")
     if not comparison.is_file():
         return {
@@ -115,18 +117,31 @@ def results_substitutions(out_dir: Path) -> dict[str, str]:
             "success_table": "",
             "tiers": "",
         }
-    from p3lib.book.results_block import comparison_paragraph, results_table, success_table
-    from p3lib.book.sentences import headline_sentence
-    from p3lib.book.tier_text import load_tiers, tiers_section
+    from p3lib.book.results_block import results_table, success_table
+    from p3lib.book.sentences import headline_paragraph
+    from p3lib.book.tier_text import load_tiers
     from p3lib.evaluation.comparison import load_comparison
 
     result = load_comparison(comparison)
     tiers = load_tiers(out_dir)
+    n = sum(len(pair.differences) for pair in result.paired_differences.values())
     return {
-        "tiers": tiers_section(tiers),
+        "tiers": (
+            "Chapter 05 tabulates and draws each tier with its 95% interval and the "
+            "words-only model beside the three ({doc}`chapter 05 "
+            '<../outputs/notebooks/05_post_training_eval>`, "Three tiers").'
+            if tiers is not None
+            else "This run has no tier results (chapter 05 was not executed)."
+        ),
         "results_table": results_table(result),
-        "headline": headline_sentence(result, tiers=tiers),
-        "comparisons": comparison_paragraph(result),
+        "headline": headline_paragraph(result, tiers),
+        "comparisons": (
+            f"Chapter 06 draws all {n} such readings of this run in one chart, each with its "
+            "interval, and states each verdict beside the chart it reads from "
+            "({doc}`chapter 06 <../outputs/notebooks/06_comparison>`, "
+            '"Model against model"); where each model still errs, pair type by pair type, is '
+            "at the end of that chapter."
+        ),
         "success_table": success_table(result),
     }
 

@@ -1,11 +1,11 @@
 """The landing page's finding, generated from one run's numbers.
 
-A reader opening the book sees the answer first: how much of fine-tuning's gain survives on
-unseen templates and unseen topics beside the seen-template figure (the three tiers of
-:mod:`p3lib.evaluation.tiers`), then the headline sentence, the key numbers with their 95%
-cluster-bootstrap intervals, one figure (the cosine distributions before and after)
-and a link to the results page. :func:`landing_substitutions` returns it as the MyST
-substitution ``landing_finding`` of ``book/intro.md``.
+A reader opening the book sees the answer first: the key numbers with their 95%
+cluster-bootstrap intervals, one figure (the cosine distributions before and after) and a
+pointer to the headline, which the results page states (once: how much of the gain survives
+on unseen templates and unseen topics, and the PRD's sentence).
+:func:`landing_substitutions` returns it as the MyST substitution ``landing_finding`` of
+``book/intro.md``.
 
 The page's figure is a plotly chart with one panel per model stacked one above the other
 (:func:`plot_landing_cosines`), so its text keeps the page's size at 1,400 px and on a 390 px
@@ -19,11 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from p3lib.book.sentences import headline_sentence
-from p3lib.book.tier_text import load_tiers, tier_sentence, tier_table, tiers_note
-from p3lib.evaluation.comparison import ComparisonResult, Estimate, load_comparison
+from p3lib.evaluation.comparison import MODEL_NAMES, ComparisonResult, Estimate, load_comparison
 from p3lib.evaluation.results import EvaluationResult
-from p3lib.evaluation.tiers import TierComparison
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import RunLayout
 
@@ -34,7 +31,7 @@ KEY_NUMBERS = (
     ("auc_roc", "AUC-ROC", ".3f"),
     ("margin", "Compatibility margin", "+.3f"),
 )
-COLUMNS = {"baseline": "Baseline", "full": "Full fine-tuning", "lora": "LoRA"}
+COLUMNS = PANEL_NAMES = {name: MODEL_NAMES[name] for name in ("baseline", "full", "lora")}
 
 
 def figure_path(out_dir: str | Path) -> Path:
@@ -70,9 +67,6 @@ def key_numbers_table(comparison: ComparisonResult) -> str:
         cells = [estimate_text(summary.headline.get(key), fmt) for summary in models.values()]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-PANEL_NAMES = {"baseline": "Base model", "full": "Full fine-tuning", "lora": "LoRA"}
 
 
 def plot_landing_cosines(results: Mapping[str, EvaluationResult], bin_size: float = 0.025):
@@ -131,20 +125,13 @@ def landing_figure_html(results: Mapping[str, EvaluationResult]) -> str:
     return f'<div class="p3-landing-figure">{block}{caption}</div>'
 
 
-def landing_finding(
-    comparison: ComparisonResult, *, figure: str = "", tiers: TierComparison | None = None
-) -> str:
-    """The Markdown block the landing page opens with: first how much of the gain survives on
-    unseen templates and unseen topics beside the seen-template figure (with ``tiers``), then
-    the PRD's headline sentence and the key numbers on the whole eval split; ``figure`` is the
-    figure's HTML."""
-    parts = ["## The answer"]
-    if tiers is not None:
-        parts.append(f"**{tier_sentence(tiers, 'full')}** {tier_sentence(tiers, 'lora')}")
-        parts.append(tier_table(tiers) + "\n\n" + tiers_note(tiers))
-        parts.append("On the whole eval split, seen and unseen templates together:")
-    parts += [
-        f"**{headline_sentence(comparison)}**",
+def landing_finding(comparison: ComparisonResult, *, figure: str = "") -> str:
+    """The Markdown block the landing page opens with: the key numbers on the whole eval split,
+    ``figure`` (the figure's HTML), and a pointer to the headline on the results page, the
+    one page that states it."""
+    parts = [
+        "## The answer",
+        "The key numbers on the whole eval split, each model with its 95% interval:",
         key_numbers_table(comparison),
         f"{comparison.baseline.n_pairs} eval pairs; in brackets, 95% intervals from resampling "
         "the eval set's template groups ((category, subcategory) pairs of near-identical pairs). "
@@ -155,8 +142,11 @@ def landing_finding(
     if figure:
         parts.append(figure)
     parts.append(
-        "Every metric, with the training cost of each method, is on the "
-        "[results page](results.md); the chapters below show how each number was measured."
+        "How much of that gain survives on templates and topics the models never trained on, "
+        "and what fine-tuning did to the compatibility margin, is the book's headline, stated "
+        "on the results page: {ref}`the headline <results-headline>`. Every metric, with the "
+        "training cost of each method, is there too; the chapters below show how each number "
+        "was measured."
     )
     return "\n\n".join(parts)
 
@@ -199,5 +189,5 @@ def landing_substitutions(out_dir: str | Path) -> dict[str, str]:
         }
     results = _evaluated(out_dir)
     figure = landing_figure_html(results) if results else ""
-    finding = landing_finding(load_comparison(path), figure=figure, tiers=load_tiers(out_dir))
+    finding = landing_finding(load_comparison(path), figure=figure)
     return {"landing_finding": finding}

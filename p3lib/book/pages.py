@@ -20,6 +20,22 @@ from p3lib.training.formatting import format_rate
 START, END = "appendix:start", "appendix:end"
 INTRO = Path("book") / "intro.md"
 ADR_003 = Path("book") / "adr" / "003-cosine-similarity-loss.md"
+# ADR 003's title and the end of its lead in the source, and what a build without the
+# appendix says instead: such a build trains one objective, so the page must not promise a
+# comparison of three.
+ADR_003_TITLE = (
+    "# ADR 003: CosineSimilarityLoss vs ContrastiveLoss: which contrastive objective when"
+)
+ADR_003_TITLE_ONE_LOSS = "# ADR 003: CosineSimilarityLoss, the one loss this build measured"
+ADR_003_LEAD = (
+    "so this decision can rest on a measurement; the numbers\n"
+    "below are the ones this build measured, filled in from the run's results files."
+)
+ADR_003_LEAD_ONE_LOSS = (
+    "and this\nbuild did not run it: it measured `CosineSimilarityLoss` alone (below, from the "
+    "run's results\nfiles), so this decision rests on the reasoning that follows, not on a "
+    "measured comparison."
+)
 HOW_TO_GET_THE_REST = (
     "`ContrastiveLoss` and `OnlineContrastiveLoss` are trained only by the optional appendix: "
     "`p3 all --experiments` trains them with the same budget and fills this section with all "
@@ -105,7 +121,19 @@ def stage_pages(staging: Path, out_dir: Path, *, appendix: bool) -> None:
     comparison = load_comparison(comparison_path) if comparison_path.is_file() else None
     intro, adr = staging / INTRO, staging / ADR_003
     intro.write_text(replace_appendix_regions(intro.read_text(encoding="utf-8")), "utf-8")
-    adr.write_text(
-        replace_appendix_regions(adr.read_text(encoding="utf-8"), cosine_loss_section(comparison)),
-        "utf-8",
-    )
+    adr.write_text(one_loss_adr(adr.read_text(encoding="utf-8"), comparison), "utf-8")
+
+
+def one_loss_adr(source: str, comparison: ComparisonResult | None) -> str:
+    """ADR 003 for a build without the appendix: titled and introduced as the one objective
+    it holds, with chapter 03's measured numbers in place of the three-loss table.
+
+    Raises:
+        ValueError: the source's title or lead changed, so the replacement would not apply.
+    """
+    for old in (ADR_003_TITLE, ADR_003_LEAD):
+        if old not in source:
+            raise ValueError(f"ADR 003 no longer holds {old!r}: update p3lib.book.pages")
+    source = source.replace(ADR_003_TITLE, ADR_003_TITLE_ONE_LOSS, 1)
+    source = source.replace(ADR_003_LEAD, ADR_003_LEAD_ONE_LOSS, 1)
+    return replace_appendix_regions(source, cosine_loss_section(comparison))

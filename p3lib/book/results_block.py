@@ -12,6 +12,7 @@ from pathlib import Path
 
 from p3lib.book.sentences import (
     METRIC_NAMES,
+    called_compatible,
     fixed_recall_sentence,
     headline_sentence,
     interval_note,
@@ -21,7 +22,7 @@ from p3lib.book.sentences import (
 )
 from p3lib.book.tier_text import load_tiers, tiers_section
 from p3lib.evaluation.comparison import (
-    MODEL_LABELS,
+    MODEL_NAMES,
     ComparisonResult,
     Estimate,
     ModelSummary,
@@ -36,7 +37,7 @@ from p3lib.training.experiments.summary import ExperimentsResult, appendix_summa
 RESULTS_START = "<!-- results:start -->"
 RESULTS_END = "<!-- results:end -->"
 COLUMNS = ("baseline", "words_only", "full", "lora")
-HEADER = "| Metric (eval split) | Baseline | Words only | Full fine-tuning | LoRA |"
+HEADER = "| Metric (eval split) | Base model | Words only | Full fine-tuning | LoRA |"
 
 # Rows of the results table: (headline key, label, format). Intervals: cluster bootstrap.
 TABLE_ROWS = (
@@ -168,9 +169,7 @@ def figure_kinds_note(comparison: ComparisonResult) -> str:
 def _threshold_cell(summary: ModelSummary, fmt: str) -> str:
     text = f"{summary.threshold:{fmt}} (cosine)"
     if summary.near_trivial:
-        text += (
-            f", near-trivial: {summary.share_predicted_compatible:.0%} of pairs called compatible"
-        )
+        text += f", near-trivial: {called_compatible(summary)}"
     return text
 
 
@@ -284,7 +283,7 @@ def paired_table(comparison: ComparisonResult) -> str:
         "|---|---|---:|---|",
     ]
     for pair in comparison.paired_differences.values():
-        a, b = MODEL_LABELS.get(pair.a, pair.a), MODEL_LABELS.get(pair.b, pair.b)
+        a, b = MODEL_NAMES.get(pair.a, pair.a), MODEL_NAMES.get(pair.b, pair.b)
         for metric, d in pair.differences.items():
             fmt = "+.3f"
             cell = _cell(Estimate(value=d.estimate, low=d.low, high=d.high), fmt)
@@ -293,7 +292,7 @@ def paired_table(comparison: ComparisonResult) -> str:
             else:
                 higher = a if d.estimate > 0 else b
                 reading = f"{higher} higher"
-            lines.append(f"| {a} - {b} | {METRIC_NAMES.get(metric, metric)} | {cell} | {reading} |")
+            lines.append(f"| {a} − {b} | {METRIC_NAMES.get(metric, metric)} | {cell} | {reading} |")
     return "\n".join(lines)
 
 
@@ -322,7 +321,7 @@ def results_block(
         ("" if tiers is None else tiers_section(tiers) + "\n\n")
         + results_table(comparison)
         + "\n\n"
-        + headline_sentence(comparison, tiers=tiers)
+        + headline_sentence(comparison)
         + "\n\n"
         + comparison_paragraph(comparison)
     )

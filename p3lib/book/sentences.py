@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 
 from p3lib.book.tier_text import tier_sentence
@@ -29,10 +30,12 @@ from p3lib.evaluation.cluster_bootstrap import BootstrapInterval
 from p3lib.evaluation.comparison import (
     FINE_TUNED,
     MODEL_LABELS,
+    MODEL_NAMES,
     ComparisonResult,
     easiest_and_hardest,
     eligible_categories,
 )
+from p3lib.evaluation.formatting import format_share
 from p3lib.evaluation.tiers import TierComparison
 
 METRIC_NAMES = {
@@ -47,8 +50,56 @@ METRIC_NAMES = {
     "false_negative_rate": "false negative rate at the validation threshold",
 }
 FORMATS = {"cohens_d": ".2f"}
+# A difference beside two rounded values is computed from the unrounded ones, and may differ
+# from the shown values' difference in the last digit: the sentence says so.
+UNROUNDED = "from the unrounded values"
+
+
+def _unrounded(clause: str) -> str:
+    """A difference clause saying that its number comes from the unrounded values.
+
+    Example:
+        >>> _unrounded("+0.105 (paired 95% interval -0.02 to +0.2, which includes 0)")
+        '+0.105 from the unrounded values (paired 95% interval -0.02 to +0.2, which includes 0)'
+        >>> _unrounded("+0.135, paired 95% interval +0.014 to +0.221")
+        '+0.135 from the unrounded values, paired 95% interval +0.014 to +0.221'
+    """
+    number, rest = re.match(r"([^ ,(]+)(.*)", clause, re.S).groups()
+    return f"{number} {UNROUNDED}{rest}"
+
+
 # Lower is better for these; higher for every other metric.
 LOWER_IS_BETTER = ("false_positive_rate", "false_negative_rate")
+
+
+def mention(key: str) -> str:
+    """A model as a sentence names it: ``the base model``, ``full fine-tuning``, ``LoRA``.
+
+    Example:
+        >>> mention("baseline"), mention("full"), mention("words_only")
+        ('the base model', 'full fine-tuning', 'the words-only model')
+    """
+    special = {"baseline": "the base model", "words_only": "the words-only model"}
+    return special.get(key) or MODEL_LABELS.get(key, key)
+
+
+def called_compatible(summary) -> str:
+    """How many eval pairs a model's threshold calls compatible, as a count and a share that
+    says "all" only when it is (:func:`p3lib.evaluation.formatting.format_share`).
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> called_compatible(SimpleNamespace(share_predicted_compatible=294 / 295, n_pairs=295))
+        '294 of 295 eval pairs (99.7%) called compatible'
+    """
+    share = summary.share_predicted_compatible
+    if share is None:
+        return "no share of pairs called compatible recorded"
+    count = round(share * summary.n_pairs)
+    return (
+        f"{count:,} of {summary.n_pairs:,} eval pairs ({format_share(count, summary.n_pairs)}) "
+        "called compatible"
+    )
 
 
 def _fmt(metric: str) -> str:
@@ -125,7 +176,7 @@ def paired_verdict(
     methods compare over training seeds (the appendix resamples seeds).
     """
     d = paired(comparison, a, b, metric)
-    label_a, label_b = MODEL_LABELS.get(a, a), MODEL_LABELS.get(b, b)
+    label_a, label_b = mention(a), mention(b)
     name = METRIC_NAMES.get(metric, metric)
     if d is None:
         return f"This run did not measure both {label_a} and {label_b}, so it gives no verdict."
@@ -141,7 +192,8 @@ def paired_verdict(
             else f"{label_a} from {label_b}"
         )
         return (
-            f"This run cannot tell {subject} on {name}: {values}, a paired difference of {clause}."
+            f"This run cannot tell {subject} on {name}: {values}, a paired difference of "
+            f"{_unrounded(clause)}."
         )
     lower_is_better = metric in LOWER_IS_BETTER
     a_better = (d.estimate > 0) != lower_is_better
@@ -152,13 +204,13 @@ def paired_verdict(
     if single_seed:
         return (
             f"This run's {better} model beats its {worse} model on {name}: {values}, a paired "
-            f"difference ({label_a} minus {label_b}) of {clause}. Each was trained once, with "
-            "one seed: this is a statement about these two trained models, not about the "
-            "two methods."
+            f"difference ({label_a} minus {label_b}) of {_unrounded(clause)}. Each was trained "
+            "once, with one seed: this is a statement about these two trained models, not "
+            "about the two methods."
         )
     return (
         f"{better[0].upper()}{better[1:]} beats {worse} on {name}: {values}, a paired "
-        f"difference ({label_a} minus {label_b}) of {clause}."
+        f"difference ({label_a} minus {label_b}) of {_unrounded(clause)}."
     )
 
 
@@ -181,7 +233,7 @@ def words_only_sentence(comparison: ComparisonResult) -> str:
             verb = "cannot be told from words alone: it changes AUC-ROC by"
         elif d.estimate < 0:
             verb = "does worse than words alone:"
-        parts.append(f"{MODEL_LABELS[name]} {verb} {difference_clause(d)}")
+        parts.append(f"{mention(name)} {verb} {difference_clause(d)}")
     low, high = words.chosen_ngram_range
     grams = "words" if high == 1 else f"word {low}- to {high}-grams"
     text = (
@@ -226,7 +278,7 @@ def matched_recall_sentence(comparison: ComparisonResult) -> str:
         fp = point.false_positives
         trivial = ", near-trivial" if point.near_trivial else ""
         rows.append(
-            f"{MODEL_LABELS.get(name, name)} {fp.n} of {fp.of} incompatible pairs "
+            f"{mention(name)} {fp.n} of {fp.of} incompatible pairs "
             f"({fp.rate:.1%}; threshold {point.threshold:.3f}, eval recall "
             f"{point.recall:.3f}{trivial})"
         )
@@ -255,8 +307,7 @@ def fixed_recall_sentence(comparison: ComparisonResult) -> str:
     if fixed is None or not fixed.models:
         return "This run has no fixed-recall comparison."
     rows = [
-        f"{MODEL_LABELS.get(name, name)} {_rate_text(m.false_positive_rate)}"
-        for name, m in fixed.models.items()
+        f"{mention(name)} {_rate_text(m.false_positive_rate)}" for name, m in fixed.models.items()
     ]
     text = (
         f"At eval recall {fixed.target_recall:.2f} (a point on each model's ROC curve: nothing "
@@ -308,7 +359,7 @@ def _changed(comparison: ComparisonResult, what: str) -> str:
     after = full.metrics.compatibility_margin
     d = paired(comparison, "full", "baseline", "margin")
     if d is None or not d.excludes_zero:
-        extra = f" (difference {inline_difference(d)}, which includes 0" if d else " ("
+        extra = f" (difference {_unrounded(inline_difference(d))}, which includes 0" if d else " ("
         return (
             f"Fine-tuning did not measurably change {what}: {before:+.3f} before, "
             f"{after:+.3f} after{extra}"
@@ -316,7 +367,7 @@ def _changed(comparison: ComparisonResult, what: str) -> str:
     verb = "improved" if d.estimate > 0 else "lowered"
     return (
         f"Fine-tuning {verb} {what} from {before:+.3f} to {after:+.3f} (difference "
-        f"{inline_difference(d)}"
+        f"{_unrounded(inline_difference(d))}"
     )
 
 
@@ -402,7 +453,37 @@ def headline_sentence(
             f"{lora.metrics.cohens_d:.2f}) against full fine-tuning's {f_margin:+.3f} "
             f"({full.metrics.cohens_d:.2f})"
         )
-        sentence += f", a paired difference of {difference_clause(d)}." if d else "."
+        sentence += f", a paired difference of {_unrounded(difference_clause(d))}." if d else "."
     if tiers is not None:
         sentence = f"{tier_sentence(tiers, 'full')} {sentence}"
     return sentence
+
+
+def paired_differences_sentence(comparison: ComparisonResult) -> str:
+    """What the forest plot of the paired differences shows, in counts: how many readings of
+    each model pair have an interval that excludes 0 (a difference this run can tell)."""
+    pairs = list(comparison.paired_differences.values())
+    readings = [d for pair in pairs for d in pair.differences.values()]
+    if not readings:
+        return "This run has no paired differences."
+    parts = []
+    for pair in pairs:
+        told = sum(d.excludes_zero for d in pair.differences.values())
+        name = f"{MODEL_NAMES.get(pair.a, pair.a)} − {MODEL_LABELS.get(pair.b, pair.b)}"
+        parts.append(f"{name}: {told} of {len(pair.differences)}")
+    told = sum(d.excludes_zero for d in readings)
+    return (
+        f"{told} of the {len(readings)} readings have a paired interval that excludes 0; by "
+        "model pair, the readings this run can tell from chance are " + "; ".join(parts) + "."
+    )
+
+
+def headline_paragraph(comparison: ComparisonResult, tiers: TierComparison | None) -> str:
+    """The book's headline as the results page states it, the one page that does: how much of
+    each fine-tuned model's gain survives beyond the training templates (in bold), then the
+    PRD's sentence on the whole eval split. The landing page and chapters 05 and 06 link to it.
+    """
+    if tiers is None:
+        return headline_sentence(comparison)
+    lora = f" {tier_sentence(tiers, 'lora')}" if "lora" in tiers.models else ""
+    return f"**{tier_sentence(tiers, 'full')}**{lora} {headline_sentence(comparison)}"

@@ -1,10 +1,11 @@
 """The three tiers in words and tables: what survives beyond the training templates.
 
 Why a module of its own: the book's first result is how much of fine-tuning's gain survives
-on templates and topics it never trained on (issue 23), and the same sentence and table appear
-on the landing page, the results page, the README block and chapters 05 and 06. Every number
-comes from a :class:`~p3lib.evaluation.tiers.TierComparison` (``tiers.json``); every verb
-about a difference follows its paired interval.
+on templates and topics it never trained on (issue 23): chapter 05 tabulates and draws the
+tiers, the results page states the sentences in its headline (the landing page and chapter 06
+link there), and the README block carries both. Every number comes from a
+:class:`~p3lib.evaluation.tiers.TierComparison` (``tiers.json``); every verb about a
+difference follows its paired interval.
 
 Example:
     >>> kept_text(0.254), kept_text(None)
@@ -15,16 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from p3lib.evaluation.comparison import MODEL_NAMES
 from p3lib.evaluation.tiers import TIER_LABELS, TIERS, TierComparison, TierScore
 from p3lib.store.result_files import load_result
 from p3lib.store.run_layout import RunLayout
 
-TIER_MODELS = {
-    "baseline": "Base model",
-    "words_only": "Words only",
-    "full": "Full fine-tuning",
-    "lora": "LoRA",
-}
+TIER_MODELS = {name: MODEL_NAMES[name] for name in ("baseline", "words_only", "full", "lora")}
 TIER_ROWS = {
     "seen_templates": "Seen templates (eval, groups in train)",
     "unseen_templates": "Unseen templates (eval, group and statements not in train)",
@@ -190,12 +187,16 @@ def tiers_note(tiers: TierComparison) -> str:
     return note
 
 
-def tiers_section(tiers: TierComparison | None) -> str:
-    """The tiers as the results page, the README block and the landing page open with them:
-    the sentences for both fine-tuned models, the AUC table and where the tiers come from."""
-    if tiers is None:
-        return "This run has no tier results (chapter 05 was not executed)."
-    sentences = " ".join(
+def tier_sentences(tiers: TierComparison) -> str:
+    """The tier sentence of each fine-tuned model the run has, full fine-tuning first."""
+    return " ".join(
         tier_sentence(tiers, model) for model in ("full", "lora") if model in tiers.models
     )
-    return f"{sentences}\n\n{tier_table(tiers)}\n\n{tiers_note(tiers)}"
+
+
+def tiers_section(tiers: TierComparison | None) -> str:
+    """The tiers as the README block opens with them: the sentences for both fine-tuned
+    models, the AUC table and where the tiers come from."""
+    if tiers is None:
+        return "This run has no tier results (chapter 05 was not executed)."
+    return f"{tier_sentences(tiers)}\n\n{tier_table(tiers)}\n\n{tiers_note(tiers)}"

@@ -68,12 +68,16 @@ from p3lib.evaluation.words_only import WordsOnlyResult
 from p3lib.store.result_files import load_result
 
 MODELS = ("baseline", "full", "lora")
+# How the models are named wherever a reader meets them: MODEL_LABELS inside a sentence,
+# MODEL_NAMES at the start of one and in legends, table headers and the widget (the same
+# names, capitalised), so that a chart never calls a model what the next one does not.
 MODEL_LABELS = {
-    "baseline": "baseline",
+    "baseline": "base model",
     "full": "full fine-tuning",
     "lora": "LoRA",
     "words_only": "words only",
 }
+MODEL_NAMES = {key: label[:1].upper() + label[1:] for key, label in MODEL_LABELS.items()}
 FINE_TUNED = ("full", "lora")
 # A category enters the headline sentence only with this many eval pairs of each label.
 MIN_CATEGORY_PER_LABEL = 5

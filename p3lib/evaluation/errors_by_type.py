@@ -44,6 +44,7 @@ from sklearn.metrics import roc_auc_score
 
 from p3lib.data.schema import PAIR_TYPES
 from p3lib.evaluation.cluster_bootstrap import rate_interval
+from p3lib.evaluation.formatting import format_share
 from p3lib.evaluation.rankings import SUPPORTED_SHARE, worst_type_support
 from p3lib.store.atomic import read_json
 
@@ -122,12 +123,14 @@ class ErrorsByPairType(_Model):
         """One sentence naming the worst type and its error rate with interval, from the numbers.
 
         ``model`` is the sentence's subject ("Full fine-tuning"). The pair type comes from the
-        data, so it is HTML-escaped for a page unless ``escape`` is False.
+        data, so it is HTML-escaped for a page unless ``escape`` is False; it is named as a
+        type (:func:`pair_type_phrase`), so that the type "incompatible" never reads as the
+        label.
         """
         if self.worst is None:
             return f"{model} gets every eval pair right at the validation threshold."
         row = self.by_pair_type[self.worst]
-        name = html.escape(row.pair_type) if escape else row.pair_type
+        pairs = pair_type_phrase(row.pair_type, escape)
         method = "Wilson" if self.interval_method == INTERVAL_METHOD else "cluster"
         interval = (
             f", {self.interval_level:.0%} {method} interval {row.error_low:.0%} to "
@@ -135,19 +138,33 @@ class ErrorsByPairType(_Model):
             if None not in (row.error_low, row.error_high)
             else ""
         )
-        counts = f"{row.n_errors} of {row.n} wrong ({row.error_rate:.0%}{interval})"
+        counts = f"{row.n_errors} of {row.n} wrong ({format_share(row.n_errors, row.n)}{interval})"
         if self.worst_share is None:
-            return f"{model} errs most on {name} pairs: {counts}."
+            return f"{model} errs most on {pairs}: {counts}."
         if self.worst_share >= SUPPORTED_SHARE:
             return (
-                f"{model} errs most on {name} pairs: {counts}; {name} has the highest error "
+                f"{model} errs most on {pairs}: {counts}; that type has the highest error "
                 f"rate in {self.worst_share:.0%} of resamples of the template groups."
             )
         return (
-            f"{model} has no pair type that clearly errs most: {name} pairs have the highest "
+            f"{model} has no pair type that clearly errs most: {pairs} have the highest "
             f"error rate here ({counts}), but in only {self.worst_share:.0%} of resamples of "
             "the template groups."
         )
+
+
+def pair_type_phrase(pair_type: str, escape: bool = True) -> str:
+    """Pairs of one type as a sentence names them, the type quoted as the name it is.
+
+    The types "compatible" and "incompatible" share their names with the labels; written
+    bare ("errs most on incompatible pairs") a type reads as the label.
+
+    Example:
+        >>> pair_type_phrase("incompatible"), pair_type_phrase("<b>x</b>")
+        ('pairs of the type “incompatible”', 'pairs of the type “&lt;b&gt;x&lt;/b&gt;”')
+    """
+    name = html.escape(pair_type) if escape else pair_type
+    return f"pairs of the type “{name}”"
 
 
 def wilson_interval(errors: int, n: int, level: float = INTERVAL_LEVEL) -> tuple[float, float]:

@@ -247,8 +247,8 @@ def rate_choice_sentence(search: LearningRateSearch) -> str:
     if len(grid) > 1 and chosen.learning_rate in (min(grid), max(grid)):
         edge = "largest" if chosen.learning_rate == max(grid) else "smallest"
         text += (
-            f" It is the {edge} rate of the grid, so a rate beyond it was not tried and might "
-            "do better."
+            f" It is the {edge} rate of the grid: a rate beyond it was not tried and might do "
+            "better."
         )
     if chosen.still_improving:
         text += " The chosen rate's short run was still improving at its last step."

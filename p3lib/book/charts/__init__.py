@@ -14,15 +14,18 @@ import re
 
 import plotly.graph_objects as go
 
+from p3lib.evaluation.comparison import MODEL_NAMES as _NAMES
+
 # One palette for the whole book: a colour per label and a different one per model, so that
 # green always means "compatible" and blue always "full fine-tuning". Anything else (splits,
 # data-quality dimensions) draws from NEUTRAL_COLORS, which shares no colour with either.
 COLORS = {"compatible": "#1b9e77", "incompatible": "#d95f02"}
 MODEL_COLORS = {"baseline": "#7570b3", "full": "#1f78b4", "lora": "#e7298a"}
-NEUTRAL_COLORS = ("#666666", "#a6761d", "#e6ab02", "#17becf", "#bcbd22", "#8c564b")
-# How the models are named wherever a reader meets them (legends, tables, the widget).
-MODEL_NAMES = {"baseline": "Base model", "base": "Base model", "full": "Full fine-tuning"}
-MODEL_NAMES |= {"lora": "LoRA"}
+NEUTRAL_COLORS = ("#666666", "#a6761d", "#e6ab02", "#17becf", "#bcbd22", "#8c564b", "#000000")
+NEUTRAL_COLORS += ("#999933",)
+# How the models are named wherever a reader meets them (legends, tables, the widget): the
+# book's one set of names (p3lib.evaluation.comparison), plus the widget's key for the base.
+MODEL_NAMES = {**_NAMES, "base": _NAMES["baseline"]}
 LABEL_NAMES = {1: "compatible", 0: "incompatible"}
 # Longest statement a hover label shows: all of today's eval statements (at most 110
 # characters) fit whole; a longer one, from a user's own data, keeps the page light.
@@ -156,7 +159,7 @@ def _house_style(page: go.Figure) -> None:
 
 
 # A legend entry that starts with a model's key: "full", "lora: AUC 0.91", "baseline (n=3)".
-_MODEL_KEY = re.compile(r"^(baseline|base|full|lora)(?=$|:|\s\()")
+_MODEL_KEY = re.compile(r"^(baseline|base|full|lora|words_only)(?=$|:|\s\()")
 
 
 def _decades(axis) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from p3lib.book.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape, shorten
+from p3lib.book.charts import COLORS, LABEL_NAMES, MODEL_COLORS, NEUTRAL_COLORS, escape, shorten
 from p3lib.book.charts.sampling import (
     compact_values,
     display_sample,
@@ -49,8 +49,11 @@ def _part(value, attribute: str, kind: type):
 
 
 def _title(title: str | None, default: str, name: str | None) -> str:
+    """The chart's title, saying which split it draws: every chart here draws the eval split
+    (the threshold marked on some was chosen on validation, and says so)."""
     if title is not None:
         return title
+    default += ", eval split"
     return f"{default} ({escape(name)})" if name else default
 
 
@@ -257,15 +260,21 @@ def plot_threshold_sweep(
     if threshold is None:
         threshold = sweep.at_threshold.threshold
     fig = go.Figure()
-    palette = {"accuracy": "#1f77b4", "precision": "#2ca02c", "recall": "#9467bd", "f1": "#000"}
-    for metric, color in palette.items():
+    # Neutral colours only: green and orange mean the labels, blue and pink the models.
+    palette = {
+        "accuracy": (NEUTRAL_COLORS[3], "solid"),
+        "precision": (NEUTRAL_COLORS[1], "solid"),
+        "recall": (NEUTRAL_COLORS[0], "dot"),
+        "f1": ("#000", "solid"),
+    }
+    for metric, (color, dash) in palette.items():
         fig.add_trace(
             go.Scatter(
                 x=sweep.thresholds,
                 y=getattr(sweep, metric),
                 mode="lines",
                 name=metric.upper() if metric == "f1" else metric,
-                line=dict(color=color, width=3 if metric == "f1" else 1.8),
+                line=dict(color=color, dash=dash, width=3 if metric == "f1" else 1.8),
             )
         )
     fig.add_vline(

@@ -21,7 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from p3lib.book.charts import COLORS, LABEL_NAMES, MODEL_COLORS, escape
+from p3lib.book.charts import COLORS, LABEL_NAMES, MODEL_COLORS, MODEL_NAMES, escape
 from p3lib.book.charts.baseline import plot_roc, umap_traces
 from p3lib.book.charts.sampling import (
     DISPLAY_CAP,
@@ -31,7 +31,7 @@ from p3lib.book.charts.sampling import (
     scatter_type,
 )
 from p3lib.data.schema import PAIR_TYPES
-from p3lib.evaluation.comparison import MODEL_LABELS, ComparisonResult
+from p3lib.evaluation.comparison import ComparisonResult
 from p3lib.evaluation.results import EvaluationResult
 from p3lib.evaluation.words_only import WordsOnlyResult
 
@@ -41,7 +41,7 @@ COHENS_D_REFERENCES = ((0.2, "small"), (0.5, "medium"), (0.8, "large"))
 
 
 def _label(name: str) -> str:
-    return escape(MODEL_LABELS.get(name, name))
+    return escape(MODEL_NAMES.get(name, name))
 
 
 def _color(name: str) -> str:
@@ -75,7 +75,7 @@ def plot_cosine_overlay(
         rows=1,
         cols=len(tuned),
         shared_yaxes=True,
-        subplot_titles=[f"baseline → {_label(name)}" for name in tuned],
+        subplot_titles=[f"{_label('baseline')} → {_label(name)}" for name in tuned],
         horizontal_spacing=0.06,
     )
     for column, name in enumerate(tuned, start=1):
@@ -111,7 +111,7 @@ def plot_cosine_overlay(
         **_LAYOUT,
         barmode="overlay",
         title=f"Cosine similarity by label before and after fine-tuning<br><sup>margin: "
-        f"{margins}; baseline drawn as outlines</sup>",
+        f"{margins}; base model drawn as outlines</sup>",
         yaxis_title="pairs",
         height=480,
         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0),
@@ -161,7 +161,7 @@ def plot_umap_side_by_side(results: Mapping[str, EvaluationResult]) -> go.Figure
             fig.add_trace(trace, row=1, col=column)
         fig.update_xaxes(showticklabels=False, title_text="UMAP 1", row=1, col=column)
         fig.update_yaxes(showticklabels=False, row=1, col=column)
-    title = "UMAP of pair features: baseline | full fine-tuning | LoRA"
+    title = "UMAP of pair features: " + " | ".join(_label(name) for name in names)
     caption = drawn_caption(len(drawn[names[0]]), len(results[names[0]].umap.x))
     if caption:
         title += f"<br><sup>each map: {caption}</sup>"
@@ -289,11 +289,11 @@ def plot_roc_overlay(
     """
     fig = None
     for name, result in results.items():
-        fig = plot_roc(result, name=MODEL_LABELS.get(name, name), color=_color(name), fig=fig)
+        fig = plot_roc(result, name=MODEL_NAMES.get(name, name), color=_color(name), fig=fig)
     if words_only is not None:
         fig = plot_roc(
             words_only.threshold_sweep,
-            name=MODEL_LABELS["words_only"],
+            name=MODEL_NAMES["words_only"],
             color=_color("words_only"),
             fig=fig,
         )

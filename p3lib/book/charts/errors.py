@@ -16,10 +16,10 @@ from collections.abc import Mapping
 
 import plotly.graph_objects as go
 
-from p3lib.book.charts import MODEL_COLORS, escape
+from p3lib.book.charts import MODEL_COLORS, MODEL_NAMES, NEUTRAL_COLORS, escape
 from p3lib.evaluation.errors_by_type import ErrorsByPairType
 
-_FALLBACK_COLORS = ("#66a61e", "#e6ab02", "#a6761d", "#666666")
+_FALLBACK_COLORS = NEUTRAL_COLORS  # a model without a colour of its own takes no label's
 
 
 def _cosine(value: float | None) -> str:
@@ -47,7 +47,7 @@ def plot_errors_by_pair_type(
         rows = [table.by_pair_type.get(t) for t in types]
         present = [(t, r) for t, r in zip(types, rows, strict=True) if r is not None]
         hover = [
-            f"{escape(model)}: {escape(t)}<br>{r.n_errors} of {r.n} wrong "
+            f"{escape(MODEL_NAMES.get(model, model))}: {escape(t)}<br>{r.n_errors} of {r.n} wrong "
             f"({r.false_positives} false positives, {r.false_negatives} false negatives)<br>"
             f"error rate {r.error_rate:.1%}"
             + (
@@ -67,7 +67,7 @@ def plot_errors_by_pair_type(
                 y=[escape(t) for t, _ in present],
                 x=[r.error_rate for _, r in present],
                 orientation="h",
-                name=escape(model),
+                name=escape(MODEL_NAMES.get(model, model)),
                 marker_color=color,
                 error_x=dict(
                     type="data",

@@ -14,16 +14,10 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from p3lib.book.charts import MODEL_COLORS
+from p3lib.book.charts import MODEL_COLORS, MODEL_NAMES, NEUTRAL_COLORS
 from p3lib.evaluation.tiers import TIER_LABELS, TIERS, TierComparison
 
-MODEL_NAMES = {
-    "baseline": "base model",
-    "words_only": "words only",
-    "full": "full fine-tuning",
-    "lora": "LoRA",
-}
-_OTHER_COLOR = "#666666"
+_OTHER_COLOR = NEUTRAL_COLORS[0]  # the words-only model: no model's or label's colour
 
 
 def plot_tiers(comparison: TierComparison, *, title: str | None = None) -> go.Figure:

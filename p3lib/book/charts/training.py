@@ -16,7 +16,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from p3lib.book.charts import MODEL_COLORS
+from p3lib.book.charts import MODEL_COLORS, MODEL_NAMES, NEUTRAL_COLORS
 from p3lib.training.record import TrainingRecord
 
 METHOD_NAMES = {"full": "full fine-tuning", "lora": "LoRA"}
@@ -111,7 +111,7 @@ def plot_training_curves(records: dict[str, TrainingRecord]) -> go.Figure:
         subplot_titles=("training loss", "validation Spearman (cosine)"),
         horizontal_spacing=0.1,
     )
-    palette = ["#1b9e77", "#e7298a", "#7570b3", "#d95f02", "#66a61e"]
+    palette = NEUTRAL_COLORS  # a run that is not a method takes no label's or model's colour
     for index, (name, record) in enumerate(records.items()):
         color = MODEL_COLORS.get(name, palette[index % len(palette)])
         fig.add_trace(_loss_trace(record, name, color, name), row=1, col=1)
@@ -121,7 +121,9 @@ def plot_training_curves(records: dict[str, TrainingRecord]) -> go.Figure:
     fig.update_yaxes(title_text="loss", row=1, col=1)
     fig.update_yaxes(title_text="Spearman", row=1, col=2)
     fig.update_layout(
-        title="Training curves: " + " vs ".join(records), template="plotly_white", height=420
+        title="Training curves: " + " vs ".join(MODEL_NAMES.get(name, name) for name in records),
+        template="plotly_white",
+        height=420,
     )
     return fig
 
@@ -129,17 +131,8 @@ def plot_training_curves(records: dict[str, TrainingRecord]) -> go.Figure:
 def plot_learning_rate_evidence(records: dict[str, TrainingRecord]) -> go.Figure:
     """Validation Spearman over steps of runs that differ only in learning rate (ADR 001)."""
     fig = go.Figure()
-    # eight colours: a grid of five rates plus the winner's full run never repeats one
-    palette = [
-        "#e7298a",
-        "#7570b3",
-        "#1b9e77",
-        "#d95f02",
-        "#66a61e",
-        "#e6ab02",
-        "#a6761d",
-        "#666666",
-    ]
+    # neutral colours, none a label's or a model's: a grid of rates plus the winner's full run
+    palette = NEUTRAL_COLORS
     for index, (name, record) in enumerate(records.items()):
         for trace in _validation_traces(record, name, palette[index % len(palette)], name):
             fig.add_trace(trace)
