@@ -38,6 +38,9 @@ MAX_TRAIN_PAIRS: int | None = None
 # Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none); the appendix's
 # recipe study shows what they bought on topics and phrasings train never shows
 AUGMENTATION_PAIRS = 800
+# Augmentation pairs of unseen topics in unseen phrasings (the banks' part that fit pairs never
+# use) added to the validation pairs that choose the checkpoint and the rate (0: none)
+AUGMENTATION_VALIDATION_PAIRS = 200
 # Speed levers (benchmarks/bench_train.py): batches of statements of similar length (less
 # padding); full fine-tuning's word-embedding rows frozen at their base values
 LENGTH_GROUPED_BATCHES = True
@@ -70,14 +73,21 @@ layout = RunLayout(resolve_path(OUT_DIR))
 # %% [markdown]
 # ## Data: train minus the validation split
 #
-# The validation split is read, not re-made, so this chapter chooses its checkpoint on exactly
-# the records that chose chapter 02's threshold.
+# The validation split is read, not re-made: the records that chose chapter 02's threshold.
+# The checkpoint and the rate are chosen on them plus seeded augmentation pairs from the part
+# of `p3lib.data.augment`'s banks that the fit pairs never use: topics and phrasings the model
+# has not trained on, as the OOD split's are (the validation split's phrasings are train's own,
+# and on them alone a rate that fits train's templates tightly looks best).
 
 # %%
 fit_pairs, validation_pairs = apply_split(
     load_pairs(resolve_path(TRAIN_PATH)), load_split(layout.validation_split)
 )
-print(f"{len(fit_pairs)} pairs to fit, {len(validation_pairs)} validation pairs")
+print(
+    f"{len(fit_pairs)} pairs to fit (plus {AUGMENTATION_PAIRS} augmentation pairs), "
+    f"{len(validation_pairs)} validation pairs (plus {AUGMENTATION_VALIDATION_PAIRS} "
+    "augmentation pairs of unseen topics in unseen phrasings)"
+)
 
 # %% [markdown]
 # ## The recipe and its parameters
@@ -114,6 +124,7 @@ config = TrainConfig(
     seed=SEED,
     max_train_pairs=MAX_TRAIN_PAIRS,
     augmentation_pairs=AUGMENTATION_PAIRS,
+    augmentation_validation_pairs=AUGMENTATION_VALIDATION_PAIRS,
     length_grouped_batches=LENGTH_GROUPED_BATCHES,
     freeze_word_embeddings=FREEZE_WORD_EMBEDDINGS,
     device=DEVICE,

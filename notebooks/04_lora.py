@@ -39,6 +39,9 @@ MAX_TRAIN_PAIRS: int | None = None
 # Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none); the appendix's
 # recipe study shows what they bought on topics and phrasings train never shows
 AUGMENTATION_PAIRS = 800
+# Augmentation pairs of unseen topics in unseen phrasings (the banks' part that fit pairs never
+# use) added to the validation pairs that choose the checkpoint and the rate (0: none)
+AUGMENTATION_VALIDATION_PAIRS = 200
 # Batches of statements of similar length: less padding (benchmarks/bench_train.py)
 LENGTH_GROUPED_BATCHES = True
 DEVICE = "auto"  # CUDA where present (mixed precision), else the CPU
@@ -79,7 +82,11 @@ layout = RunLayout(resolve_path(OUT_DIR))
 fit_pairs, validation_pairs = apply_split(
     load_pairs(resolve_path(TRAIN_PATH)), load_split(layout.validation_split)
 )
-print(f"{len(fit_pairs)} pairs to fit, {len(validation_pairs)} validation pairs")
+print(
+    f"{len(fit_pairs)} pairs to fit (plus {AUGMENTATION_PAIRS} augmentation pairs), "
+    f"{len(validation_pairs)} validation pairs (plus {AUGMENTATION_VALIDATION_PAIRS} "
+    "augmentation pairs of unseen topics in unseen phrasings)"
+)
 
 # %% [markdown]
 # ## The adapter and its settings
@@ -98,6 +105,7 @@ config = TrainConfig(
     seed=SEED,
     max_train_pairs=MAX_TRAIN_PAIRS,
     augmentation_pairs=AUGMENTATION_PAIRS,
+    augmentation_validation_pairs=AUGMENTATION_VALIDATION_PAIRS,
     length_grouped_batches=LENGTH_GROUPED_BATCHES,
     device=DEVICE,
 )

@@ -45,6 +45,9 @@ MAX_TRAIN_PAIRS: int | None = None  # None: all of train
 # Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none); the appendix's
 # recipe study shows what they bought on topics and phrasings train never shows
 AUGMENTATION_PAIRS = 800
+# Augmentation pairs of unseen topics in unseen phrasings (the banks' part that fit pairs never
+# use) added to the validation pairs that choose the checkpoint and the rate (0: none)
+AUGMENTATION_VALIDATION_PAIRS = 200
 # Speed levers (benchmarks/bench_train.py): batches of statements of similar length (less
 # padding); full fine-tuning's word-embedding rows frozen at their base values
 LENGTH_GROUPED_BATCHES = True
@@ -140,6 +143,7 @@ recipe = TrainConfig(
     seed=SEED,
     max_train_pairs=MAX_TRAIN_PAIRS,
     augmentation_pairs=AUGMENTATION_PAIRS,
+    augmentation_validation_pairs=AUGMENTATION_VALIDATION_PAIRS,
     length_grouped_batches=LENGTH_GROUPED_BATCHES,
     freeze_word_embeddings=FREEZE_WORD_EMBEDDINGS,
 )

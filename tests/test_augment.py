@@ -13,6 +13,7 @@ from p3lib.data.augment import (
     SOFT_REFUSALS,
     TOPICS,
     augment_pairs,
+    bank_part,
     flipped,
     statement,
 )
@@ -137,3 +138,53 @@ def test_training_adds_the_augmentation_and_records_it(tmp_path):
     )
     assert (record.n_train_pairs, record.steps_per_epoch, record.total_steps) == (96, 6, 6)
     assert record.model_dump()["config"]["augmentation_pairs"] == 32
+
+
+def test_validation_pairs_share_no_frame_topic_habit_or_refusal_with_fit_pairs():
+    # Hand-read from the banks: the fit part's last like/direct frame is "Give me {o} over
+    # anything else" (slot 9 of 12); the validation part holds slots 10 and 11, the tea, history and
+    # crafts topics, the speeding and interrupting habits and the last two refusals.
+    fit, validation = bank_part("fit"), bank_part("validation")
+    assert FRAMES[LIKE]["direct"][fit.frames[-1]] == "Give me {o} over anything else"
+    assert validation.frames == (10, 11)
+    assert set(validation.topics) == {"crafts", "history", "tea"}
+    assert {h.does for h in validation.habits} == {"drives too fast", "talks over everyone"}
+
+    # Every statement either part can make: none is made by both.
+    def texts(part):
+        made = set()
+        for stance in (LIKE, DISLIKE):
+            for topic in part.topics:
+                made.update(TOPICS[topic].implied[stance])
+                for style in FRAMES[stance]:
+                    for index in part.frames:
+                        for obj in TOPICS[topic].objects:
+                            made.add(statement(topic, stance, style, index, obj).text)
+        for habit in part.habits:
+            made.update((*habit.has, *habit.lacks))
+            made.update(refusal.format(does=habit.does) for refusal in part.refusals)
+        return made
+
+    assert not texts(fit) & texts(validation)
+    drawn = augment_pairs(seed=5, n_pairs=400, part="validation")
+    assert {t.split(": ", 1)[1] for p in drawn for t in (p.text_1, p.text_2)} <= texts(validation)
+    fit_drawn = augment_pairs(seed=5, n_pairs=2000)
+    assert not {t.split(": ", 1)[1] for p in fit_drawn for t in (p.text_1, p.text_2)} & texts(
+        validation
+    )
+
+
+def test_training_adds_the_validation_augmentation_to_validation(tmp_path):
+    from tiny_model import build_tiny_model, tiny_config, tiny_pairs
+
+    from p3lib.training.train import train
+
+    config = tiny_config("full", epochs=1, eval_steps=1000, augmentation_validation_pairs=8)
+    record = train(
+        tiny_pairs(32, seed=1),
+        tiny_pairs(16, seed=2),
+        config,
+        None,
+        model=build_tiny_model(tmp_path / "base"),
+    )
+    assert (record.n_train_pairs, record.n_validation_pairs) == (32, 24)

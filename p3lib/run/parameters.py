@@ -72,6 +72,9 @@ class ChapterParameters(BaseModel):
     max_train_pairs: int | None = Field(ge=1)
     # stance-teaching pairs added to train (p3lib.data.augment; 0: none)
     augmentation_pairs: int = Field(ge=0)
+    # pairs from the augmentation banks' validation part (unseen topics in unseen phrasings)
+    # added to the validation pairs that choose checkpoints and rates (0: none)
+    augmentation_validation_pairs: int = Field(ge=0)
     # training speed levers (benchmarks/bench_train.py): less padding; full fine-tuning's
     # word-embedding rows kept at their base values
     length_grouped_batches: bool
