@@ -37,7 +37,7 @@ EVAL_STEPS: int | None = None
 MAX_TRAIN_PAIRS: int | None = None
 # Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none); the appendix's
 # recipe study shows what they bought on topics and phrasings train never shows
-AUGMENTATION_PAIRS = 800
+AUGMENTATION_PAIRS = 1600
 # Augmentation pairs of unseen topics in unseen phrasings (the banks' part that fit pairs never
 # use) added to the validation pairs that choose the checkpoint and the rate (0: none)
 AUGMENTATION_VALIDATION_PAIRS = 200
@@ -96,8 +96,9 @@ print(
 #
 # 1. **model**: all-MiniLM-L6-v2, loaded offline;
 # 2. **data**: `(sentence1, sentence2, score)` rows, the label as the target cosine, plus
-#    seeded pairs (800 in the published build) from `p3lib.data.augment` that vary everything
-#    but the stance (the appendix shows what they bought on topics and phrasings train never shows);
+#    seeded pairs from `p3lib.data.augment` (as many as the settings below say) that vary
+#    everything but the stance (the appendix shows what they bought on topics and phrasings
+#    train never shows), batched by length so that little of a batch is padding;
 # 3. **loss**: `CosineSimilarityLoss`;
 # 4. **arguments**: AdamW, linear warmup over the first steps then linear decay, batch size 16,
 #    seeded model init, dropout and shuffling; no checkpoint is written to disk;

@@ -38,7 +38,7 @@ EVAL_STEPS: int | None = None
 MAX_TRAIN_PAIRS: int | None = None
 # Stance-teaching pairs added to the fit pairs (p3lib.data.augment; 0: none); the appendix's
 # recipe study shows what they bought on topics and phrasings train never shows
-AUGMENTATION_PAIRS = 800
+AUGMENTATION_PAIRS = 1600
 # Augmentation pairs of unseen topics in unseen phrasings (the banks' part that fit pairs never
 # use) added to the validation pairs that choose the checkpoint and the rate (0: none)
 AUGMENTATION_VALIDATION_PAIRS = 200
