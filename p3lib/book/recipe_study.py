@@ -54,6 +54,9 @@ class RecipeStudy(BaseModel):
     adopted: str
     reference: str
     variants: list[Variant]
+    # what each phrase bank named in the labels held, and why a lever was not adopted
+    phrase_banks: dict[str, str] = {}
+    not_adopted: dict[str, str] = {}
 
     def named(self, name: str) -> Variant:
         return next(variant for variant in self.variants if variant.variant == name)
@@ -78,9 +81,17 @@ def study_sentence(study: RecipeStudy) -> str:
         f"{getattr(adopted, key) - getattr(reference, key):+.3f} on {title}"
         for key, title in COLUMNS.items()
     ]
+    banks = "".join(
+        f" The {name} phrase bank: {held}." for name, held in study.phrase_banks.items()
+    )
+    rejected = "; ".join(
+        f"{study.named(name).label} ({why})" for name, why in study.not_adopted.items()
+    )
     return (
         f"Adopted: {adopted.label}. Against {reference.label} it changed AUC by "
         f"{changes[0]}, {changes[1]} and {changes[2]}; "
         f"measured by `{study.measured_by}` on {study.measured_on}, "
         f"{study.epochs:g} epochs per model, not in this run."
+        + (f" Not adopted: {rejected}." if rejected else "")
+        + banks
     )
