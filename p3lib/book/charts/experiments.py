@@ -14,7 +14,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from p3lib.book.charts import MODEL_COLORS, escape
+from p3lib.book.charts import MODEL_COLORS, NEUTRAL_COLORS, escape
 from p3lib.training.experiments.instruction import InstructionStudy
 from p3lib.training.experiments.losses import LossStudy
 from p3lib.training.experiments.ood import OodStudy
@@ -22,8 +22,11 @@ from p3lib.training.experiments.plan import COMPARED, METRIC_LABELS
 from p3lib.training.experiments.seeds import SeedStudy
 
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=30, t=90, b=60))
-LOSS_COLORS = {"cosine": "#1b9e77", "contrastive": "#d95f02", "online_contrastive": "#7570b3"}
-SPLIT_COLORS = {"eval": "#1b9e77", "ood": "#d95f02"}
+# Neutral colours: green and orange mean compatible and incompatible, the others a model.
+LOSS_COLORS = dict(
+    zip(("cosine", "contrastive", "online_contrastive"), NEUTRAL_COLORS, strict=False)
+)
+SPLIT_COLORS = {"eval": NEUTRAL_COLORS[3], "ood": NEUTRAL_COLORS[5]}
 
 
 def _error(estimates) -> dict | None:

@@ -63,7 +63,13 @@ def plot_tiers(comparison: TierComparison, *, title: str | None = None) -> go.Fi
                 hoverinfo="text",
             )
         )
-    fig.add_hline(y=0.5, line_dash="dot", line_color="#999999", annotation_text="chance")
+    fig.add_hline(
+        y=0.5,
+        line_dash="dot",
+        line_color="#999999",
+        annotation_text="chance",
+        annotation_position="bottom left",
+    )
     fig.update_layout(
         title=title
         or "AUC on seen templates, unseen templates and unseen topics<br>"
