@@ -18,7 +18,8 @@ from __future__ import annotations
 def pair_lengths(dataset) -> list[int]:
     """The length, in characters, of each row's longest statement (a proxy for its tokens).
 
-    Every text column counts (a pair's two, a triplet's three). Each column is padded on its own, so a batch costs about its longest statement in either.
+    Every text column counts (a pair's two, a triplet's three). Each column is padded on its
+    own, so a batch costs about its longest statement in either.
     """
     texts = [dataset[name] for name in dataset.column_names if name not in ("score", "label")]
     return [max(map(len, row)) for row in zip(*texts, strict=True)]

@@ -50,9 +50,7 @@ class TrainConfig(BaseModel):
     # "cosent": CoSENTLoss, which ranks every compatible pair of a batch above every
     # incompatible one; "cosine_mnrl": CosineSimilarityLoss on the pairs plus
     # MultipleNegativesRankingLoss on triplets with hard negatives (p3lib.training.triplets).
-    loss: Literal["cosine", "cosent", "cosine_mnrl", "contrastive", "online_contrastive"] = (
-        "cosine"
-    )
+    loss: Literal["cosine", "cosent", "cosine_mnrl", "contrastive", "online_contrastive"] = "cosine"
     # Whole epochs for the recipe; a fraction for a learning-rate search's short runs.
     epochs: int | float = Field(4, gt=0)
     batch_size: int = Field(16, ge=1)
