@@ -148,11 +148,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     and every test that uses a module-scoped fixture of its module (a trained tiny model, a
     browser, a made-up comparison), so that the fixture is made once, not once per worker.
 
-    Order: the book builds in the background from collection on (:func:`start_smoke_build`),
-    and a test that reads it waits for it, so the tests that do not read it come first; in
-    each half, the marked groups and tests marked ``long`` (minutes of work each), then the
-    module groups, then single tests, each in file order. A group's own tests keep that order
-    too: the marked group's worker runs its other tests before it waits for the book.
+    Order: the marked groups and the tests marked ``long`` first (minutes of work each: the
+    last of them to start would set the suite's end). The book builds in the background from
+    collection on (:func:`start_smoke_build`), and a test that reads it waits for it, so among
+    the rest the tests that do not read it come first; in each half, module groups, then
+    single tests; each rank in file order. A marked group's own tests keep that order too: its
+    worker runs its other tests before it waits for the book, and a long test that reads the
+    book goes to the first worker short of work (and waits there if the book is not built).
 
     pytest-xdist 3.8 marks a grouped test by appending ``@group`` to its ``_nodeid``, which
     pytest 9.2 no longer reads (it keeps a structured ``_id``; pytest-dev/pytest-xdist#1386):
@@ -166,8 +168,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if not marked and module_fixtures(item):
             item.add_marker(pytest.mark.xdist_group(item.path.name))
         reads_book = "smoke_book" in getattr(item, "fixturenames", ())
-        first = marked or item.get_closest_marker("long") is not None
-        rank[item] = (reads_book, 0 if first else 1 if module_fixtures(item) else 2)
+        if marked or item.get_closest_marker("long") is not None:
+            rank[item] = (0, reads_book)
+        else:
+            rank[item] = (1 + reads_book, 0 if module_fixtures(item) else 1)
     items.sort(key=rank.__getitem__)  # stable: file order within each rank
     if getattr(config.option, "loadgroup", False):  # set on pytest-xdist workers under loadgroup
         for item in items:
