@@ -133,6 +133,72 @@ SMOKE_BUILDS: list[subprocess.Popen] = []
 SMOKE_BUILD_TIMEOUT = 40 * 60  # seconds; the build takes a few minutes on 2 busy cores
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist hands out work in the order :func:`pytest_collection_modifyitems` sets,
+    not re-sorted by how many tests each group holds (its default)."""
+    if config.pluginmanager.hasplugin("xdist"):
+        config.option.loadscopereorder = False
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Order the tests for two pytest-xdist workers, and keep each group on one of them.
+
+    Grouped: tests marked ``xdist_group`` (thread counts, signals, timing; the scale runs),
+    and every test that uses a module-scoped fixture of its module (a trained tiny model, a
+    browser, a made-up comparison), so that the fixture is made once, not once per worker.
+
+    Order: the marked groups and the tests marked ``long`` first (minutes of work each: the
+    last of them to start would set the suite's end). The book builds in the background from
+    collection on (:func:`start_smoke_build`), and a test that reads it waits for it, so among
+    the rest the tests that do not read it come first; in each half, module groups, then
+    single tests; each rank in file order. A marked group's own tests keep that order too: its
+    worker runs its other tests before it waits for the book, and a long test that reads the
+    book goes to the first worker short of work (and waits there if the book is not built).
+
+    pytest-xdist 3.8 marks a grouped test by appending ``@group`` to its ``_nodeid``, which
+    pytest 9.2 no longer reads (it keeps a structured ``_id``; pytest-dev/pytest-xdist#1386):
+    every mark was silently ignored, and a group's tests and module fixtures were split across
+    both workers (test_scale's chapter runs were made twice). :func:`keep_in_group` sets the
+    same suffix on the new field.
+    """
+    rank = {}
+    for item in items:
+        marked = any(item.iter_markers("xdist_group"))
+        if not marked and module_fixtures(item):
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+        reads_book = "smoke_book" in getattr(item, "fixturenames", ())
+        if marked or item.get_closest_marker("long") is not None:
+            rank[item] = (0, reads_book)
+        else:
+            rank[item] = (1 + reads_book, 0 if module_fixtures(item) else 1)
+    items.sort(key=rank.__getitem__)  # stable: file order within each rank
+    if getattr(config.option, "loadgroup", False):  # set on pytest-xdist workers under loadgroup
+        for item in items:
+            keep_in_group(item)
+
+
+def module_fixtures(item: pytest.Item) -> list[str]:
+    """The module-scoped fixtures ``item`` uses (directly or through other fixtures)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:  # not a test function (a doctest item)
+        return []
+    return [name for name, defs in info.name2fixturedefs.items() if defs[-1].scope == "module"]
+
+
+def keep_in_group(item: pytest.Item) -> None:
+    """Give ``item`` the ``@group`` suffix pytest-xdist's loadgroup scheduler groups by."""
+    marks = item.iter_markers("xdist_group")
+    names = {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in marks}
+    if not names:
+        return
+    suffix = "@" + "_".join(sorted(names))  # as pytest-xdist writes it
+    if item.nodeid.endswith(suffix):  # pytest-xdist's own rename took effect (pytest < 9.2)
+        return
+    item._id = type(item._id).parse(item.nodeid + suffix)  # pytest 9.2's NodeId
+    assert item.nodeid.endswith(suffix), "pytest changed how a test's id is stored"
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Start the smoke book as soon as a selected test needs it (see start_smoke_build)."""
     if session.config.option.collectonly:

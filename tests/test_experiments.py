@@ -520,7 +520,9 @@ def test_tiny_run_results_file_round_trips(tiny_run, tmp_path):
 # --- chapter 07 with papermill, on the smoke run's outputs -------------------------------------
 
 
+# The longest test of the suite (it trains five models): handed out with the first tests.
 @pytest.mark.smoke
+@pytest.mark.long
 def test_chapter_07_runs_on_the_smoke_outputs(smoke_book, tmp_path):
     import papermill
     from conftest import SMOKE_PARAMS, stratified_slice
