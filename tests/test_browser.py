@@ -35,6 +35,7 @@ from conftest import INJECTED
 
 from p3lib.book.landing import estimate_text
 from p3lib.book.sentences import headline_sentence
+from p3lib.book.tier_text import auc_text, load_tiers
 from p3lib.evaluation.comparison import load_comparison
 from p3lib.store.run_layout import REPO_ROOT
 
@@ -329,8 +330,8 @@ def test_pages_load_plotly_mermaid_and_mathjax_only_where_used(page_facts):
 
 
 def test_landing_page_opens_with_the_finding(smoke_book, browser):
-    """The key numbers with intervals, the figure, and a link to the headline, which the
-    results page states (the landing page no longer repeats it)."""
+    """The tiers and the key numbers with intervals, the figure, and a link to the headline,
+    which the results page states (the landing page no longer repeats it)."""
     comparison = load_comparison(smoke_book["out"] / "metrics" / "comparison.json")
     page, errors, _ = open_page(browser, smoke_book["html"] / "book" / "intro.html", 1400)
     text = " ".join(page.inner_text("article").split()).replace("\u2019", "'")
@@ -339,8 +340,13 @@ def test_landing_page_opens_with_the_finding(smoke_book, browser):
         assert estimate_text(summary.headline["spearman"], ".3f") in text
         assert estimate_text(summary.headline["auc_roc"], ".3f") in text
     assert page.locator("article a[href$='results.html#results-headline']").count() >= 1
-    # the answer comes before the description of the question
+    # the answer comes before the description of the question, and the three tiers (the
+    # book's question, answered beyond the templates) before the whole-eval numbers
     assert text.index("The answer") < text.index("The question")
+    tiers = load_tiers(smoke_book["out"])
+    unseen_topics = auc_text(tiers.models["full"].tier("unseen_topics"))
+    assert text.index("Unseen topics (OOD split)") < text.index("The key numbers on the whole")
+    assert unseen_topics in text
     assert "Figure 1." in text
     assert errors == []
     page.close()

@@ -1,9 +1,11 @@
 """The landing page's finding, generated from one run's numbers.
 
-A reader opening the book sees the answer first: the key numbers with their 95%
-cluster-bootstrap intervals, one figure (the cosine distributions before and after) and a
-pointer to the headline, which the results page states (once: how much of the gain survives
-on unseen templates and unseen topics, and the PRD's sentence).
+A reader opening the book sees the answer first: AUC on seen templates, unseen templates and
+unseen topics (issue 23: the question is answered where templates no longer help), the key
+numbers with their 95% cluster-bootstrap intervals, one figure (the cosine distributions
+before and after) and a pointer to the headline, which the results page states in words
+(once: how much of the gain survives on unseen templates and unseen topics, and the PRD's
+sentence).
 :func:`landing_substitutions` returns it as the MyST substitution ``landing_finding`` of
 ``book/intro.md``.
 
@@ -125,12 +127,26 @@ def landing_figure_html(results: Mapping[str, EvaluationResult]) -> str:
     return f'<div class="p3-landing-figure">{block}{caption}</div>'
 
 
-def landing_finding(comparison: ComparisonResult, *, figure: str = "") -> str:
-    """The Markdown block the landing page opens with: the key numbers on the whole eval split,
-    ``figure`` (the figure's HTML), and a pointer to the headline on the results page, the
-    one page that states it."""
-    parts = [
-        "## The answer",
+def landing_finding(comparison: ComparisonResult, *, figure: str = "", tiers=None) -> str:
+    """The Markdown block the landing page opens with: AUC on the three tiers (``tiers``, a
+    :class:`~p3lib.evaluation.tiers.TierComparison`, where the run has one), the key numbers
+    on the whole eval split, ``figure`` (the figure's HTML), and a pointer to the headline on
+    the results page, the one page that states it in words.
+
+    The tiers come first because they answer the book's question: inside train's templates a
+    model can score well by matching words; beyond them it must have learned compatibility.
+    """
+    parts = ["## The answer"]
+    if tiers is not None:
+        from p3lib.book.tier_text import tier_table
+
+        parts += [
+            "AUC-ROC (how often a compatible pair scores above an incompatible one; 0.5 is "
+            "chance) inside and beyond the templates the models trained on, with 95% intervals "
+            "and pair counts:",
+            tier_table(tiers),
+        ]
+    parts += [
         "The key numbers on the whole eval split, each model with its 95% interval:",
         key_numbers_table(comparison),
         f"{comparison.baseline.n_pairs} eval pairs; in brackets, 95% intervals from resampling "
@@ -189,5 +205,7 @@ def landing_substitutions(out_dir: str | Path) -> dict[str, str]:
         }
     results = _evaluated(out_dir)
     figure = landing_figure_html(results) if results else ""
-    finding = landing_finding(load_comparison(path), figure=figure)
+    from p3lib.book.tier_text import load_tiers
+
+    finding = landing_finding(load_comparison(path), figure=figure, tiers=load_tiers(out_dir))
     return {"landing_finding": finding}
