@@ -229,7 +229,6 @@ def lever_run(levers: str, fit_pairs, validation_pairs, config: TrainConfig, clo
     import torch
 
     from p3lib.evaluation.embed import load_model
-    from p3lib.training.batching import length_grouped_batches
 
     chosen = set() if levers == "baseline" else set(levers.split("+"))
     unknown = chosen - set(LEVERS)
@@ -238,14 +237,14 @@ def lever_run(levers: str, fit_pairs, validation_pairs, config: TrainConfig, clo
     model = load_model(device="cpu")
     overrides = {}
     if "length" in chosen:
-        overrides["batch_sampler"] = length_grouped_batches
+        config = config.model_copy(update={"length_grouped_batches": True})
     if "compile" in chosen:
         overrides["torch_compile"] = True
     if "evals1" in chosen:
         steps_per_epoch = math.ceil(len(fit_pairs) / config.batch_size)
         config = config.model_copy(update={"eval_steps": steps_per_epoch})
     if "freeze" in chosen:
-        model[0].auto_model.embeddings.word_embeddings.weight.requires_grad_(False)
+        config = config.model_copy(update={"freeze_word_embeddings": True})
     threads = torch.get_num_threads()
     if "threads1" in chosen:
         torch.set_num_threads(1)
