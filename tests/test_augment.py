@@ -122,13 +122,16 @@ def test_no_ood_or_held_out_phrase():
     assert not leaks
 
 
-def test_training_adds_the_augmentation_and_records_it(tmp_path):
+def test_training_adds_both_augmentations_and_records_them(tmp_path):
     from tiny_model import build_tiny_model, tiny_config, tiny_pairs
 
     from p3lib.training.train import train
 
-    # 64 train pairs + 32 augmentation pairs = 96 fit pairs: 6 steps of 16 in one epoch
-    config = tiny_config("full", epochs=1, eval_steps=1000, augmentation_pairs=32)
+    # 64 train pairs + 32 augmentation pairs = 96 fit pairs: 6 steps of 16 in one epoch;
+    # 16 validation pairs + 8 from the banks' validation part = 24 validation pairs
+    config = tiny_config(
+        "full", epochs=1, eval_steps=1000, augmentation_pairs=32, augmentation_validation_pairs=8
+    )
     record = train(
         tiny_pairs(64, seed=1),
         tiny_pairs(16, seed=2),
@@ -137,7 +140,9 @@ def test_training_adds_the_augmentation_and_records_it(tmp_path):
         model=build_tiny_model(tmp_path / "base"),
     )
     assert (record.n_train_pairs, record.steps_per_epoch, record.total_steps) == (96, 6, 6)
+    assert record.n_validation_pairs == 24
     assert record.model_dump()["config"]["augmentation_pairs"] == 32
+    assert record.model_dump()["config"]["augmentation_validation_pairs"] == 8
 
 
 def test_validation_pairs_share_no_frame_topic_habit_or_refusal_with_fit_pairs():
@@ -172,19 +177,3 @@ def test_validation_pairs_share_no_frame_topic_habit_or_refusal_with_fit_pairs()
     assert not {t.split(": ", 1)[1] for p in fit_drawn for t in (p.text_1, p.text_2)} & texts(
         validation
     )
-
-
-def test_training_adds_the_validation_augmentation_to_validation(tmp_path):
-    from tiny_model import build_tiny_model, tiny_config, tiny_pairs
-
-    from p3lib.training.train import train
-
-    config = tiny_config("full", epochs=1, eval_steps=1000, augmentation_validation_pairs=8)
-    record = train(
-        tiny_pairs(32, seed=1),
-        tiny_pairs(16, seed=2),
-        config,
-        None,
-        model=build_tiny_model(tmp_path / "base"),
-    )
-    assert (record.n_train_pairs, record.n_validation_pairs) == (32, 24)

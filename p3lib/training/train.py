@@ -375,8 +375,8 @@ def train(
     train_dataset = _train_dataset(fit_pairs, config)
     loss = _loss(model, config)
     world_size = _world_size()
-    n_rows = sum(map(len, train_dataset.values())) if isinstance(train_dataset, dict) else None
-    steps_per_epoch, eval_steps = _schedule(n_rows or len(fit_pairs), config, world_size)
+    datasets = train_dataset.values() if isinstance(train_dataset, dict) else [train_dataset]
+    steps_per_epoch, eval_steps = _schedule(sum(map(len, datasets)), config, world_size)
     scratch = Path(tempfile.mkdtemp(prefix="p3-train-"))
     args = _training_arguments(
         config,
