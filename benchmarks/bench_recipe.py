@@ -90,6 +90,31 @@ VARIANTS = {
         "learning_rate": 2e-4,
         "length_grouped_batches": True,
     },
+    "augmented_3200_validation_200_rate_2e-5": {
+        "augmentation_pairs": 3200,
+        "augmentation_validation_pairs": 200,
+        "length_grouped_batches": True,
+    },
+    "augmented_3200_validation_200_rate_2e-4": {
+        "augmentation_pairs": 3200,
+        "augmentation_validation_pairs": 200,
+        "learning_rate": 2e-4,
+        "length_grouped_batches": True,
+    },
+    "lora_augmented_3200_validation_200": {
+        "method": "lora",
+        "augmentation_pairs": 3200,
+        "augmentation_validation_pairs": 200,
+        "lora_learning_rate": 2e-3,
+        "length_grouped_batches": True,
+    },
+    "lora_augmented_1600_validation_200": {
+        "method": "lora",
+        "augmentation_pairs": 1600,
+        "augmentation_validation_pairs": 200,
+        "lora_learning_rate": 2e-3,
+        "length_grouped_batches": True,
+    },
     "lora_augmented": {"method": "lora", "augmentation_pairs": 800, "lora_learning_rate": 2e-3},
     "lora_augmented_mnrl": {
         "method": "lora",
@@ -147,7 +172,7 @@ def auc(model, pairs: list[DatingPair]) -> float:
     return round(float(roc_auc_score(labels, cosine_scores(u, v))), 4)
 
 
-def run(name: str, epochs: float, data: Path) -> dict:
+def run(name: str, epochs: float, data: Path, save: Path | None = None) -> dict:
     import torch
 
     from p3lib.evaluation.embed import load_model
@@ -166,6 +191,8 @@ def run(name: str, epochs: float, data: Path) -> dict:
     model = load_model(None, device="cpu")
     started = time.perf_counter()
     record = train(fit, validation, config, None, model=model)
+    if save is not None:  # for reading its errors afterwards
+        model.save(str(save / name))
     return {
         "variant": name,
         "settings": VARIANTS[name],
@@ -186,9 +213,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=2)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--save", type=Path, help="keep each trained model in SAVE/VARIANT")
     options = parser.parse_args()
     for name in options.variants:
-        result = run(name, options.epochs, options.data)
+        result = run(name, options.epochs, options.data, options.save)
         print(json.dumps(result), flush=True)
         with options.out.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(result) + "\n")

@@ -10,6 +10,7 @@ from p3lib.data.augment import (
     FRAMES,
     HABITS,
     LIKE,
+    NEUTRAL_TAILS,
     SOFT_REFUSALS,
     TOPICS,
     augment_pairs,
@@ -70,7 +71,8 @@ def _all_augmentation_texts() -> set[str]:
             for style, frames in FRAMES[stance].items():
                 for index in range(len(frames)):
                     for obj in topic.objects:
-                        texts.add(statement(topic_name, stance, style, index, obj).text)
+                        for tail in ("", *NEUTRAL_TAILS):
+                            texts.add(statement(topic_name, stance, style, index, obj, tail).text)
     for habit in HABITS:
         texts.update((habit.does, *habit.has, *habit.lacks))
     return {text.lower() for text in texts}
@@ -87,6 +89,10 @@ def test_known_flips():
     assert implied.text == "I'm more of a homebody"
     assert flipped(implied).text == "I go stir crazy if I stay home"
     assert flipped(flipped(implied)) == implied
+    # a tail ends a frame that ends with its object, and the flipped twin keeps it
+    tailed = statement("coffee", LIKE, "idiom", 11, "espresso", "honestly")
+    assert tailed.text == "I'm head over heels for espresso honestly"
+    assert flipped(tailed).text == "I can't be bothered with espresso honestly"
 
 
 def test_twins_differ_in_one_statement_and_the_label():
@@ -147,11 +153,15 @@ def test_training_adds_both_augmentations_and_records_them(tmp_path):
 
 def test_validation_pairs_share_no_frame_topic_habit_or_refusal_with_fit_pairs():
     # Hand-read from the banks: the fit part's last like/direct frame is "Give me {o} over
-    # anything else" (slot 9 of 12); the validation part holds slots 10 and 11, the tea, history and
-    # crafts topics, the speeding and interrupting habits and the last two refusals.
+    # anything else" (slot 9 of 12); the validation part holds slots 10 and 11 of the four
+    # plain styles and the last six of the 24 idioms (from "I'd drop everything for {o}"), the
+    # tea, history and crafts topics, the speeding and interrupting habits and the last two
+    # refusals.
     fit, validation = bank_part("fit"), bank_part("validation")
-    assert FRAMES[LIKE]["direct"][fit.frames[-1]] == "Give me {o} over anything else"
-    assert validation.frames == (10, 11)
+    assert FRAMES[LIKE]["direct"][fit.frames["direct"][-1]] == "Give me {o} over anything else"
+    assert validation.frames["direct"] == validation.frames["indirect"] == (10, 11)
+    assert validation.frames["idiom"] == tuple(range(18, 24))
+    assert FRAMES[LIKE]["idiom"][18] == "I'd drop everything for {o}"
     assert set(validation.topics) == {"crafts", "history", "tea"}
     assert {h.does for h in validation.habits} == {"drives too fast", "talks over everyone"}
 
@@ -162,9 +172,10 @@ def test_validation_pairs_share_no_frame_topic_habit_or_refusal_with_fit_pairs()
             for topic in part.topics:
                 made.update(TOPICS[topic].implied[stance])
                 for style in FRAMES[stance]:
-                    for index in part.frames:
+                    for index in part.frames[style]:
                         for obj in TOPICS[topic].objects:
-                            made.add(statement(topic, stance, style, index, obj).text)
+                            for tail in ("", *NEUTRAL_TAILS):
+                                made.add(statement(topic, stance, style, index, obj, tail).text)
         for habit in part.habits:
             made.update((*habit.has, *habit.lacks))
             made.update(refusal.format(does=habit.does) for refusal in part.refusals)

@@ -7,8 +7,11 @@ take the same stance on a topic, so the pairs added here vary everything *but* t
 
 * **many topics**, none of them the out-of-distribution split's (``generate.OOD_TOPICS``);
 * **one preference stated many ways**: direct ("Nothing beats {o}"), negated ("I'd never say
-  no to {o}"), hedged ("I tend to enjoy {o}") and indirect ("I plan my weeks around {o}"),
-  plus per-topic statements that never name the object ("I'm more of a homebody");
+  no to {o}"), hedged ("I tend to enjoy {o}"), indirect ("I plan my weeks around {o}") and
+  idiomatic ("{o} is right up my alley", "{o} leaves me cold"), plus per-topic statements that
+  never name the object ("I'm more of a homebody"). The idioms came last: people write
+  profiles in idioms, and stance carried by a figure of speech is what train's plain verbs
+  ("I love", "I hate") never show;
 * **pairs that share no words but one preference**: compatible pairs put two styles and two
   objects of one topic side by side;
 * **one topic, opposite preferences**: incompatible pairs often name the very same object;
@@ -23,9 +26,10 @@ take the same stance on a topic, so the pairs added here vary everything *but* t
 train's own stance phrasings, so on it a rate that fits train's templates tightly looks best,
 although the OOD split's topics *and* phrasings are new. ``augment_pairs(..., part="validation")``
 draws pairs from a part of the banks the fit pairs never use (the last two frames of every
-style, three topics, two habits, two refusals): validation pairs of unseen topics in unseen
-phrasings, made the same way. Chapters 03 and 04 add them to the validation pairs that choose
-checkpoints and learning rates; no eval or OOD pair is involved.
+plain style and six of the 24 idioms, three topics, two habits, two refusals): validation
+pairs of unseen topics in unseen phrasings, made the same way. Chapters 03 and 04 add them to
+the validation pairs that choose checkpoints and learning rates; no eval or OOD pair is
+involved.
 
 Every phrase bank here is p3's own and keeps away from the OOD split's topics, objects, stance
 phrasings and dealbreakers and from the phrasings generate.py holds out for eval, so that the
@@ -46,6 +50,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from p3lib.data import templates
 from p3lib.data.schema import DatingPair
 
 LIKE, DISLIKE = "like", "dislike"
@@ -53,7 +58,7 @@ OPPOSITE = {LIKE: DISLIKE, DISLIKE: LIKE}
 
 # Stance frames by style; {o} is the object. A style's like and dislike frames are parallel
 # lists, so a flipped statement keeps its style and (where the frame has one) its object.
-STYLES = ("direct", "negated", "hedged", "indirect")
+STYLES = ("direct", "negated", "hedged", "indirect", "idiom")
 FRAMES = {
     LIKE: {
         "direct": (
@@ -112,6 +117,32 @@ FRAMES = {
             "I'm the one who suggests {o}",
             "My calendar is full of {o}",
         ),
+        "idiom": (
+            "I'm mad about {o}",
+            "I'm nuts about {o}",
+            "I'm wild about {o}",
+            "{o} is right up my alley",
+            "{o} is my jam",
+            "I've got a soft spot for {o}",
+            "I'm always game for {o}",
+            "Sign me up for {o}",
+            "I'm down for {o} any time",
+            "{o} is my cup of tea",
+            "I could do {o} forever",
+            "I'm head over heels for {o}",
+            "{o} really floats my boat",
+            "I'm a huge fan of {o}",
+            "I go all in on {o}",
+            "{o} is my happy place",
+            "I'm a total nerd for {o}",
+            "{o} gets me out of bed in the morning",
+            "I'd drop everything for {o}",
+            "I'm always up for {o}",
+            "{o} is where it's at",
+            "{o} is totally my vibe",
+            "I'm all in when it comes to {o}",
+            "Show me {o} and I'm there",
+        ),
     },
     DISLIKE: {
         "direct": (
@@ -169,6 +200,32 @@ FRAMES = {
             "I keep a list of excuses to skip {o}",
             "I'm the one who vetoes {o}",
             "My calendar has no room for {o}",
+        ),
+        "idiom": (
+            "{o} leaves me cold",
+            "{o} drives me nuts",
+            "{o} does nothing for me",
+            "{o} is not my scene",
+            "{o} gets on my nerves",
+            "I'd give {o} a miss",
+            "Spare me the {o}",
+            "{o}? Not a chance",
+            "{o} bores me to tears",
+            "{o} is not my cup of tea",
+            "I've had it with {o}",
+            "I can't be bothered with {o}",
+            "Keep {o} away from me",
+            "I'm so done with {o}",
+            "{o} makes me cringe",
+            "I'd rather clean the oven than face {o}",
+            "{o} is a total drag",
+            "You couldn't pay me to sit through {o}",
+            "I roll my eyes at {o}",
+            "{o} is the last thing I'd pick",
+            "{o} is a hard no for me",
+            "{o} just isn't my vibe",
+            "I run a mile from {o}",
+            "Show me {o} and I'm gone",
         ),
     },
 }
@@ -457,7 +514,8 @@ HABITS = (
 )
 
 # The part of the banks kept for validation pairs (module docstring): never in a fit pair.
-VALIDATION_FRAMES = 2  # the last frames of every style
+# The last frames of every style; a quarter of the idioms, the style furthest from train's.
+VALIDATION_FRAMES = {"direct": 2, "negated": 2, "hedged": 2, "indirect": 2, "idiom": 6}
 VALIDATION_TOPICS = frozenset({"crafts", "history", "tea"})
 VALIDATION_HABITS = frozenset({"drives too fast", "talks over everyone"})
 VALIDATION_REFUSALS = 2  # the last refusals
@@ -465,6 +523,22 @@ PARTS = ("fit", "validation")
 
 # The share of pairs that are soft-dealbreaker twins; the rest are topic twins.
 SOFT_DEALBREAKER_SHARE = 0.15
+
+# Endings that carry no stance, on statements of both stances (a flipped twin keeps its
+# statement's ending). Train's generator ends statements with tails of one stance only: "to be
+# honest" and "if I'm being totally honest with you" end dislikes, "more than anything" and
+# "whenever I can" likes. A model trained on train alone reads those words as the stance, and a
+# like in words it has only seen ending dislikes ("I'm totally ...", "honestly") as a dislike.
+# Here the same endings close likes and dislikes alike, so only the frame can explain a label.
+NEUTRAL_TAILS = (
+    *templates.TAILS[LIKE].shared,
+    *(tail for tail in templates.TAILS[DISLIKE].shared if tail != "anymore"),  # dislike-only
+    "honestly",
+    "for real",
+    "if you ask me",
+    "no question",
+)
+NEUTRAL_TAIL_SHARE = 0.3  # as often as train's generator ends a statement with a tail
 
 
 @dataclass(frozen=True)
@@ -477,29 +551,39 @@ class Statement:
     frame_index: int
     obj: str | None
     text: str
+    tail: str = ""
 
 
-def statement(topic: str, stance: str, style: str, frame_index: int, obj: str | None) -> Statement:
-    """The statement of ``stance`` on ``topic`` in ``style``; style ``implied`` names no object."""
+def statement(
+    topic: str, stance: str, style: str, frame_index: int, obj: str | None, tail: str = ""
+) -> Statement:
+    """The statement of ``stance`` on ``topic`` in ``style``; style ``implied`` names no object.
+
+    ``tail`` ends the statement where the frame ends with its object (as train's tails do).
+    """
     if style == "implied":
         options = TOPICS[topic].implied[stance]
         text = options[frame_index % len(options)]
     else:
         frame = FRAMES[stance][style][frame_index]
         text = frame.format(o=obj)
-    return Statement(topic, stance, style, frame_index, obj, text[0].upper() + text[1:])
+        if tail and frame.endswith("{o}"):
+            text = f"{text} {tail}"
+    return Statement(topic, stance, style, frame_index, obj, text[0].upper() + text[1:], tail)
 
 
 def flipped(side: Statement) -> Statement:
-    """The same statement with the opposite stance: same topic, style, frame slot and object."""
-    return statement(side.topic, OPPOSITE[side.stance], side.style, side.frame_index, side.obj)
+    """The same statement with the opposite stance: same topic, style, frame slot, object, tail."""
+    return statement(
+        side.topic, OPPOSITE[side.stance], side.style, side.frame_index, side.obj, side.tail
+    )
 
 
 @dataclass(frozen=True)
 class BankPart:
     """What one part of the banks (``fit`` or ``validation``) may draw from."""
 
-    frames: tuple[int, ...]
+    frames: dict[str, tuple[int, ...]]  # by style: the frame slots this part may use
     topics: tuple[str, ...]
     habits: tuple[Habit, ...]
     refusals: tuple[str, ...]
@@ -510,16 +594,22 @@ def bank_part(part: str) -> BankPart:
 
     Example:
         >>> fit, validation = bank_part("fit"), bank_part("validation")
-        >>> set(fit.frames) & set(validation.frames), set(fit.topics) & set(validation.topics)
-        (set(), set())
+        >>> set(fit.frames["idiom"]) & set(validation.frames["idiom"])
+        set()
+        >>> set(fit.topics) & set(validation.topics)
+        set()
     """
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}, not {part!r}")
     held = part == "validation"
-    n_frames = len(FRAMES[LIKE]["direct"])
-    cut = n_frames - VALIDATION_FRAMES
+    frames = {}
+    for style in STYLES:
+        n_frames = len(FRAMES[LIKE][style])
+        cut = n_frames - VALIDATION_FRAMES[style]
+        frames[style] = tuple(range(cut, n_frames) if held else range(cut))
+    frames["implied"] = frames["direct"]  # an implied statement's slot picks among its options
     return BankPart(
-        frames=tuple(range(cut, n_frames) if held else range(cut)),
+        frames=frames,
         topics=tuple(t for t in sorted(TOPICS) if (t in VALIDATION_TOPICS) == held),
         habits=tuple(h for h in HABITS if (h.does in VALIDATION_HABITS) == held),
         refusals=SOFT_REFUSALS[-VALIDATION_REFUSALS:]
@@ -530,7 +620,9 @@ def bank_part(part: str) -> BankPart:
 
 def _random_statement(rng: random.Random, topic: str, stance: str, frames) -> Statement:
     style = rng.choice((*STYLES, "implied"))
-    return statement(topic, stance, style, rng.choice(frames), rng.choice(TOPICS[topic].objects))
+    slot = rng.choice(frames[style])
+    tail = rng.choice(NEUTRAL_TAILS) if rng.random() < NEUTRAL_TAIL_SHARE else ""
+    return statement(topic, stance, style, slot, rng.choice(TOPICS[topic].objects), tail)
 
 
 def _pair(first: str, second: str, label: int, category: str, subcategory: str, kind: str):
