@@ -164,6 +164,15 @@ lora = evaluate(
 # names (*unseen topics*; scored here for every model, no training). Chapter 02 measured the
 # base model and the words-only model the same way. A model that learnt compatibility keeps
 # its gain on all three; a model that learnt the templates keeps it only on the first.
+#
+# Read the unseen-topic tier knowing its history: this split has been read while the recipe
+# was built. The augmentation's idiom style and its stance-neutral endings
+# (`p3lib.data.augment`) were written after seeing which OOD phrasings a fine-tuned model read
+# backwards ("I'm totally hooked on ...", taken for a dislike because train ends dislikes with
+# "if I'm being totally honest with you"). No OOD topic, object, phrasing or dealbreaker is in
+# any training pair (a test checks it), and rates and checkpoints are chosen on validation
+# only, but the recipe is not blind to this split. A split of your own (`p3 run --ood FILE`)
+# is the clean test.
 
 # %%
 full, lora = (
