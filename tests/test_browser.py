@@ -8,11 +8,14 @@ Every page is also read as a reader would, at 1,400 px and at 390 px (a phone), 
 each defect class of :mod:`book_defects`: placeholder text, raw Markdown tables, the
 builder's paths, progress bars, empty output boxes, a page wider than the phone, heavy
 scripts a page does not use, and a landing page without the headline numbers. Screenshots of
-the landing page and chapter 06 at both widths are saved to ``test-artifacts/``.
+the landing page and chapter 06 at both widths are taken into the test's temporary folder, or
+into the folder ``P3_SCREENSHOTS`` names, for a person who wants to look at them (nothing is
+written into the repository by default).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -40,7 +43,6 @@ from p3lib.evaluation.comparison import load_comparison
 from p3lib.store.run_layout import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = REPO_ROOT / "test-artifacts"
 # Without these flags Chromium tries Google's hosts at start-up on a closed network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -197,13 +199,22 @@ def test_mermaid_diagram_draws_on_the_introduction(smoke_book, browser):
     assert errors == []
 
 
-def test_chapter_06_screenshot(smoke_book, browser):
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """Where screenshots go: the test's temporary folder, or ``$P3_SCREENSHOTS`` when a person
+    asks to keep them (a folder of their choosing, made if missing)."""
+    chosen = os.environ.get("P3_SCREENSHOTS")
+    folder = Path(chosen) if chosen else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_chapter_06_screenshot(smoke_book, browser, screenshots):
     chapter = smoke_book["html"] / "outputs" / "notebooks" / "06_comparison.html"
     page, errors, _ = open_page(browser, chapter)
     assert page.locator(".plotly-graph-div svg.main-svg").count() >= 8
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "chapter06.png"), full_page=True)
-    assert (ARTIFACTS / "chapter06.png").stat().st_size > 10_000
+    page.screenshot(path=str(screenshots / "chapter06.png"), full_page=True)
+    assert (screenshots / "chapter06.png").stat().st_size > 10_000
     assert errors == []
 
 
@@ -370,15 +381,14 @@ def test_landing_figure_reads_at_both_widths(smoke_book, browser, width):
     page.close()
 
 
-def test_screenshots_of_the_landing_page_and_chapter_06(smoke_book, browser):
-    ARTIFACTS.mkdir(exist_ok=True)
+def test_screenshots_of_the_landing_page_and_chapter_06(smoke_book, browser, screenshots):
     html = smoke_book["html"]
     pages = {"landing": html / "book" / "intro.html"}
     pages["chapter06"] = html / "outputs" / "notebooks" / "06_comparison.html"
     for name, path in pages.items():
         for width in WIDTHS:
             page, errors, _ = open_page(browser, path, width)
-            shot = ARTIFACTS / f"{name}-{width}.png"
+            shot = screenshots / f"{name}-{width}.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
             assert errors == []

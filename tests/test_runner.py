@@ -558,6 +558,8 @@ def test_one_core_runs_the_pair_one_after_the_other(tmp_path, monkeypatch):
     from p3lib.run.side_by_side import SIDE_BY_SIDE
 
     monkeypatch.setattr("p3lib.run.side_by_side.cores", lambda: 1)
+    # The kernels see the variable only if the runner sets it (conftest sets it for the suite).
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir()
     names = sorted(SIDE_BY_SIDE)
