@@ -12,7 +12,8 @@ the fine-tuned models of ``--models`` (default ``outputs/models``, from ``make b
 chapter 05 evaluates the models, it does not train them. Printed per size and chapter: wall
 time, the peak RSS of the chapter's kernel, the executed notebook's size (the page carries
 the same outputs) and the size of every file under ``metrics/``. Nothing is written to
-``outputs/``.
+``outputs/``. The kernel's CPU seconds are printed beside its wall time: on a machine shared
+with other work, compare runs measured under the same load (the CPU time stretches less).
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def run_size(
         result["chapters"][chapter] = measured
         print(
             f"{n:>7,} pairs  {chapter:<22} {measured['seconds']:7.1f} s  "
+            f"(CPU {measured.get('cpu_seconds', float('nan')):7.1f} s)  "
             f"peak RSS {measured['peak_rss_mib']:6.0f} MiB  "
             f"notebook {human(measured['notebook_bytes'])}",
             flush=True,

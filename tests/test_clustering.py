@@ -137,6 +137,43 @@ def test_features_above_the_cap_are_clustered_on_a_stratified_sample(monkeypatch
     assert overview.on_features.purity == 1.0  # the sample keeps the pure layout
 
 
+def test_above_the_cap_the_map_and_its_clusters_use_one_stratified_sample(monkeypatch):
+    from p3lib.book.charts.baseline import plot_umap
+    from p3lib.evaluation.clustering import stratified_rows
+
+    monkeypatch.setattr(pipeline, "PROJECTION_CAP", 24)
+    rng = np.random.default_rng(0)
+    n = 40
+    labels = np.array([1] * 16 + [0] * 24)
+    features = np.vstack([rng.normal(3 * y, 1, 8) for y in labels])
+    result = pipeline.evaluate_scores(
+        np.where(labels == 1, 0.7, 0.3) + rng.normal(0, 0.1, n),
+        labels,
+        ["compatible" if y else "incompatible" for y in labels],
+        ["c"] * n,
+        features,
+        threshold=0.5,
+        texts=[(f"boy: {i}", f"girl: {i}") for i in range(n)],
+        n_bootstrap=20,
+        umap_n_neighbors=5,
+        hdbscan_min_cluster_size=4,
+        hdbscan_min_samples=2,
+        n_umap_seeds=2,
+        n_shuffles=20,
+        groups=[f"g{i % 5}" for i in range(n)],
+    )
+    rows = stratified_rows(labels, 24)
+    assert int(labels[rows].sum()) == 10  # each label keeps its share (16/40 of 24 is 9.6)
+    # The map, its clusters, the features' clusters and the null: the same 24 pairs.
+    assert result.umap.rows == rows.tolist() and result.umap.n_projected == 24
+    assert len(result.hdbscan.cluster_ids) == 24
+    assert result.clustering.projected_pairs == result.clustering.on_features_pairs == 24
+    assert result.umap.projected().labels == labels[rows].tolist()
+    # Every other metric, and the per-pair fields of the map, keep all the pairs.
+    assert result.n_pairs == len(result.umap.labels) == len(result.cosine.scores) == n
+    assert "UMAP and HDBSCAN on 24 of 40 pairs" in plot_umap(result).layout.title.text
+
+
 def test_evaluate_scores_measures_clustering_over_umap_seeds():
     rng = np.random.default_rng(0)
     n = 40

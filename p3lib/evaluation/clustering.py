@@ -28,6 +28,18 @@ book states it from the run's own numbers.
 Why the UMAP neighbours are searched once per model for all seeds: see
 :mod:`p3lib.evaluation.neighbours`.
 
+Why the map and its clusters are measured on at most :data:`PROJECTION_CAP` pairs: UMAP's
+exact neighbour search grows as ``n**2`` and its layouts with the pairs (five of them, one per
+seed): 347 s of the evaluation at 50,000 pairs against 27 s at 3,000 (one thread, on the
+loaded 2-core machine), more than encoding the statements, while every other metric costs
+seconds. Above the cap the pairs projected and clustered (UMAP,
+HDBSCAN on the map and on the features, the purity null, AMI) are a seeded sample stratified
+by label (:func:`stratified_rows`); its rows depend only on the labels, so every model
+evaluated on the same eval pairs is projected on the same pairs and their clustering figures
+compare like with like. The map drawn holds no more points than the charts draw anyway
+(:data:`p3lib.book.charts.sampling.DISPLAY_CAP`). The sample is the clustering figures'
+alone: every other metric uses all pairs, and the book says which figures come from it.
+
 Example:
     >>> import numpy as np
     >>> from p3lib.evaluation.clustering import cluster_purity
@@ -73,8 +85,13 @@ class _Model(BaseModel):
 
 
 class UmapProjection(_Model):
-    """Metric 2: one 2-d point per pair, with what a hover label needs.
+    """Metric 2: one 2-d point per projected pair, with what a hover label needs.
 
+    ``labels``, ``pair_types``, ``categories``, ``text_1``, ``text_2`` and ``scores`` hold
+    every eval pair (other metrics read them per pair); ``x`` and ``y`` hold the pairs
+    projected: every pair when ``rows`` is ``null``, else the pairs ``rows`` lists (indices
+    into the per-pair fields, ascending; a seeded sample above :data:`PROJECTION_CAP` pairs).
+    :meth:`projected` gives the projected pairs alone, field by field.
     ``text_1`` and ``text_2`` are the raw statements; they are escaped where they are drawn
     (:func:`p3lib.book.charts.escape`), so every reader of the JSON gets the text as written.
     """
@@ -92,6 +109,35 @@ class UmapProjection(_Model):
     text_1: list[str]
     text_2: list[str]
     scores: list[float]
+    # The pairs projected (``null``: all; also in results written before the cap).
+    rows: list[int] | None = None
+
+    @property
+    def n_projected(self) -> int:
+        """How many pairs the map holds (``len(x)``)."""
+        return len(self.x)
+
+    def projected(self) -> UmapProjection:
+        """The projected pairs alone: every per-pair field restricted to ``rows`` (itself
+        when every pair is projected), so that point ``i`` is pair ``i`` of every field."""
+        if self.rows is None:
+            return self
+        rows = self.rows
+
+        def take(values: list) -> list:
+            return [values[i] for i in rows]
+
+        return self.model_copy(
+            update={
+                "labels": take(self.labels),
+                "pair_types": take(self.pair_types),
+                "categories": take(self.categories),
+                "text_1": take(self.text_1),
+                "text_2": take(self.text_2),
+                "scores": take(self.scores),
+                "rows": None,
+            }
+        )
 
 
 class ClusterInfo(_Model):
@@ -196,6 +242,9 @@ class ClusteringOverSeeds(_Model):
     # Pairs HDBSCAN clustered on the features: all of them, or a seeded sample of
     # ON_FEATURES_CAP above it (``None`` in results written before the cap).
     on_features_pairs: int | None = None
+    # Pairs projected and clustered over the seeds (the purity null's too): all eval pairs,
+    # or a seeded sample of PROJECTION_CAP above it (``None`` in results written before it).
+    projected_pairs: int | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -531,6 +580,11 @@ def adjusted_mutual_information(cluster_ids, labels) -> float | None:
 # HDBSCAN on the 768-d features grows faster than n^2 (24 s at 6,000 pairs, about half an hour
 # at 50,000), so above this many pairs it runs on a seeded sample stratified by label.
 ON_FEATURES_CAP = 3_000
+# UMAP's neighbour search grows as n^2 and its five layouts with n (347 s at 50,000 pairs,
+# see the module's docstring), so above this many pairs the map and its clusters are measured on
+# a seeded sample stratified by label. The same cap as ON_FEATURES_CAP, so that the features
+# HDBSCAN clusters are those of the pairs projected (stratified_rows draws the same rows).
+PROJECTION_CAP = ON_FEATURES_CAP
 
 
 def stratified_rows(labels, cap: int, seed: int = 0) -> np.ndarray:
@@ -619,5 +673,6 @@ def clustering_over_seeds(
         on_features=on_features,
         ami=seed_spread([adjusted_mutual_information(s.cluster_ids, labels) for s in summaries]),
         on_features_pairs=on_features_pairs,
+        projected_pairs=len(labels),
     )
     return overview, summaries

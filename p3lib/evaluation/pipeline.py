@@ -5,7 +5,9 @@ the before/after figures come from the same code. Two layers:
 
 * :func:`evaluate_scores` measures all eight metrics from the eval scores, with the threshold
   chosen elsewhere, in named steps: check the inputs, fix the threshold, project with UMAP
-  over several seeds and cluster with HDBSCAN (:mod:`p3lib.evaluation.clustering`), measure
+  over several seeds and cluster with HDBSCAN (:mod:`p3lib.evaluation.clustering`; above
+  :data:`~p3lib.evaluation.clustering.PROJECTION_CAP` pairs on a seeded sample stratified by
+  label, which the module explains), measure
   the metrics on arrays (:mod:`p3lib.evaluation.metrics`) with their intervals
   (:mod:`p3lib.evaluation.pair_bootstrap`, :mod:`p3lib.evaluation.cluster_bootstrap`), repeat
   the headline without pairs that leak from train, and fill the result
@@ -31,6 +33,7 @@ from p3lib.evaluation.clustering import (
     HDBSCAN_SELECTION,
     N_SHUFFLES,
     N_UMAP_SEEDS,
+    PROJECTION_CAP,
     UMAP_MIN_DIST,
     UMAP_RANDOM_STATE,
     ClusteringOverSeeds,
@@ -39,6 +42,7 @@ from p3lib.evaluation.clustering import (
     clustering_over_seeds,
     pair_features,
     project_over_seeds,
+    stratified_rows,
 )
 from p3lib.evaluation.errors_by_type import errors_by_pair_type
 from p3lib.evaluation.metrics import (
@@ -131,12 +135,14 @@ def _umap_map(
     pair_types: list[str],
     categories: list[str],
     texts: list[tuple[str, str]],
+    rows: np.ndarray | None,
     *,
     umap_min_dist: float,
     umap_metric: str,
     umap_random_state: int,
 ) -> UmapProjection:
-    """The map chapter 02 draws: the first seed's points with every pair's label and text."""
+    """The map chapter 02 draws: the first seed's points of the pairs ``rows`` (``None``: all)
+    with every pair's label and text."""
     return UmapProjection(
         n_neighbors=used,
         min_dist=umap_min_dist,
@@ -150,6 +156,7 @@ def _umap_map(
         text_1=[a for a, _ in texts],
         text_2=[b for _, b in texts],
         scores=cosine.scores,
+        rows=None if rows is None else [int(i) for i in rows],
     )
 
 
@@ -176,7 +183,16 @@ def _map_and_clusters(
 ) -> tuple[UmapProjection, ClusteringOverSeeds, ClusterSummary]:
     """Metrics 2 and 3: the first seed's UMAP map, the clustering figures over every seed (with
     the purity null, seeded with ``seed``, shuffled within ``groups`` where given) and the first
-    seed's clusters."""
+    seed's clusters. When UMAP runs (no ``projection`` given), above :data:`PROJECTION_CAP`
+    pairs all of them are measured on the same seeded sample, stratified by label
+    (:mod:`p3lib.evaluation.clustering` says why); a given projection is clustered whole."""
+    rows = stratified_rows(labels, PROJECTION_CAP)
+    sampled = projection is None and rows.size < len(labels)
+    if sampled:
+        # Only the sample is projected and clustered; the caller's arrays stay whole.
+        pair_points = None if pair_points is None else np.asarray(pair_points)[rows]
+        labels = labels[rows]
+        groups = None if groups is None else [groups[i] for i in rows]
     projections, seeds, used = _projections(
         pair_points,
         projection,
@@ -194,6 +210,7 @@ def _map_and_clusters(
         pair_types,
         categories,
         texts,
+        rows if sampled else None,
         umap_min_dist=umap_min_dist,
         umap_metric=umap_metric,
         umap_random_state=umap_random_state,
@@ -401,7 +418,8 @@ def evaluate_scores(
         pair_types: pair type of each eval pair.
         categories: category of each eval pair.
         pair_points: pair features to project with UMAP (see :func:`pair_features`); ignored
-            when ``projection`` is given.
+            when ``projection`` is given. Above :data:`PROJECTION_CAP` pairs only a seeded
+            sample stratified by label is projected and clustered (``umap.rows``).
         threshold: the validation threshold (a number or :func:`select_threshold`'s result).
         texts: ``(text_1, text_2)`` of each eval pair, raw (escaped where drawn).
         seed: bootstrap seed.

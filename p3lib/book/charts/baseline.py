@@ -22,8 +22,8 @@ from p3lib.book.charts import COLORS, LABEL_NAMES, MODEL_COLORS, NEUTRAL_COLORS,
 from p3lib.book.charts.sampling import (
     compact_values,
     display_sample,
-    drawn_caption,
     histogram_data,
+    map_caption,
     scatter_type,
 )
 from p3lib.evaluation.clustering import ClusterSummary, UmapProjection
@@ -174,9 +174,11 @@ def plot_umap(
     Hover shows both statements, shortened and escaped (dataset text may contain HTML), with
     the label, pair type, category, score and cluster. Above
     :data:`~p3lib.book.charts.sampling.DISPLAY_CAP` pairs the map draws a seeded sample stratified
-    by label, and its title says how many of the pairs it draws.
+    by label, and its title says how many of the pairs it draws; a map projected on a sample
+    of the pairs (``umap.rows``) says that too.
     """
-    projection = _part(result, "umap", UmapProjection)
+    whole = _part(result, "umap", UmapProjection)
+    projection = whole.projected()
     if clusters is None and isinstance(result, EvaluationResult):
         clusters = result.hdbscan
     ids = clusters.cluster_ids if clusters is not None else [-1] * len(projection.x)
@@ -189,7 +191,7 @@ def plot_umap(
             f"<br><sup>{clusters.n_clusters} HDBSCAN clusters (marker shape; hollow = noise, "
             f"{clusters.noise_fraction:.0%}), purity {purity} on this map</sup>"
         )
-    caption = drawn_caption(len(drawn), len(projection.x))
+    caption = map_caption(len(drawn), whole.n_projected, len(whole.labels))
     if caption:
         subtitle += f"<br><sup>{caption}</sup>"
     fig.update_layout(

@@ -26,8 +26,8 @@ from p3lib.book.charts.baseline import plot_roc, umap_traces
 from p3lib.book.charts.sampling import (
     DISPLAY_CAP,
     display_sample,
-    drawn_caption,
     histogram_data,
+    map_caption,
     scatter_type,
 )
 from p3lib.data.schema import PAIR_TYPES
@@ -142,14 +142,15 @@ def plot_umap_side_by_side(results: Mapping[str, EvaluationResult]) -> go.Figure
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=titles, horizontal_spacing=0.04)
     # One display budget for the whole chart, split between the maps; the eval pairs (and so
     # their labels) are the same for every model, so every map draws the same pairs.
+    # Above PROJECTION_CAP pairs each map holds a sample of them (the same rows for every model).
+    maps = {name: results[name].umap.projected() for name in names}
     drawn = {
-        name: display_sample(results[name].umap.labels, cap=DISPLAY_CAP // len(names))
-        for name in names
+        name: display_sample(maps[name].labels, cap=DISPLAY_CAP // len(names)) for name in names
     }
     trace_type = scatter_type(sum(len(d) for d in drawn.values()))
     for column, name in enumerate(names, start=1):
         traces = umap_traces(
-            results[name].umap,
+            maps[name],
             results[name].hdbscan.cluster_ids,
             model=_label(name),
             marker_size=6,
@@ -162,7 +163,8 @@ def plot_umap_side_by_side(results: Mapping[str, EvaluationResult]) -> go.Figure
         fig.update_xaxes(showticklabels=False, title_text="UMAP 1", row=1, col=column)
         fig.update_yaxes(showticklabels=False, row=1, col=column)
     title = "UMAP of pair features: " + " | ".join(_label(name) for name in names)
-    caption = drawn_caption(len(drawn[names[0]]), len(results[names[0]].umap.x))
+    first = results[names[0]].umap
+    caption = map_caption(len(drawn[names[0]]), first.n_projected, len(first.labels))
     if caption:
         title += f"<br><sup>each map: {caption}</sup>"
     fig.update_layout(
@@ -263,10 +265,14 @@ def plot_purity(results: Mapping[str, EvaluationResult]) -> go.Figure:
             hovertemplate="%{text}<extra></extra>",
         )
     )
+    title = "HDBSCAN cluster purity over UMAP seeds, against labels shuffled within template groups"
+    # Above PROJECTION_CAP pairs the clusters are those of a sample (the same for every model).
+    projected, total = results[names[0]].umap.n_projected, results[names[0]].n_pairs
+    if projected < total:
+        title += f"<br><sup>{map_caption(projected, projected, total)}</sup>"
     fig.update_layout(
         **_LAYOUT,
-        title="HDBSCAN cluster purity over UMAP seeds, against labels shuffled within template "
-        "groups",
+        title=title,
         xaxis=dict(
             tickmode="array", tickvals=list(range(len(names))), ticktext=[_label(n) for n in names]
         ),

@@ -177,3 +177,29 @@ def drawn_caption(n_drawn: int, n_total: int, *, unit: str = "pairs", by: str = 
     return (
         f"{n_drawn:,} of {n_total:,} {unit} drawn (seeded, stratified by {by}); the metrics use all"
     )
+
+
+def map_caption(n_drawn: int, n_projected: int, n_total: int) -> str:
+    """The note a UMAP map carries: which pairs it projects and which it draws; empty when
+    every pair is both.
+
+    Above :data:`p3lib.evaluation.clustering.PROJECTION_CAP` pairs the map and its clusters
+    are measured on a seeded sample (``n_projected`` of ``n_total``), and the chart may draw
+    fewer still (``n_drawn``).
+
+    Example:
+        >>> map_caption(3000, 3000, 50000).split("; ")
+        ['UMAP and HDBSCAN on 3,000 of 50,000 pairs (seeded, stratified by label)',
+         'the other metrics use all']
+        >>> map_caption(1000, 3000, 50000).split("), ")[1]
+        '1,000 of them drawn; the other metrics use all'
+        >>> map_caption(2000, 2500, 2500)
+        '2,000 of 2,500 pairs drawn (seeded, stratified by label); the metrics use all'
+    """
+    if n_projected >= n_total:
+        return drawn_caption(n_drawn, n_total)
+    drawn = f", {n_drawn:,} of them drawn" if n_drawn < n_projected else ""
+    return (
+        f"UMAP and HDBSCAN on {n_projected:,} of {n_total:,} pairs (seeded, stratified by "
+        f"label){drawn}; the other metrics use all"
+    )
