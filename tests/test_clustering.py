@@ -137,6 +137,24 @@ def test_features_above_the_cap_are_clustered_on_a_stratified_sample(monkeypatch
     assert overview.on_features.purity == 1.0  # the sample keeps the pure layout
 
 
+def _evaluate_small(scores, labels, features, **settings):
+    """``evaluate_scores`` on a few made-up pairs, with neighbourhoods small enough for them."""
+    n = len(labels)
+    return pipeline.evaluate_scores(
+        scores,
+        labels,
+        ["compatible" if y else "incompatible" for y in labels],
+        ["c"] * n,
+        features,
+        threshold=0.5,
+        texts=[(f"boy: {i}", f"girl: {i}") for i in range(n)],
+        umap_n_neighbors=5,
+        hdbscan_min_cluster_size=4,
+        hdbscan_min_samples=2,
+        **settings,
+    )
+
+
 def test_above_the_cap_the_map_and_its_clusters_use_one_stratified_sample(monkeypatch):
     from p3lib.book.charts.baseline import plot_umap
     from p3lib.evaluation.clustering import stratified_rows
@@ -146,18 +164,12 @@ def test_above_the_cap_the_map_and_its_clusters_use_one_stratified_sample(monkey
     n = 40
     labels = np.array([1] * 16 + [0] * 24)
     features = np.vstack([rng.normal(3 * y, 1, 8) for y in labels])
-    result = pipeline.evaluate_scores(
-        np.where(labels == 1, 0.7, 0.3) + rng.normal(0, 0.1, n),
+    scores = np.where(labels == 1, 0.7, 0.3) + rng.normal(0, 0.1, n)
+    result = _evaluate_small(
+        scores,
         labels,
-        ["compatible" if y else "incompatible" for y in labels],
-        ["c"] * n,
         features,
-        threshold=0.5,
-        texts=[(f"boy: {i}", f"girl: {i}") for i in range(n)],
         n_bootstrap=20,
-        umap_n_neighbors=5,
-        hdbscan_min_cluster_size=4,
-        hdbscan_min_samples=2,
         n_umap_seeds=2,
         n_shuffles=20,
         groups=[f"g{i % 5}" for i in range(n)],
@@ -180,20 +192,8 @@ def test_evaluate_scores_measures_clustering_over_umap_seeds():
     labels = np.array([1, 0] * (n // 2))
     scores = np.where(labels == 1, 0.7, 0.3) + rng.normal(0, 0.1, n)
     features = np.vstack([rng.normal(3 * y, 1, 8) for y in labels])
-    result = pipeline.evaluate_scores(
-        scores,
-        labels,
-        ["compatible" if y else "incompatible" for y in labels],
-        ["c"] * n,
-        features,
-        threshold=0.5,
-        texts=[(f"boy: {i}", f"girl: {i}") for i in range(n)],
-        n_bootstrap=50,
-        umap_n_neighbors=5,
-        hdbscan_min_cluster_size=4,
-        hdbscan_min_samples=2,
-        n_umap_seeds=3,
-        n_shuffles=100,
+    result = _evaluate_small(
+        scores, labels, features, n_bootstrap=50, n_umap_seeds=3, n_shuffles=100
     )
     over = result.clustering
     assert over.seeds == [42, 43, 44] and len(over.per_seed) == 3
