@@ -9,9 +9,10 @@ take the same stance on a topic, so the pairs added here vary everything *but* t
 * **one preference stated many ways**: direct ("Nothing beats {o}"), negated ("I'd never say
   no to {o}"), hedged ("I tend to enjoy {o}"), indirect ("I plan my weeks around {o}") and
   idiomatic ("{o} is right up my alley", "{o} leaves me cold"), plus per-topic statements that
-  never name the object ("I'm more of a homebody"). The idioms came last: people write
-  profiles in idioms, and stance carried by a figure of speech is what train's plain verbs
-  ("I love", "I hate") never show;
+  never name the object ("I'm more of a homebody"). The idioms came last, after reading
+  which OOD phrasings a fine-tuned model read backwards ("I'm crazy about", "I'm totally
+  hooked on"): stance carried by a figure of speech is what train's plain verbs ("I love",
+  "I hate") never show. Chapter 05 says that OOD shaped them;
 * **pairs that share no words but one preference**: compatible pairs put two styles and two
   objects of one topic side by side;
 * **one topic, opposite preferences**: incompatible pairs often name the very same object;
