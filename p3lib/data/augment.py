@@ -539,7 +539,7 @@ NEUTRAL_TAILS = (
     "if you ask me",
     "no question",
 )
-NEUTRAL_TAIL_SHARE = 0.3  # as often as train's generator ends a statement with a tail
+NEUTRAL_TAIL_SHARE = templates.TAIL_SHARE  # as often as train's generator ends a statement with one
 
 
 @dataclass(frozen=True)
