@@ -394,10 +394,15 @@ def test_adr_substitutions_from_a_run(tmp_path, comparison):
     assert values["adr_lora_rate"] == "2e-4"
     assert values["adr_full_rate"] == "2e-5"
     assert values["adr_lora_grid"] == "2e-5, 2e-4 and 2e-3"
-    assert values["adr_lora_search_epochs"] == "half-epoch"
+    assert "a half-epoch run (the schedule shortened" in values["adr_lora_search_rule"]
+    assert "trains the full schedule" in values["adr_lora_search_rule"]
     # short runs: 0.80 at the chosen 2e-4 against 0.61 at the PRD's 2e-5
-    assert (values["adr_lora_rate_score"], values["adr_lora_prd_rate_score"]) == ("0.800", "0.610")
-    assert values["adr_rate_gain"] == "+0.190"
+    assert values["adr_rate_search_evidence"] == (
+        "On validation, LoRA's half-epoch runs reached 0.610 at the PRD's 2e-5 and 0.800 "
+        "at 2e-4, the same budget with only the rate changed (+0.190): the record of the "
+        "choice, not a tested difference."
+    )
+    assert values["adr_search_cost"].startswith("A short run per rate")
     # full schedules: full fine-tuning 0.90, LoRA 0.85 on validation
     assert (values["adr_full_validation"], values["adr_lora_validation"]) == ("0.900", "0.850")
     assert values["adr_validation_gap"] == "+0.050"
@@ -427,7 +432,43 @@ def test_adr_001_states_each_finding_once_and_its_arithmetic_checks_out(tmp_path
     assert repeated_sentences({"adr": page}, min_words=8) == {}
     assert page.count(values["adr_time_note"]) == 1
     assert page.count(values["adr_verdict"]) == 1
-    assert page.count(values["adr_lora_prd_rate_score"]) == 1
+    assert page.count(values["adr_rate_search_evidence"]) == 1
+
+
+def test_adr_001_says_a_full_length_search_kept_its_winner(tmp_path):
+    """Two rates, each the whole 2-epoch recipe, 2e-5 not among them: the evidence compares the
+    chosen 2e-2 (0.70) with the other rate (2e-3, 0.65), says the PRD's rate was not tried, and
+    the rule says the winner's run is the model kept."""
+    layout = RunLayout(tmp_path)
+    searched = _searched_lora_record()
+    trials = [
+        trial.model_copy(update={"learning_rate": rate, "best_score": score, "epochs": 2})
+        for trial, (rate, score) in zip(
+            searched.learning_rate_trials, ((2e-3, 0.65), (2e-2, 0.7)), strict=False
+        )
+    ]
+    lora = searched.model_copy(
+        update={
+            "config": searched.config.model_copy(update={"epochs": 2}),
+            "learning_rate_grid": [2e-3, 2e-2],
+            "search_epochs": 2,
+            "learning_rate_trials": trials,
+            "chosen_learning_rate": 2e-2,
+            "winner_kept": True,
+        }
+    )
+    atomic_write_json(layout.metric("lora_training"), lora)
+    values = adr_substitutions(tmp_path)
+    assert values["adr_lora_search_rule"] == (
+        "each rate trains the whole recipe (2 epochs), the rate with the best validation "
+        "Spearman wins, and its run is the model kept."
+    )
+    assert values["adr_rate_search_evidence"] == (
+        "On validation, LoRA's runs of the whole recipe reached 0.650 at 2e-3 and "
+        "0.700 at 2e-2, the same budget with only the rate changed (+0.050): the record of the "
+        "choice, not a tested difference. The PRD's 2e-5 was not in this run's grid."
+    )
+    assert values["adr_search_cost"].startswith("Every rate trained the whole recipe")
 
 
 # --- the eight charts --------------------------------------------------------------------------

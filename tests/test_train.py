@@ -250,6 +250,36 @@ def test_chosen_rate_trains_in_full_and_the_record_holds_the_search(rate_search,
     assert record.total_steps == 30  # the full schedule, not the search's
 
 
+def test_a_search_of_whole_runs_keeps_the_winners_run(tmp_path, pairs):
+    """Each rate trains the whole 3-epoch recipe; the winner's own run is published (no second
+    run: its saved embeddings are the ones a fresh seeded run at that rate gives), its record
+    holds the search, and the search's scratch folders are gone."""
+    from sentence_transformers import SentenceTransformer
+
+    from p3lib.training.rate_search import train_at_chosen_rate
+
+    build_tiny_model(tmp_path / "base")
+    base = str(tmp_path / "base")
+    config = tiny_config("lora", warmup_steps=6)
+    out = tmp_path / "models" / "lora"
+    record, search, runs = train_at_chosen_rate(
+        *pairs, config, out, grid=[2e-6, 1e-1], search_epochs=config.epochs, model=base
+    )
+    assert search.winner_kept and search.chosen_learning_rate == 1e-1
+    assert record.total_steps == 30 and record.config.warmup_steps == 6  # the recipe itself
+    assert (record.best_step, record.best_score) == (runs[1e-1].best_step, runs[1e-1].best_score)
+    saved = json.loads((out / RECORD_NAME).read_text())
+    assert saved["winner_kept"] is True and saved["chosen_learning_rate"] == 1e-1
+    assert saved["output_dir"] == str(out) and saved["adapter_dir"] == str(out / "adapter")
+    assert [t["learning_rate"] for t in saved["learning_rate_trials"]] == [2e-6, 1e-1]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["lora"]  # no scratch left
+    model = SentenceTransformer(base, device="cpu")
+    again = train(*pairs, config.model_copy(update={"lora_learning_rate": 1e-1}), model=model)
+    assert again.best_score == pytest.approx(record.best_score, abs=1e-9)
+    kept = SentenceTransformer(str(out), device="cpu")
+    np.testing.assert_allclose(encode(kept), encode(model), atol=1e-4)
+
+
 def test_a_half_epoch_search_trains_half_an_epochs_steps(tmp_path, pairs):
     """The default search runs half an epoch per rate: half the steps, warmup in proportion."""
     import torch

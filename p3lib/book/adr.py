@@ -105,10 +105,9 @@ ADR_KEYS = (
     "adr_full_rate",
     "adr_lora_rate",
     "adr_lora_grid",
-    "adr_lora_search_epochs",
-    "adr_lora_rate_score",
-    "adr_lora_prd_rate_score",
-    "adr_rate_gain",
+    "adr_lora_search_rule",
+    "adr_rate_search_evidence",
+    "adr_search_cost",
     "adr_full_validation",
     "adr_lora_validation",
     "adr_validation_gap",
@@ -132,11 +131,87 @@ def _load_record(*paths: Path) -> TrainingRecord | None:
 
 
 def _trial_score(record: TrainingRecord | None, rate: float) -> float | None:
-    """The best validation score of the search's short run at ``rate``, if there was one."""
+    """The best validation score of the search's run at ``rate``, if there was one."""
     for trial in (record.learning_rate_trials if record is not None else None) or []:
         if abs(trial.learning_rate - rate) <= 1e-12:
             return trial.best_score
     return None
+
+
+def _search_runs(record: TrainingRecord) -> str:
+    """Each rate's run, in words: the whole recipe, or a shortened one."""
+    if record.winner_kept:
+        return f"the whole recipe ({record.config.epochs:g} epochs)"
+    return f"a {format_epochs(record.search_epochs)} run"
+
+
+def search_rule(record: TrainingRecord | None) -> str:
+    """How a searched rate was chosen and which run was kept, for ADR 001's bullet."""
+    if record is None or not record.learning_rate_grid:
+        return _MISSING
+    if record.winner_kept:
+        return (
+            f"each rate trains {_search_runs(record)}, the rate with the best validation "
+            "Spearman wins, and its run is the model kept."
+        )
+    return (
+        f"each rate trains {_search_runs(record)} (the schedule shortened in proportion), "
+        "the rate with the best validation Spearman wins and trains the full schedule."
+    )
+
+
+def rate_search_evidence(record: TrainingRecord | None) -> str:
+    """LoRA's search in numbers: the chosen rate's validation score beside the runner-up's.
+
+    The PRD's 2e-5 is the comparison when the grid holds it (it is full fine-tuning's rate);
+    otherwise the best rate not chosen.
+    """
+    if record is None or not record.learning_rate_trials or record.chosen_learning_rate is None:
+        return "This run did not search LoRA's rate."
+    chosen = record.chosen_learning_rate
+    others = [t for t in record.learning_rate_trials if abs(t.learning_rate - chosen) > 1e-12]
+    chosen_score = _trial_score(record, chosen)
+    if not others or chosen_score is None:
+        return (
+            f"On validation, LoRA's only rate, {format_rate(chosen)}, reached "
+            f"{record.best_score:.3f}."
+        )
+    prd = [t for t in others if abs(t.learning_rate - PRD_LORA_RATE) <= 1e-12]
+    other = prd[0] if prd else max(others, key=lambda t: t.best_score)
+    which = "the PRD's 2e-5" if prd else format_rate(other.learning_rate)
+    gain = float(f"{chosen_score:.3f}") - float(f"{other.best_score:.3f}")
+    runs = (
+        "runs of the whole recipe"
+        if record.winner_kept
+        else f"{format_epochs(record.search_epochs)} runs"
+    )
+    text = (
+        f"On validation, LoRA's {runs} reached {other.best_score:.3f} "
+        f"at {which} and {chosen_score:.3f} at {format_rate(chosen)}, the same budget with "
+        f"only the rate changed ({gain:+.3f}): the record of the choice, not a tested "
+        "difference."
+    )
+    if not prd:
+        text += " The PRD's 2e-5 was not in this run's grid."
+    return text
+
+
+def search_cost(record: TrainingRecord | None) -> str:
+    """What the search's run length costs and risks, for ADR 001."""
+    if record is None or not record.learning_rate_grid:
+        return _MISSING
+    if record.winner_kept:
+        return (
+            "Every rate trained the whole recipe, so the choice carries no short-run bias "
+            "(a short run favours larger rates, which have had more time to move) and the "
+            "winner is not trained twice; the price is one full run per rate. Chapter 04 draws "
+            "every rate's run so the choice can be checked."
+        )
+    return (
+        "A short run per rate is a cheaper search than the full schedule per rate, and it tends "
+        "to favour larger rates; chapter 04 draws every rate's run beside the winner's full run "
+        "so the choice can be checked."
+    )
 
 
 def full_rate_choice(full: TrainingRecord | None) -> str:
@@ -147,8 +222,8 @@ def full_rate_choice(full: TrainingRecord | None) -> str:
         rates = [format_rate(rate) for rate in full.learning_rate_grid]
         return (
             f"Full fine-tuning's learning rate is chosen the same way, on the validation split "
-            f"from {', '.join(rates[:-1])} and {rates[-1]} ({format_epochs(full.search_epochs)} "
-            f"runs): this run chose {format_rate(full.chosen_learning_rate)}. Both arms get "
+            f"from {', '.join(rates[:-1])} and {rates[-1]} ({_search_runs(full)} per rate): "
+            f"this run chose {format_rate(full.chosen_learning_rate)}. Both arms get "
             "the same tuning budget."
         )
     return (
@@ -226,17 +301,9 @@ def adr_substitutions(out_dir: str | Path) -> dict[str, str]:
         if lora.learning_rate_grid:
             rates = [format_rate(rate) for rate in lora.learning_rate_grid]
             values["adr_lora_grid"] = ", ".join(rates[:-1]) + " and " + rates[-1]
-            values["adr_lora_search_epochs"] = format_epochs(lora.search_epochs)
-        for key, rate in (
-            ("adr_lora_rate_score", lora.chosen_learning_rate),
-            ("adr_lora_prd_rate_score", PRD_LORA_RATE),
-        ):
-            score = _trial_score(lora, rate) if rate is not None else None
-            if score is not None:
-                values[key] = f"{score:.3f}"
-        prd, chosen = values["adr_lora_prd_rate_score"], values["adr_lora_rate_score"]
-        if _MISSING not in (prd, chosen):
-            values["adr_rate_gain"] = f"{float(chosen) - float(prd):+.3f}"
+    values["adr_lora_search_rule"] = search_rule(lora)
+    values["adr_rate_search_evidence"] = rate_search_evidence(lora)
+    values["adr_search_cost"] = search_cost(lora)
     shown = values["adr_full_validation"], values["adr_lora_validation"]
     if _MISSING not in shown:
         # From the values the table shows, so that the text's arithmetic checks out.

@@ -102,8 +102,12 @@ def _hyperparameters(record: TrainingRecord) -> dict[str, Any]:
     }
     if record.chosen_learning_rate is not None:
         values["learning_rate_chosen_on"] = (
-            f"the {record.chosen_on} split, best of {record.learning_rate_grid} "
-            f"({format_epochs(record.search_epochs)} run per rate)"
+            f"the {record.chosen_on} split, best of {record.learning_rate_grid}"
+            + (
+                " (the whole recipe per rate; the winner's run is this model)"
+                if record.winner_kept
+                else f" ({format_epochs(record.search_epochs)} run per rate)"
+            )
         )
     else:
         values["learning_rate_chosen_on"] = "fixed (the PRD's recipe)"

@@ -1,40 +1,60 @@
-"""Choosing a learning rate on the validation split: a short run per rate, the best one kept.
+"""Choosing a learning rate on the validation split: a run per rate, the best one kept.
 
 A rate that suits full fine-tuning (the PRD's 2e-5) need not suit a LoRA adapter, whose
 update starts at zero and has few parameters. So chapter 04 does not fix LoRA's rate: it
 trains the recipe once per rate of a log-spaced grid and keeps the rate whose best
-validation Spearman is highest. The eval split is never looked at.
+validation Spearman is highest; chapter 03 does the same for full fine-tuning, so that both
+arms get the same tuning budget. The eval split is never looked at.
 
-To keep the build fast, each rate trains a *short* run: ``search_epochs`` epochs (one by
-default) instead of the recipe's, with the warmup shortened in the same proportion
-so that every run warms up, peaks and decays as the full schedule does. Only the chosen rate
-then trains the full schedule (:func:`p3lib.training.train.train`). A short run tends to favour
-larger rates (a small rate has had less time to move), which is why the chapter shows both
-the short runs and the full run of the winner, and flags a run still improving at its last
-step.
+Each rate trains ``search_epochs`` epochs, with the warmup shortened in the same proportion
+so that every run warms up, peaks and decays as the full schedule does. There are two ways
+to spend the budget, and :func:`train_at_chosen_rate` takes both:
+
+* **full-length runs** (``search_epochs`` at least the recipe's epochs): every trial *is* the
+  recipe at its rate, so the winner's run is the model kept (saved, checked, its record
+  holding the search), and nothing is trained twice. The build of 2026-12-07 showed why
+  this is the default: its half-epoch search chose full fine-tuning's 2e-4 (validation
+  Spearman 0.505 against 0.168 at 2e-5, whose run had barely moved in 134 steps), while at
+  the recipe's length the recipe study's validation preferred 2e-5, as did unseen topics
+  (0.875 against 0.837). Two full-length rates cost what four half-epoch runs plus the
+  winner's retraining did.
+* **short runs** (a fraction of the recipe): cheaper per rate, so a wider grid, but a short
+  run favours larger rates (a small rate has had less time to move); only the chosen rate
+  then trains the full schedule, and the chapters draw both so the choice can be checked.
 
 Example:
     >>> from p3lib.training.record import TrainConfig
     >>> short = search_config(TrainConfig(method="lora"), 1e-3, epochs=0.5)
     >>> short.lora_learning_rate, short.epochs, short.warmup_steps
     (0.001, 0.5, 12)
+    >>> search_config(TrainConfig(method="lora", epochs=2), 1e-3, epochs=2).warmup_steps
+    100
 """
 
 from __future__ import annotations
 
 import copy
+import shutil
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from p3lib.data.schema import DatingPair
-from p3lib.training.record import LearningRateSearch, LearningRateTrial, TrainConfig, TrainingRecord
+from p3lib.training.record import (
+    RECORD_NAME,
+    LearningRateSearch,
+    LearningRateTrial,
+    TrainConfig,
+    TrainingRecord,
+)
 from p3lib.training.train import train
 
 # A decade apart from the PRD's 2e-5 to 2e-2: wide enough that a best rate near the 1e-3
 # that suits LoRA on data of this shape lies inside the grid, not at its edge.
 DEFAULT_GRID = (2e-5, 2e-4, 2e-3, 2e-2)
-# One epoch per rate. Half an epoch was tried: it favoured 1.25e-2, whose full run peaked in
-# its warmup and then declined (a short run flatters large rates; see below).
+# One epoch per rate when a caller gives no length. Half an epoch was tried: it favoured
+# 1.25e-2, whose full run peaked in its warmup and then declined (a short run flatters large
+# rates; see above). The book's recipe searches at its full length (params/full.yaml).
 DEFAULT_SEARCH_EPOCHS = 1
 PRD_RATE = 2e-5  # the PRD's rate, which the recipe uses for full fine-tuning
 
@@ -57,7 +77,7 @@ def search_config(config: TrainConfig, learning_rate: float, epochs: float) -> T
 
 
 def trial_of(record: TrainingRecord) -> LearningRateTrial:
-    """The search's summary of one short run."""
+    """The search's summary of one run."""
     return LearningRateTrial(
         learning_rate=record.learning_rate,
         epochs=record.config.epochs,
@@ -97,27 +117,30 @@ def search_learning_rate(
     search_epochs: float = DEFAULT_SEARCH_EPOCHS,
     model=None,
     workers: int = 1,
+    save_dir: str | Path | None = None,
 ) -> tuple[LearningRateSearch, dict[float, TrainingRecord]]:
-    """Train a short run per rate of ``grid``; choose the rate best on ``validation_pairs``.
+    """Train a run per rate of ``grid``; choose the rate best on ``validation_pairs``.
 
     Args:
         train_pairs: the pairs to fit.
         validation_pairs: the pairs that score each run (and choose each run's checkpoint).
         config: the recipe; its rate field for ``config.method`` is replaced by each rate.
         grid: the rates to try, in any order (reported in increasing order).
-        search_epochs: epochs of each short run (at most the recipe's; a fraction trains
+        search_epochs: epochs of each run (at most the recipe's; a fraction trains
             that share of an epoch's steps).
         model: a model name or folder (each run loads it afresh), a ``SentenceTransformer``
             (each run trains a copy), or ``None`` for the packaged base model.
-        workers: short runs trained at the same time, each in its own process on its share
+        workers: runs trained at the same time, each in its own process on its share
             of this process's PyTorch threads (a model given by name or folder only). Each
             run is seeded, so the records are the same as one after the other at those
             threads; a small model's matrices are too small to keep several threads busy, so
             two one-thread runs finish in about the time of one two-thread run.
+        save_dir: where each run saves its model (checked, as :func:`train` saves), in the
+            folder :func:`run_folder` names; ``None`` saves nothing.
 
     Returns:
         The :class:`~p3lib.training.record.LearningRateSearch` (grid, one trial per rate, the
-        choice) and each short run's full training record, keyed by rate. Nothing is saved.
+        choice) and each run's full training record, keyed by rate.
     """
     rates = sorted({float(rate) for rate in grid})
     if not rates or min(rates) <= 0:
@@ -125,15 +148,20 @@ def search_learning_rate(
     if not search_epochs > 0:
         raise ValueError(f"search_epochs must be positive, got {search_epochs}")
     configs = {rate: search_config(config, rate, search_epochs) for rate in rates}
+    folders = {
+        rate: None if save_dir is None else Path(save_dir) / run_folder(rate) for rate in rates
+    }
     records: dict[float, TrainingRecord] = {}
     by_name = model is None or isinstance(model, str | Path)
     if workers > 1 and by_name and len(rates) > 1:
-        records = _train_in_processes(train_pairs, validation_pairs, configs, model, workers)
+        records = _train_in_processes(
+            train_pairs, validation_pairs, configs, model, workers, folders
+        )
     else:
         for rate in rates:
             start = model if by_name else copy.deepcopy(model)
             records[rate] = train(
-                train_pairs, validation_pairs, configs[rate], output_dir=None, model=start
+                train_pairs, validation_pairs, configs[rate], folders[rate], model=start
             )
     trials = [trial_of(records[rate]) for rate in rates]
     search = LearningRateSearch(
@@ -143,6 +171,104 @@ def search_learning_rate(
         chosen_learning_rate=choose_learning_rate(trials),
     )
     return search, records
+
+
+def run_folder(rate: float) -> str:
+    """The folder name of the run at ``rate`` inside a search's ``save_dir``.
+
+    Example:
+        >>> run_folder(2e-05)
+        'lr-2e-5'
+    """
+    from p3lib.training.formatting import format_rate
+
+    return f"lr-{format_rate(rate)}"
+
+
+def train_at_chosen_rate(
+    train_pairs: list[DatingPair],
+    validation_pairs: list[DatingPair],
+    config: TrainConfig,
+    output_dir: str | Path,
+    grid: Sequence[float] = DEFAULT_GRID,
+    search_epochs: float = DEFAULT_SEARCH_EPOCHS,
+    model=None,
+    workers: int = 1,
+) -> tuple[TrainingRecord, LearningRateSearch, dict[float, TrainingRecord]]:
+    """Search ``grid`` on validation, and save the chosen rate's full-schedule run.
+
+    With ``search_epochs`` at least ``config.epochs`` every trial is the recipe itself at its
+    rate, so the winner's run is the one saved to ``output_dir`` (its record gains the search)
+    and the search's models live only in a scratch folder beside ``output_dir``, removed at
+    the end. With shorter runs, the chosen rate then trains the full schedule.
+
+    Returns:
+        The saved run's record, the search, and each trial's record keyed by rate (with
+        full-length runs, the saved record's run is among them).
+    """
+    output_dir = Path(output_dir)
+    if search_epochs < config.epochs:
+        search, runs = search_learning_rate(
+            train_pairs, validation_pairs, config, grid, search_epochs, model, workers
+        )
+        chosen = config.model_copy(update={rate_field(config): search.chosen_learning_rate})
+        record = train(
+            train_pairs,
+            validation_pairs,
+            chosen,
+            output_dir,
+            model=model,
+            learning_rate_search=search,
+        )
+        return record, search, runs
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(dir=output_dir.parent, prefix=f".{output_dir.name}.search-"))
+    try:
+        search, runs = search_learning_rate(
+            train_pairs,
+            validation_pairs,
+            config,
+            grid,
+            search_epochs,
+            model,
+            workers,
+            save_dir=scratch,
+        )
+        search = search.model_copy(update={"winner_kept": True})
+        record = keep_run(
+            runs[search.chosen_learning_rate],
+            scratch / run_folder(search.chosen_learning_rate),
+            output_dir,
+            search,
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return record, search, runs
+
+
+def keep_run(
+    record: TrainingRecord, saved: Path, output_dir: Path, search: LearningRateSearch
+) -> TrainingRecord:
+    """Publish the search's run saved in ``saved`` as ``output_dir``, its record with the search.
+
+    The saved model passed its reload check when the run saved it; it is copied as it is, and
+    only the record changes: the search's fields, and the folder it now lives in.
+    """
+    from p3lib.store.atomic import MARKER, atomic_directory, atomic_write_json
+    from p3lib.training.saving import ADAPTER_DIR
+
+    search_fields = {name: getattr(search, name) for name in LearningRateSearch.model_fields}
+    record = record.model_copy(
+        update={
+            **search_fields,
+            "output_dir": str(output_dir),
+            "adapter_dir": str(output_dir / ADAPTER_DIR) if record.method == "lora" else None,
+        }
+    )
+    with atomic_directory(output_dir) as staging:
+        shutil.copytree(saved, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns(MARKER))
+        atomic_write_json(staging / RECORD_NAME, record)
+    return record
 
 
 def _quiet_worker(threads: int) -> None:
@@ -166,8 +292,8 @@ def _quiet_worker(threads: int) -> None:
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as the process does
 
 
-def _short_run(train_pairs, validation_pairs, config, model) -> TrainingRecord:
-    return train(train_pairs, validation_pairs, config, output_dir=None, model=model)
+def _search_run(train_pairs, validation_pairs, config, model, output_dir) -> TrainingRecord:
+    return train(train_pairs, validation_pairs, config, output_dir=output_dir, model=model)
 
 
 def _train_in_processes(
@@ -176,8 +302,9 @@ def _train_in_processes(
     configs: dict[float, TrainConfig],
     model: str | Path | None,
     workers: int,
+    folders: dict[float, Path | None],
 ) -> dict[float, TrainingRecord]:
-    """Each rate's short run in a pool of ``workers`` processes; records keyed by rate."""
+    """Each rate's run in a pool of ``workers`` processes; records keyed by rate."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -193,11 +320,12 @@ def _train_in_processes(
     ) as pool:
         futures = {
             rate: pool.submit(
-                _short_run,
+                _search_run,
                 list(train_pairs),
                 list(validation_pairs),
                 config,
                 None if model is None else str(model),
+                folders[rate],
             )
             for rate, config in configs.items()
         }
@@ -222,14 +350,32 @@ def rate_choice_sentence(search: LearningRateSearch) -> str:
         best validation Spearman, **0.500** (step 68 of 68), against 0.450 for 2e-3, the next
         best. The PRD's 2e-5 reached 0.200. The chosen rate's short run was still improving at
         its last step.
+
+        A search whose trials were the recipe itself says so, and that the run was kept:
+
+        >>> kept = LearningRateSearch(learning_rate_grid=[2e-5, 2e-4], search_epochs=2,
+        ...     learning_rate_trials=[trial(2e-5, 0.62), trial(2e-4, 0.61)],
+        ...     chosen_learning_rate=2e-5, winner_kept=True)
+        >>> print(textwrap.fill(rate_choice_sentence(kept), 88))
+        The validation split chose **2e-5**: of the 2 rates, each trained with the full recipe
+        (2 epochs), its run reached the highest best validation Spearman, **0.620** (step 51 of
+        68), against 0.610 for 2e-4, the other rate. That run is the model kept: nothing was
+        trained twice. It is the smallest rate of the grid: a rate beyond it was not tried and
+        might do better.
     """
     from p3lib.training.formatting import format_epochs, format_rate
 
     trials = sorted(search.learning_rate_trials, key=lambda t: (-t.best_score, t.learning_rate))
     chosen = next(t for t in trials if t.learning_rate == search.chosen_learning_rate)
+    length = (
+        f", each trained with the full recipe ({search.search_epochs:g} "
+        f"epoch{'' if search.search_epochs == 1 else 's'}), its run"
+        if search.winner_kept
+        else f", its {format_epochs(search.search_epochs)} run"
+    )
     text = (
         f"The validation split chose **{format_rate(chosen.learning_rate)}**: of the "
-        f"{len(trials)} rates, its {format_epochs(search.search_epochs)} run reached the highest "
+        f"{len(trials)} rates{length} reached the highest "
         f"best validation Spearman, **{chosen.best_score:.3f}** (step {chosen.best_step} of "
         f"{chosen.total_steps})"
     )
@@ -237,11 +383,13 @@ def rate_choice_sentence(search: LearningRateSearch) -> str:
     if others:
         text += (
             f", against {others[0].best_score:.3f} for {format_rate(others[0].learning_rate)}, "
-            "the next best"
+            + ("the other rate" if len(others) == 1 else "the next best")
         )
     text += "."
+    if search.winner_kept:
+        text += " That run is the model kept: nothing was trained twice."
     prd = [t for t in trials if abs(t.learning_rate - PRD_RATE) <= 1e-12 and t is not chosen]
-    if prd and prd[0] is not others[0]:
+    if prd and others and prd[0] is not others[0]:
         text += f" The PRD's {format_rate(PRD_RATE)} reached {prd[0].best_score:.3f}."
     grid = search.learning_rate_grid
     if len(grid) > 1 and chosen.learning_rate in (min(grid), max(grid)):
@@ -251,5 +399,6 @@ def rate_choice_sentence(search: LearningRateSearch) -> str:
             "better."
         )
     if chosen.still_improving:
-        text += " The chosen rate's short run was still improving at its last step."
+        run = "run" if search.winner_kept else "short run"
+        text += f" The chosen rate's {run} was still improving at its last step."
     return text

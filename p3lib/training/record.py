@@ -149,6 +149,9 @@ class LearningRateSearch(BaseModel):
     learning_rate_trials: list[LearningRateTrial]
     chosen_learning_rate: float
     chosen_on: Literal["validation"] = "validation"
+    # True when every trial trained the full recipe and the winner's run is the model kept
+    # (p3lib.training.rate_search.train_at_chosen_rate); False when it was trained again.
+    winner_kept: bool = False
 
 
 class TrainingRecord(BaseModel):
@@ -200,6 +203,7 @@ class TrainingRecord(BaseModel):
     learning_rate_trials: list[LearningRateTrial] | None = None
     chosen_learning_rate: float | None = None
     chosen_on: Literal["validation"] | None = None
+    winner_kept: bool | None = None
 
     def threads_text(self) -> str:
         """The CPU threads the run trained on, in words.
