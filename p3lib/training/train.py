@@ -246,6 +246,36 @@ def _training_arguments(
     )
 
 
+def validation_set(validation_pairs: list[DatingPair], config: TrainConfig) -> list[DatingPair]:
+    """The pairs that choose the checkpoint: ``validation_pairs`` plus the seeded augmentation
+    pairs of the banks' validation part (``config.augmentation_validation_pairs`` of them)."""
+    return validation_pairs + augment_pairs(
+        config.seed, config.augmentation_validation_pairs, part="validation"
+    )
+
+
+def _validation_scores(model, validation_pairs: list[DatingPair], config: TrainConfig):
+    """Each validation pair's cosine at the kept checkpoint, in the evaluator's order.
+
+    The rate search resamples them to tell whether two rates' validation scores differ by
+    more than chance (:func:`p3lib.training.rate_search.choose_learning_rate`).
+    """
+    import numpy as np
+
+    def encode(texts: list[str], column: str):
+        return model.encode(
+            _prompted(texts, config.prompts, column),
+            batch_size=64,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+
+    u = encode([pair.text_1 for pair in validation_pairs], "sentence1")
+    v = encode([pair.text_2 for pair in validation_pairs], "sentence2")
+    return [float(score) for score in np.einsum("ij,ij->i", u, v)]
+
+
 def _evaluator(validation_pairs: list[DatingPair], config: TrainConfig):
     """Step 5: Spearman of cosine vs label on the validation pairs picks the checkpoint."""
     from sentence_transformers import SimilarityFunction
@@ -369,9 +399,7 @@ def train(
     model, base_model, device, mixed_precision, parameters = _load_model(model, config)
     fit_pairs = _subset(train_pairs, config.max_train_pairs, config.seed)
     fit_pairs += augment_pairs(config.seed, config.augmentation_pairs)
-    validation_pairs = validation_pairs + augment_pairs(
-        config.seed, config.augmentation_validation_pairs, part="validation"
-    )
+    validation_pairs = validation_set(validation_pairs, config)
     train_dataset = _train_dataset(fit_pairs, config)
     loss = _loss(model, config)
     world_size = _world_size()
@@ -398,6 +426,7 @@ def train(
     best.restore(model)
     model.eval()
     restored_score = float(evaluator(model)[f"{EVALUATOR_NAME}_{PRIMARY_METRIC}"])
+    validation_scores = _validation_scores(model, validation_pairs, config)
 
     epoch_seconds = timer.seconds or [train_seconds]
     record = TrainingRecord(
@@ -419,6 +448,7 @@ def train(
         best_score=best.best_score,
         still_improving=best.best_step == trainer.state.global_step,
         restored_score=restored_score,
+        validation_scores=validation_scores,
         parameters=parameters,
         wall_seconds=0.0,
         train_seconds=train_seconds,
