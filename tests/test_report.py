@@ -447,6 +447,10 @@ def test_adr_001_says_a_full_length_search_kept_its_winner(tmp_path):
             searched.learning_rate_trials, ((2e-3, 0.65), (2e-2, 0.7)), strict=False
         )
     ]
+    trials[0] = trials[0].model_copy(
+        update={"gap_to_best": 0.05, "gap_low": 0.01, "gap_high": 0.09}
+    )
+    trials[1] = trials[1].model_copy(update={"gap_to_best": 0.0, "gap_low": 0.0, "gap_high": 0.0})
     lora = searched.model_copy(
         update={
             "config": searched.config.model_copy(update={"epochs": 2}),
@@ -465,8 +469,33 @@ def test_adr_001_says_a_full_length_search_kept_its_winner(tmp_path):
     )
     assert values["adr_rate_search_evidence"] == (
         "On validation, LoRA's runs of the whole recipe reached 0.650 at 2e-3 and "
-        "0.700 at 2e-2, the same budget with only the rate changed (+0.050): the record of the "
-        "choice, not a tested difference. The PRD's 2e-5 was not in this run's grid."
+        "0.700 at 2e-2, the same budget with only the rate changed (+0.050); the best minus "
+        "2e-3 is +0.050 (paired 95% interval +0.010 to +0.090, which excludes 0). The PRD's "
+        "2e-5 was not in this run's grid."
+    )
+    # The same search where validation cannot tell the rates apart: the smaller one is kept.
+    within = [
+        trials[0].model_copy(update={"gap_low": -0.02}),
+        trials[1],
+    ]
+    tied = lora.model_copy(
+        update={
+            "learning_rate_trials": within,
+            "chosen_learning_rate": 2e-3,
+            "rule": "smallest_within_interval",
+        }
+    )
+    atomic_write_json(layout.metric("lora_training"), tied)
+    values = adr_substitutions(tmp_path)
+    assert values["adr_lora_search_rule"].startswith(
+        "each rate trains the whole recipe (2 epochs), the smallest rate that validation cannot "
+        "tell from the best"
+    )
+    assert values["adr_rate_search_evidence"] == (
+        "On validation, LoRA's runs of the whole recipe reached 0.700 at 2e-2 and "
+        "0.650 at 2e-3, the same budget with only the rate changed (-0.050); the best minus "
+        "2e-3 is +0.050 (paired 95% interval -0.020 to +0.090, which includes 0: within "
+        "chance), so the smaller rate was kept. The PRD's 2e-5 was not in this run's grid."
     )
     assert values["adr_search_cost"].startswith("Every rate trained the whole recipe")
 

@@ -191,15 +191,21 @@ def rate_search_evidence(record: TrainingRecord | None) -> str:
     text = (
         f"On validation, LoRA's {runs} reached {other.best_score:.3f} "
         f"at {which} and {chosen_score:.3f} at {format_rate(chosen)}, the same budget with "
-        f"only the rate changed ({gain:+.3f}): the record of the choice, not a tested "
-        "difference."
+        f"only the rate changed ({gain:+.3f})"
     )
     kept = next(t for t in record.learning_rate_trials if t.learning_rate == chosen)
-    if kept.gap_low is not None and kept.gap_to_best and kept.gap_low <= 0:
+    # The paired interval of best minus the other rate: the kept rate's when it is not the
+    # best, else the other's.
+    tested = kept if kept.gap_to_best else other
+    if tested.gap_low is None or not tested.gap_to_best:
+        text += ": the record of the choice, not a tested difference."
+    else:
+        reading = "includes 0: within chance" if tested.gap_low <= 0 else "excludes 0"
         text += (
-            f" The best rate's score exceeds the kept rate's by {kept.gap_to_best:.3f} (paired "
-            f"95% interval {kept.gap_low:+.3f} to {kept.gap_high:+.3f}): within chance, so the "
-            "smaller rate was kept."
+            f"; the best minus {format_rate(tested.learning_rate)} is "
+            f"{tested.gap_to_best:+.3f} (paired 95% interval {tested.gap_low:+.3f} to "
+            f"{tested.gap_high:+.3f}, which {reading})"
+            + (", so the smaller rate was kept." if tested is kept else ".")
         )
     if not prd:
         text += " The PRD's 2e-5 was not in this run's grid."
