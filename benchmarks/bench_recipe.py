@@ -136,6 +136,23 @@ VARIANTS = {
         "lora_learning_rate": 1e-3,
         "length_grouped_batches": True,
     },
+    "lora_augmented_3200_validation_200_rate_1e-3_rank_16": {
+        "method": "lora",
+        "augmentation_pairs": 3200,
+        "augmentation_validation_pairs": 200,
+        "lora_learning_rate": 1e-3,
+        "lora_r": 16,
+        "lora_alpha": 32,
+        "length_grouped_batches": True,
+    },
+    "lora_augmented_3200_validation_200_rate_1e-3_all_linear": {
+        "method": "lora",
+        "augmentation_pairs": 3200,
+        "augmentation_validation_pairs": 200,
+        "lora_learning_rate": 1e-3,
+        "lora_target_modules": ["query", "key", "value", "dense"],
+        "length_grouped_batches": True,
+    },
     "lora_augmented_1600_validation_200": {
         "method": "lora",
         "augmentation_pairs": 1600,

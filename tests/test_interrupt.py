@@ -49,6 +49,16 @@ def test_ctrl_c_during_training_keeps_the_last_good_outputs(smoke_book, tmp_path
         out,
         "--set",
         "epochs=2",
+        # One rate per method, its run the whole recipe: the least training that still runs
+        # long enough to be interrupted, and that the completed run below repeats.
+        "--set",
+        "learning_rate_grid=[2.0e-5]",
+        "--set",
+        "lora_learning_rate_grid=[2.0e-3]",
+        "--set",
+        "full_search_epochs=2",
+        "--set",
+        "lora_search_epochs=2",
     ]
     process = subprocess.Popen(
         list(map(str, command)),

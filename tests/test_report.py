@@ -582,6 +582,17 @@ def test_training_comparison_reuses_the_training_chart():
     assert len(same.data) == len(fig.data)
 
 
+def test_the_rate_search_chart_names_the_method_it_searched():
+    """Chapter 03 draws full fine-tuning's search and chapter 04 LoRA's with one function."""
+    from p3lib.book.charts.training import plot_learning_rate_evidence
+
+    for method, name in (("full", "Full fine-tuning"), ("lora", "LoRA")):
+        fig = plot_learning_rate_evidence({"lr 2e-5, 2-epoch run": RECORDS[method]})
+        assert fig.layout.title.text == f"{name}: validation Spearman at each learning rate"
+    both = plot_learning_rate_evidence({"a": RECORDS["full"], "b": RECORDS["lora"]})
+    assert both.layout.title.text == "Validation Spearman at each learning rate"
+
+
 def test_adr_001_uses_exactly_the_substitution_keys():
     text = (REPO_ROOT / "book" / "adr" / "001-lora-vs-full-finetuning.md").read_text()
     used = set(re.findall(r"\{\{\s*([a-z_0-9]+)\s*\}\}", text))

@@ -238,8 +238,9 @@ def full_rate_choice(full: TrainingRecord | None) -> str:
         rates = [format_rate(rate) for rate in full.learning_rate_grid]
         return (
             f"Full fine-tuning's learning rate is chosen the same way, on the validation split "
-            f"from {', '.join(rates[:-1])} and {rates[-1]} ({_search_runs(full)} per rate): "
-            f"this run chose {format_rate(full.chosen_learning_rate)}. Both arms get "
+            f"from {', '.join(rates[:-1])} and {rates[-1]}, each rate training "
+            f"{_search_runs(full)}: this run chose {format_rate(full.chosen_learning_rate)}. "
+            "Both arms get "
             "the same tuning budget."
         )
     return (

@@ -129,7 +129,13 @@ def plot_training_curves(records: dict[str, TrainingRecord]) -> go.Figure:
 
 
 def plot_learning_rate_evidence(records: dict[str, TrainingRecord]) -> go.Figure:
-    """Validation Spearman over steps of runs that differ only in learning rate (ADR 001)."""
+    """Validation Spearman over steps of runs that differ only in learning rate (ADR 001).
+
+    The title names the runs' method (one method per search: chapter 03's or 04's).
+    """
+    methods = {record.method for record in records.values()}
+    title = "validation Spearman at each learning rate"
+    title = f"{MODEL_NAMES[methods.pop()]}: {title}" if len(methods) == 1 else "V" + title[1:]
     fig = go.Figure()
     # neutral colours, none a label's or a model's: a grid of rates plus the winner's full run
     palette = NEUTRAL_COLORS
@@ -137,7 +143,7 @@ def plot_learning_rate_evidence(records: dict[str, TrainingRecord]) -> go.Figure
         for trace in _validation_traces(record, name, palette[index % len(palette)], name):
             fig.add_trace(trace)
     fig.update_layout(
-        title="LoRA validation Spearman at each learning rate",
+        title=title,
         xaxis_title="optimiser step",
         yaxis_title="Spearman correlation",
         template="plotly_white",
