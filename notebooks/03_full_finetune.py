@@ -68,8 +68,7 @@ from p3lib.data.splits import apply_split, load_split
 from p3lib.store.atomic import atomic_write_json
 from p3lib.store.progress import quiet_progress_bars
 from p3lib.store.run_layout import RunLayout, resolve_path
-from p3lib.training.formatting import format_epochs, format_rate
-from p3lib.training.rate_search import rate_choice_sentence, train_at_chosen_rate
+from p3lib.training.rate_search import rate_choice_sentence, runs_to_draw, train_at_chosen_rate
 from p3lib.training.record import TrainConfig
 from p3lib.training.train import train
 
@@ -230,14 +229,7 @@ Markdown(record.convergence())
 
 # %% tags=["hide-input"]
 if search is not None:
-    learning_rate_runs = {
-        f"lr {format_rate(rate)}, {format_epochs(search.search_epochs)} run"
-        + (" (saved)" if search.winner_kept and rate == search.chosen_learning_rate else ""): run
-        for rate, run in search_runs.items()
-    }
-    if not search.winner_kept:
-        learning_rate_runs[f"lr {format_rate(record.learning_rate)}, full run (saved)"] = record
-    show(plot_learning_rate_evidence(learning_rate_runs))
+    show(plot_learning_rate_evidence(runs_to_draw(search, search_runs, record)))
 
 # %% [markdown]
 # ## Scale-out: the same code on a cluster

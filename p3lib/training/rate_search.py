@@ -351,6 +351,34 @@ def keep_run(
     return record
 
 
+def runs_to_draw(
+    search: LearningRateSearch, runs: dict[float, TrainingRecord], saved: TrainingRecord
+) -> dict[str, TrainingRecord]:
+    """Every run of the search by its legend label, and the saved run, for the evidence chart.
+
+    With whole runs the saved run is the winner's own line (marked "saved"); after short runs
+    it is the winner's full run, added as a line of its own.
+
+    Example:
+        >>> from p3lib.training.record import LearningRateSearch
+        >>> search = LearningRateSearch(learning_rate_grid=[2e-5, 2e-4], search_epochs=0.5,
+        ...     learning_rate_trials=[], chosen_learning_rate=2e-4)
+        >>> saved = TrainingRecord.model_construct(learning_rate=2e-4)
+        >>> list(runs_to_draw(search, {2e-5: None, 2e-4: None}, saved))
+        ['lr 2e-5, half-epoch run', 'lr 2e-4, half-epoch run', 'lr 2e-4, full run (saved)']
+    """
+    from p3lib.training.formatting import format_epochs, format_rate
+
+    labelled = {}
+    for rate, run in runs.items():
+        kept = search.winner_kept and rate == search.chosen_learning_rate
+        label = f"lr {format_rate(rate)}, {format_epochs(search.search_epochs)} run"
+        labelled[label + (" (saved)" if kept else "")] = run
+    if not search.winner_kept:
+        labelled[f"lr {format_rate(saved.learning_rate)}, full run (saved)"] = saved
+    return labelled
+
+
 def _quiet_worker(threads: int) -> None:
     """A search process: its share of the threads, and no bars or warnings on the console.
 

@@ -258,7 +258,8 @@ def _validation_scores(model, validation_pairs: list[DatingPair], config: TrainC
     """Each validation pair's cosine at the kept checkpoint, in the evaluator's order.
 
     The rate search resamples them to tell whether two rates' validation scores differ by
-    more than chance (:func:`p3lib.training.rate_search.choose_learning_rate`).
+    more than chance (:func:`p3lib.training.rate_search.choose_with_interval`). The evaluator
+    encodes the same pairs once more for the restored score; that costs under a second.
     """
     import numpy as np
 
