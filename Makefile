@@ -31,13 +31,10 @@ unit: $(STAMP)
 # Install once; reinstall when pyproject.toml or the lock changes. Every package comes at the
 # exact version of constraints.txt (the locked set the tests and the README's numbers ran
 # with), from the package index this machine's pip is configured with. CPU torch is named in
-# the same command so pip does not pull multi-GB CUDA wheels. --no-compile: pip would otherwise
-# byte-compile every installed module, two thirds of the install's time on two cores (61 s
-# against 194 s, measured 2026-12-07 with a test run beside both); Python compiles the
-# modules p3 imports on first use.
+# the same command so pip does not pull multi-GB CUDA wheels.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --no-compile -c constraints.txt torch==2.13.0 -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt torch==2.13.0 -e '.[test]'
 	$(BIN)/jupytext-config --settings-file $(LAB_SETTINGS) set-default-viewer python
 	touch $(STAMP)
 
