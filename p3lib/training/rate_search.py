@@ -478,8 +478,7 @@ def rate_choice_sentence(search: LearningRateSearch) -> str:
     if chosen is not trials[0]:
         return _within_interval_sentence(search, trials[0], chosen)
     length = (
-        f", each trained with the full recipe ({search.search_epochs:g} "
-        f"epoch{'' if search.search_epochs == 1 else 's'}), its run"
+        f", {_whole_runs(search)}, its run"
         if search.winner_kept
         else f", its {format_epochs(search.search_epochs)} run"
     )
@@ -508,10 +507,21 @@ def rate_choice_sentence(search: LearningRateSearch) -> str:
             f" It is the {edge} rate of the grid: a rate beyond it was not tried and might do "
             "better."
         )
-    if chosen.still_improving:
-        run = "run" if search.winner_kept else "short run"
-        text += f" The chosen rate's {run} was still improving at its last step."
+    text += _still_improving(search, chosen)
     return text
+
+
+def _whole_runs(search: LearningRateSearch) -> str:
+    epochs = search.search_epochs
+    return f"each trained with the full recipe ({epochs:g} epoch{'' if epochs == 1 else 's'})"
+
+
+def _still_improving(search: LearningRateSearch, chosen: LearningRateTrial) -> str:
+    """The sentence that ends both choice texts when the chosen run was still improving."""
+    if not chosen.still_improving:
+        return ""
+    run = "run" if search.winner_kept else "short run"
+    return f" The chosen rate's {run} was still improving at its last step."
 
 
 def _gap_text(trial: LearningRateTrial) -> str:
@@ -528,8 +538,7 @@ def _within_interval_sentence(
     from p3lib.training.formatting import format_epochs, format_rate
 
     runs = (
-        f"each trained with the full recipe ({search.search_epochs:g} "
-        f"epoch{'' if search.search_epochs == 1 else 's'})"
+        _whole_runs(search)
         if search.winner_kept
         else f"each a {format_epochs(search.search_epochs)} run"
     )
@@ -545,7 +554,5 @@ def _within_interval_sentence(
     )
     if search.winner_kept:
         text += " That run is the model kept: nothing was trained twice."
-    if chosen.still_improving:
-        run = "run" if search.winner_kept else "short run"
-        text += f" The chosen rate's {run} was still improving at its last step."
+    text += _still_improving(search, chosen)
     return text
