@@ -153,6 +153,22 @@ VARIANTS = {
         "lora_target_modules": ["query", "key", "value", "dense"],
         "length_grouped_batches": True,
     },
+    "lora_augmented_3200_validation_200_rate_1e-3_word_embeddings": {
+        "method": "lora",
+        "augmentation_pairs": 3200,
+        "augmentation_validation_pairs": 200,
+        "lora_learning_rate": 1e-3,
+        "lora_target_modules": ["query", "value", "word_embeddings"],
+        "length_grouped_batches": True,
+    },
+    "lora_augmented_3200_validation_200_rate_1e-3_all_linear_word_embeddings": {
+        "method": "lora",
+        "augmentation_pairs": 3200,
+        "augmentation_validation_pairs": 200,
+        "lora_learning_rate": 1e-3,
+        "lora_target_modules": ["query", "key", "value", "dense", "word_embeddings"],
+        "length_grouped_batches": True,
+    },
     "lora_augmented_1600_validation_200": {
         "method": "lora",
         "augmentation_pairs": 1600,

@@ -39,7 +39,7 @@ GOAL_PAIRS = 50_000
 PAGE_BOUND = 3_000_000
 JSON_BOUND = 1_000_000
 CHAPTERS = ("02_baseline", "05_post_training_eval")
-SMALL = {"N_BOOTSTRAP": 50, "N_UMAP_SEEDS": 2, "N_SHUFFLES": 50}
+SMALL = {"N_BOOTSTRAP": 50, "N_UMAP_SEEDS": 1, "N_SHUFFLES": 50}
 
 
 def generated_eval(n: int) -> list:
