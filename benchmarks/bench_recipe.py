@@ -39,6 +39,24 @@ from p3lib.store.run_layout import DEFAULT_DATA
 
 HELD_OUT_TOPICS = ("music", "career")
 HELD_OUT_DEALBREAKERS = ("personality",)
+
+
+def with_validation_part(pairs: int, **settings) -> dict:
+    """Settings of a variant whose checkpoint is chosen with 200 held-out augmentation pairs
+    beside the held-out groups, with ``pairs`` augmentation pairs and length-grouped batches."""
+    return {
+        "augmentation_pairs": pairs,
+        "augmentation_validation_pairs": 200,
+        **settings,
+        "length_grouped_batches": True,
+    }
+
+
+def lora_with_validation_part(rate: float, pairs: int = 3200, **settings) -> dict:
+    """:func:`with_validation_part` for LoRA at ``rate``."""
+    return {"method": "lora", **with_validation_part(pairs, lora_learning_rate=rate, **settings)}
+
+
 # name: TrainConfig settings beyond the shared ones (two epochs, warmup 20, seed 42)
 VARIANTS = {
     "baseline": {},
@@ -79,103 +97,30 @@ VARIANTS = {
         "lora_learning_rate": 2e-3,
         "length_grouped_batches": True,
     },
-    "augmented_1600_validation_200_rate_2e-5": {
-        "augmentation_pairs": 1600,
-        "augmentation_validation_pairs": 200,
-        "length_grouped_batches": True,
-    },
-    "augmented_1600_validation_200_rate_2e-4": {
-        "augmentation_pairs": 1600,
-        "augmentation_validation_pairs": 200,
-        "learning_rate": 2e-4,
-        "length_grouped_batches": True,
-    },
-    "augmented_3200_validation_200_rate_2e-5": {
-        "augmentation_pairs": 3200,
-        "augmentation_validation_pairs": 200,
-        "length_grouped_batches": True,
-    },
-    "augmented_3200_validation_200_rate_2e-4": {
-        "augmentation_pairs": 3200,
-        "augmentation_validation_pairs": 200,
-        "learning_rate": 2e-4,
-        "length_grouped_batches": True,
-    },
-    "lora_augmented_3200_validation_200": {
-        "method": "lora",
-        "augmentation_pairs": 3200,
-        "augmentation_validation_pairs": 200,
-        "lora_learning_rate": 2e-3,
-        "length_grouped_batches": True,
-    },
-    "lora_augmented_3200_validation_200_rate_2e-2": {
-        "method": "lora",
-        "augmentation_pairs": 3200,
-        "augmentation_validation_pairs": 200,
-        "lora_learning_rate": 2e-2,
-        "length_grouped_batches": True,
-    },
-    "lora_augmented_3200_validation_200_rate_6e-3": {
-        "method": "lora",
-        "augmentation_pairs": 3200,
-        "augmentation_validation_pairs": 200,
-        "lora_learning_rate": 6e-3,
-        "length_grouped_batches": True,
-    },
-    "lora_augmented_3200_validation_200_rate_2e-4": {
-        "method": "lora",
-        "augmentation_pairs": 3200,
-        "augmentation_validation_pairs": 200,
-        "lora_learning_rate": 2e-4,
-        "length_grouped_batches": True,
-    },
-    "lora_augmented_3200_validation_200_rate_1e-3": {
-        "method": "lora",
-        "augmentation_pairs": 3200,
-        "augmentation_validation_pairs": 200,
-        "lora_learning_rate": 1e-3,
-        "length_grouped_batches": True,
-    },
-    "lora_augmented_3200_validation_200_rate_1e-3_rank_16": {
-        "method": "lora",
-        "augmentation_pairs": 3200,
-        "augmentation_validation_pairs": 200,
-        "lora_learning_rate": 1e-3,
-        "lora_r": 16,
-        "lora_alpha": 32,
-        "length_grouped_batches": True,
-    },
-    "lora_augmented_3200_validation_200_rate_1e-3_all_linear": {
-        "method": "lora",
-        "augmentation_pairs": 3200,
-        "augmentation_validation_pairs": 200,
-        "lora_learning_rate": 1e-3,
-        "lora_target_modules": ["query", "key", "value", "dense"],
-        "length_grouped_batches": True,
-    },
-    "lora_augmented_3200_validation_200_rate_1e-3_word_embeddings": {
-        "method": "lora",
-        "augmentation_pairs": 3200,
-        "augmentation_validation_pairs": 200,
-        "lora_learning_rate": 1e-3,
-        "lora_target_modules": ["query", "value", "word_embeddings"],
-        "length_grouped_batches": True,
-    },
-    "lora_augmented_3200_validation_200_rate_1e-3_all_linear_word_embeddings": {
-        "method": "lora",
-        "augmentation_pairs": 3200,
-        "augmentation_validation_pairs": 200,
-        "lora_learning_rate": 1e-3,
-        "lora_target_modules": ["query", "key", "value", "dense", "word_embeddings"],
-        "length_grouped_batches": True,
-    },
-    "lora_augmented_1600_validation_200": {
-        "method": "lora",
-        "augmentation_pairs": 1600,
-        "augmentation_validation_pairs": 200,
-        "lora_learning_rate": 2e-3,
-        "length_grouped_batches": True,
-    },
+    "augmented_1600_validation_200_rate_2e-5": with_validation_part(1600),
+    "augmented_1600_validation_200_rate_2e-4": with_validation_part(1600, learning_rate=2e-4),
+    "augmented_3200_validation_200_rate_2e-5": with_validation_part(3200),
+    "augmented_3200_validation_200_rate_2e-4": with_validation_part(3200, learning_rate=2e-4),
+    "lora_augmented_3200_validation_200": lora_with_validation_part(2e-3),
+    "lora_augmented_3200_validation_200_rate_2e-2": lora_with_validation_part(2e-2),
+    "lora_augmented_3200_validation_200_rate_6e-3": lora_with_validation_part(6e-3),
+    "lora_augmented_3200_validation_200_rate_2e-4": lora_with_validation_part(2e-4),
+    "lora_augmented_3200_validation_200_rate_1e-3": lora_with_validation_part(1e-3),
+    "lora_augmented_3200_validation_200_rate_1e-3_rank_16": lora_with_validation_part(
+        1e-3, lora_r=16, lora_alpha=32
+    ),
+    "lora_augmented_3200_validation_200_rate_1e-3_all_linear": lora_with_validation_part(
+        1e-3, lora_target_modules=["query", "key", "value", "dense"]
+    ),
+    "lora_augmented_3200_validation_200_rate_1e-3_word_embeddings": lora_with_validation_part(
+        1e-3, lora_target_modules=["query", "value", "word_embeddings"]
+    ),
+    "lora_augmented_3200_validation_200_rate_1e-3_all_linear_word_embeddings": (
+        lora_with_validation_part(
+            1e-3, lora_target_modules=["query", "key", "value", "dense", "word_embeddings"]
+        )
+    ),
+    "lora_augmented_1600_validation_200": lora_with_validation_part(2e-3, pairs=1600),
     "lora_augmented": {"method": "lora", "augmentation_pairs": 800, "lora_learning_rate": 2e-3},
     "lora_augmented_mnrl": {
         "method": "lora",
