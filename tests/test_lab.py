@@ -442,8 +442,10 @@ def jupyter_lab(tmp_path_factory):
             # Stop the kernels an opened notebook started (each DELETE returns once its kernel
             # is gone), then the server. Its own /api/shutdown does not make it exit after the
             # browser test (jupyter_server 2.21: it logs "Shutting down 5 extensions", and its
-            # only pending tasks are tornado's loops of idle HTTP connections), and waiting for
-            # that cost 15 s of every run; SIGTERM is its documented clean stop.
+            # only pending tasks are tornado's loops of idle HTTP connections), nor does SIGTERM
+            # after the browser test; waiting for either cost 15 s of every suite run. With its
+            # kernels gone the server holds nothing worth a clean exit (its runtime folder is
+            # this fixture's temporary one), so it gets 3 s and is then killed.
             try:
                 for kernel in json.loads(lab.get("/api/kernels")):
                     lab.get(f"/api/kernels/{kernel['id']}", method="DELETE")
@@ -451,7 +453,7 @@ def jupyter_lab(tmp_path_factory):
                 pass
             server.terminate()
             try:
-                server.wait(timeout=15)
+                server.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
