@@ -120,6 +120,18 @@ VARIANTS = {
             1e-3, lora_target_modules=["query", "key", "value", "dense", "word_embeddings"]
         )
     ),
+    "lora_augmented_3200_validation_200_rate_1e-3_dropout_0": lora_with_validation_part(
+        1e-3, lora_dropout=0.0
+    ),
+    "lora_augmented_3200_validation_200_rate_1e-3_bias_all": lora_with_validation_part(
+        1e-3, lora_bias="all"
+    ),
+    "lora_plus_augmented_3200_validation_200_rate_2e-4_ratio_16": lora_with_validation_part(
+        2e-4, lora_plus_ratio=16
+    ),
+    "lora_plus_augmented_3200_validation_200_rate_1e-4_ratio_16": lora_with_validation_part(
+        1e-4, lora_plus_ratio=16
+    ),
     "lora_augmented_1600_validation_200": lora_with_validation_part(2e-3, pairs=1600),
     "lora_augmented": {"method": "lora", "augmentation_pairs": 800, "lora_learning_rate": 2e-3},
     "lora_augmented_mnrl": {

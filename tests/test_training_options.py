@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from tiny_model import build_tiny_model, tiny_config, tiny_pairs
 
 from p3lib.training.train import train
@@ -56,3 +57,31 @@ def test_frozen_word_embeddings_stay_at_the_base_and_the_rest_trains(tmp_path):
     assert bool((after == words).all())
     assert not bool((next(p for n, p in model.named_parameters() if "encoder" in n) == other).all())
     assert record.parameters.trainable == record.parameters.total - words.numel()
+
+
+def test_lora_plus_trains_the_b_matrices_faster_and_bias_all_trains_the_biases(tmp_path):
+    # The recipe study's LoRA+ and bias rows (benchmarks/recipe_study.json) rest on these two.
+    from p3lib.training.train import _load_model, _optimizer
+
+    config = tiny_config("lora", lora_plus_ratio=16, lora_bias="all", lora_learning_rate=1e-3)
+    model, *_, parameters = _load_model(build_tiny_model(tmp_path), config)
+    rates = {
+        id(parameter): group["lr"]
+        for group in _optimizer(model, config).param_groups
+        for parameter in group["params"]
+    }
+    named = dict(model.named_parameters())
+    lora_a = [name for name in named if "lora_A" in name]
+    lora_b = [name for name in named if "lora_B" in name]
+    assert lora_a and len(lora_a) == len(lora_b)
+    assert {rates[id(named[name])] for name in lora_a} == {1e-3}
+    assert [rates[id(named[name])] for name in lora_b] == pytest.approx([1.6e-2] * len(lora_b))
+    biases = [name for name in named if name.endswith(".bias") and "lora_" not in name]
+    assert biases and all(named[name].requires_grad for name in biases)
+    trainable = [p for p in named.values() if p.requires_grad]
+    assert parameters.trainable == sum(p.numel() for p in trainable)
+    # plain LoRA: the trainer builds its own optimiser, and the biases stay frozen
+    plain = tiny_config("lora")
+    model, *_ = _load_model(build_tiny_model(tmp_path / "plain"), plain)
+    assert _optimizer(model, plain) is None
+    assert not any(p.requires_grad for n, p in model.named_parameters() if n.endswith(".bias"))

@@ -71,6 +71,10 @@ class TrainConfig(BaseModel):
     lora_dropout: float = Field(0.1, ge=0, lt=1)
     lora_target_modules: list[str] = ["query", "value"]
     lora_task_type: Literal["FEATURE_EXTRACTION"] = "FEATURE_EXTRACTION"
+    # LoRA only: the biases that train beside the adapter (PEFT's ``bias``), and LoRA+'s ratio
+    # of the B matrices' rate to the A matrices' (None: one rate for both, plain LoRA).
+    lora_bias: Literal["none", "all", "lora_only"] = "none"
+    lora_plus_ratio: float | None = Field(None, ge=1)
     max_train_pairs: int | None = Field(None, ge=1)
     # Full fine-tuning only: keep the 11.7M word-embedding rows at their base values (no
     # gradient, no AdamW state): about half the weights, and the base model's vocabulary.

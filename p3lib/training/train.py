@@ -70,6 +70,7 @@ def lora_config(config: TrainConfig):
         lora_dropout=config.lora_dropout,
         target_modules=list(config.lora_target_modules),
         task_type=TaskType[config.lora_task_type],
+        bias=config.lora_bias,
     )
 
 
@@ -311,7 +312,24 @@ def _callbacks() -> tuple:
     )
 
 
-def _trainer(model, args, train_dataset, loss, evaluator, callbacks: list):
+def _optimizer(model, config: TrainConfig):
+    """LoRA+ (PEFT's ``create_loraplus_optimizer``): the B matrices train at
+    ``lora_plus_ratio`` times the A matrices' rate; None (the trainer's own AdamW) otherwise."""
+    if config.method != "lora" or config.lora_plus_ratio is None:
+        return None
+    import torch
+    from peft.optimizers import create_loraplus_optimizer
+
+    return create_loraplus_optimizer(
+        model,
+        torch.optim.AdamW,
+        lr=config.effective_learning_rate,
+        loraplus_lr_ratio=config.lora_plus_ratio,
+        loraplus_weight_decay=config.weight_decay,
+    )
+
+
+def _trainer(model, args, train_dataset, loss, evaluator, callbacks: list, optimizer=None):
     """The sentence-transformers trainer of steps 1 to 5, without the console printer."""
     from sentence_transformers import SentenceTransformerTrainer
     from transformers import PrinterCallback
@@ -323,6 +341,7 @@ def _trainer(model, args, train_dataset, loss, evaluator, callbacks: list):
         loss=loss,
         evaluator=evaluator,
         callbacks=callbacks,
+        optimizers=(optimizer, None),
     )
     trainer.remove_callback(PrinterCallback)
     return trainer
@@ -421,7 +440,13 @@ def train(
 
     # 6. Trainer: train, then put back the best validation checkpoint held in memory.
     trainer = _trainer(
-        model, args, train_dataset, loss, evaluator, [best, final_evaluation, timer, thread_share]
+        model,
+        args,
+        train_dataset,
+        loss,
+        evaluator,
+        [best, final_evaluation, timer, thread_share],
+        _optimizer(model, config),
     )
     train_seconds = _run_trainer(trainer, scratch)
     best.restore(model)
