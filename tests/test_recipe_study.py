@@ -44,3 +44,49 @@ def test_sentence_states_adopted_minus_reference():
 def test_the_committed_study_names_its_adopted_variant():
     study = load_study()
     assert study.named(study.adopted) and study.named(study.reference)
+
+
+def test_lora_levers_sentence_sets_each_lever_beside_the_adapter_and_full():
+    from p3lib.book.recipe_study import lora_levers_sentence
+
+    adapter = {
+        "variant": "lora",
+        "label": "L",
+        "held_out_groups": 0.5,
+        "eval_seen_templates": 0.7,
+        "ood": 0.8,
+        "best_validation_spearman": 0.6,
+    }
+    lever = {
+        "variant": "r16",
+        "label": "R",
+        "held_out_groups": 0.5,
+        "eval_seen_templates": 0.7,
+        "ood": 0.81,
+        "best_validation_spearman": 0.55,
+        "lever": "rank 16",
+    }
+    full = {**HAND_MADE["variants"][1], "best_validation_spearman": 0.5}  # ood 0.85
+    study = {
+        **HAND_MADE,
+        "lora_reference": "lora",
+        "variants": [HAND_MADE["variants"][0], full, adapter, lever],
+    }
+    sentence = lora_levers_sentence(RecipeStudy.model_validate(study))
+    assert "settings: rank 16 (validation Spearman 0.550, unseen topics 0.810)." in sentence
+    # higher than the adapter's 0.800 on unseen topics, though lower on validation
+    assert (
+        "Against the PRD adapter (validation Spearman 0.600, unseen topics 0.800) higher than "
+        "it on one or both: rank 16." in sentence
+    )
+    # full: lower on validation (0.5 < 0.6), higher on unseen topics (0.85 > 0.8)
+    assert sentence.endswith(
+        "same study: validation Spearman 0.500, unseen topics 0.850; validation and unseen "
+        "topics rank the two arms in opposite orders, so a choice made on validation cannot "
+        "aim at the gap on unseen topics."
+    )
+    lever["ood"], full["best_validation_spearman"] = 0.79, 0.7
+    sentence = lora_levers_sentence(RecipeStudy.model_validate(study))
+    assert "none scored higher than it on either" in sentence
+    assert sentence.endswith("validation Spearman 0.700, unseen topics 0.850.")
+    assert lora_levers_sentence(RecipeStudy.model_validate(HAND_MADE)) == ""

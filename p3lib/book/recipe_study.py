@@ -43,6 +43,10 @@ class Variant(BaseModel):
     held_out_groups: float
     eval_seen_templates: float
     ood: float
+    # the checkpoint-choosing score (validation Spearman), where the run recorded it
+    best_validation_spearman: float | None = None
+    # a LoRA setting changed from the PRD adapter (``lora_reference``): what it changed
+    lever: str | None = None
 
 
 class RecipeStudy(BaseModel):
@@ -57,6 +61,9 @@ class RecipeStudy(BaseModel):
     # what each phrase bank named in the labels held, and why a lever was not adopted
     phrase_banks: dict[str, str] = {}
     not_adopted: dict[str, str] = {}
+    # the PRD adapter at the LoRA rate the levers were measured beside, and full fine-tuning's
+    # adopted row of the same study
+    lora_reference: str | None = None
 
     def named(self, name: str) -> Variant:
         return next(variant for variant in self.variants if variant.variant == name)
@@ -94,4 +101,48 @@ def study_sentence(study: RecipeStudy) -> str:
         f"{study.epochs:g} epochs per model, not in this run."
         + (f" Not adopted: {rejected}." if rejected else "")
         + banks
+    )
+
+
+def lora_levers_sentence(study: RecipeStudy) -> str:
+    """What each LoRA setting the study changed scored beside the PRD adapter and beside full
+    fine-tuning, on validation (which chooses) and on unseen topics (which does not).
+
+    Empty when the study has no LoRA reference or no levers.
+    """
+    levers = [variant for variant in study.variants if variant.lever]
+    if study.lora_reference is None or not levers:
+        return ""
+    reference, full = study.named(study.lora_reference), study.named(study.adopted)
+
+    def scores(variant: Variant) -> str:
+        spearman, ood = variant.best_validation_spearman, variant.ood
+        return f"validation Spearman {spearman:.3f}, unseen topics {ood:.3f}"
+
+    tried = "; ".join(f"{variant.lever} ({scores(variant)})" for variant in levers)
+    beaten = [
+        variant.lever
+        for variant in levers
+        if variant.best_validation_spearman > reference.best_validation_spearman
+        or variant.ood > reference.ood
+    ]
+    verdict = (
+        "none scored higher than it on either"
+        if not beaten
+        else f"higher than it on one or both: {', '.join(beaten)}"
+    )
+    disagree = (full.best_validation_spearman < reference.best_validation_spearman) != (
+        full.ood < reference.ood
+    )
+    return (
+        f"Beyond the rate, the recipe study (`{study.measured_by}`, {study.measured_on}, "
+        f"{study.epochs:g} epochs, one seed, not this run) changed the PRD adapter's settings: "
+        f"{tried}. Against the PRD adapter ({scores(reference)}) {verdict}. Full "
+        f"fine-tuning's adopted recipe, in the same study: {scores(full)}"
+        + (
+            "; validation and unseen topics rank the two arms in opposite orders, so a "
+            "choice made on validation cannot aim at the gap on unseen topics."
+            if disagree
+            else "."
+        )
     )
