@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from p3lib.book.recipe_study import RecipeStudy, load_study, study_sentence, study_table
 
 HAND_MADE = {
@@ -90,3 +92,7 @@ def test_lora_levers_sentence_sets_each_lever_beside_the_adapter_and_full():
     assert "none scored higher than it on either" in sentence
     assert sentence.endswith("validation Spearman 0.700, unseen topics 0.850.")
     assert lora_levers_sentence(RecipeStudy.model_validate(HAND_MADE)) == ""
+    # a lever without the score that chooses cannot be set beside the adapter
+    del lever["best_validation_spearman"]
+    with pytest.raises(ValueError, match="r16 has no best_validation_spearman"):
+        RecipeStudy.model_validate(study)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from p3lib.store.atomic import read_json
 
@@ -61,9 +61,20 @@ class RecipeStudy(BaseModel):
     # what each phrase bank named in the labels held, and why a lever was not adopted
     phrase_banks: dict[str, str] = {}
     not_adopted: dict[str, str] = {}
-    # the PRD adapter at the LoRA rate the levers were measured beside, and full fine-tuning's
-    # adopted row of the same study
+    # the PRD adapter at the LoRA rate its levers (the variants with a ``lever``) were measured
+    # beside; full fine-tuning's row is ``adopted``
     lora_reference: str | None = None
+
+    @model_validator(mode="after")
+    def _levers_are_comparable(self) -> RecipeStudy:
+        """Every lever, and the adapter it is set beside, carries its validation score."""
+        if self.lora_reference is not None:
+            for variant in [self.named(self.lora_reference), self.named(self.adopted)] + [
+                variant for variant in self.variants if variant.lever
+            ]:
+                if variant.best_validation_spearman is None:
+                    raise ValueError(f"{variant.variant} has no best_validation_spearman")
+        return self
 
     def named(self, name: str) -> Variant:
         return next(variant for variant in self.variants if variant.variant == name)
