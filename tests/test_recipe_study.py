@@ -49,7 +49,7 @@ def test_the_committed_study_names_its_adopted_variant():
 
 
 def test_lora_levers_sentence_sets_each_lever_beside_the_adapter_and_full():
-    from p3lib.book.recipe_study import lora_levers_sentence
+    from p3lib.book.recipe_study import lora_levers_sentence, lora_levers_table
 
     adapter = {
         "variant": "lora",
@@ -75,23 +75,27 @@ def test_lora_levers_sentence_sets_each_lever_beside_the_adapter_and_full():
         "variants": [HAND_MADE["variants"][0], full, adapter, lever],
     }
     sentence = lora_levers_sentence(RecipeStudy.model_validate(study))
-    assert "settings: rank 16 (validation Spearman 0.550, unseen topics 0.810)." in sentence
-    # higher than the adapter's 0.800 on unseen topics, though lower on validation
-    assert (
-        "Against the PRD adapter (validation Spearman 0.600, unseen topics 0.800) higher than "
-        "it on one or both: rank 16." in sentence
-    )
+    # higher than the adapter's 0.800 on unseen topics (0.810), though lower on validation
+    assert "one seed, not this run) tried 1 variant of the PRD adapter (the table" in sentence
+    assert "higher than the PRD adapter on one or both: rank 16." in sentence
     # full: lower on validation (0.5 < 0.6), higher on unseen topics (0.85 > 0.8)
     assert sentence.endswith(
-        "same study: validation Spearman 0.500, unseen topics 0.850; validation and unseen "
-        "topics rank the two arms in opposite orders, so a choice made on validation cannot "
+        "Validation ranks LoRA above full fine-tuning (0.600 against 0.500), unseen topics "
+        "rank them the other way (0.800 against 0.850): a choice made on validation cannot "
         "aim at the gap on unseen topics."
     )
+    assert lora_levers_table(RecipeStudy.model_validate(study)).splitlines()[2:] == [
+        "| LoRA, the PRD's adapter (rank 8, alpha 16, query and value) | 0.600 | 0.800 |",
+        "| LoRA, rank 16 | 0.550 | 0.810 |",
+        "| full fine-tuning, the adopted recipe | 0.500 | 0.850 |",
+    ]
     lever["ood"], full["best_validation_spearman"] = 0.79, 0.7
     sentence = lora_levers_sentence(RecipeStudy.model_validate(study))
-    assert "none scored higher than it on either" in sentence
-    assert sentence.endswith("validation Spearman 0.700, unseen topics 0.850.")
+    assert sentence.endswith(
+        "(the table below): none scored higher than the PRD adapter on either."
+    )
     assert lora_levers_sentence(RecipeStudy.model_validate(HAND_MADE)) == ""
+    assert lora_levers_table(RecipeStudy.model_validate(HAND_MADE)) == ""
     # a lever without the score that chooses cannot be set beside the adapter
     del lever["best_validation_spearman"]
     with pytest.raises(ValueError, match="r16 has no best_validation_spearman"):

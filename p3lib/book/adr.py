@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from p3lib.book.recipe_study import load_study, lora_levers_sentence
+from p3lib.book.recipe_study import load_study, lora_levers_sentence, lora_levers_table
 from p3lib.book.results_block import (
     LEAK_FREE_ROWS,
     RESULTS_END,
@@ -110,6 +110,7 @@ ADR_KEYS = (
     "adr_rate_search_evidence",
     "adr_search_cost",
     "adr_lora_levers",
+    "adr_lora_levers_table",
     "adr_full_validation",
     "adr_lora_validation",
     "adr_validation_gap",
@@ -323,7 +324,9 @@ def adr_substitutions(out_dir: str | Path) -> dict[str, str]:
     values["adr_lora_search_rule"] = search_rule(lora)
     values["adr_rate_search_evidence"] = rate_search_evidence(lora)
     values["adr_search_cost"] = search_cost(lora)
-    values["adr_lora_levers"] = lora_levers_sentence(load_study()) or _MISSING
+    study = load_study()
+    values["adr_lora_levers"] = lora_levers_sentence(study) or _MISSING
+    values["adr_lora_levers_table"] = lora_levers_table(study) or _MISSING
     shown = values["adr_full_validation"], values["adr_lora_validation"]
     if _MISSING not in shown:
         # From the values the table shows, so that the text's arithmetic checks out.

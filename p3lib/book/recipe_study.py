@@ -26,6 +26,7 @@ from pathlib import Path
 from pydantic import BaseModel, model_validator
 
 from p3lib.store.atomic import read_json
+from p3lib.training.formatting import format_rate
 
 STUDY_FILE = Path(__file__).resolve().parents[2] / "benchmarks" / "recipe_study.json"
 COLUMNS = {
@@ -47,6 +48,8 @@ class Variant(BaseModel):
     best_validation_spearman: float | None = None
     # a LoRA setting changed from the PRD adapter (``lora_reference``): what it changed
     lever: str | None = None
+    # the TrainConfig settings beyond the study's shared ones
+    settings: dict = {}
 
 
 class RecipeStudy(BaseModel):
@@ -115,22 +118,48 @@ def study_sentence(study: RecipeStudy) -> str:
     )
 
 
-def lora_levers_sentence(study: RecipeStudy) -> str:
-    """What each LoRA setting the study changed scored beside the PRD adapter and beside full
-    fine-tuning, on validation (which chooses) and on unseen topics (which does not).
-
-    Empty when the study has no LoRA reference or no levers.
-    """
+def _lora_rows(study: RecipeStudy) -> tuple[list[Variant], Variant, Variant] | None:
+    """``(levers, PRD adapter, full fine-tuning's adopted row)``, or None without levers."""
     levers = [variant for variant in study.variants if variant.lever]
     if study.lora_reference is None or not levers:
+        return None
+    return levers, study.named(study.lora_reference), study.named(study.adopted)
+
+
+def lora_levers_table(study: RecipeStudy) -> str:
+    """A Markdown table of each LoRA setting the study changed, with the PRD adapter and full
+    fine-tuning's adopted recipe beside them: validation Spearman (which chooses) and AUC on
+    unseen topics (which does not). Empty when the study has no levers."""
+    rows = _lora_rows(study)
+    if rows is None:
         return ""
-    reference, full = study.named(study.lora_reference), study.named(study.adopted)
+    levers, reference, full = rows
+    rate = reference.settings.get("lora_learning_rate")
+    at = f", rate {format_rate(rate)}" if rate else ""
+    named = [
+        (f"LoRA, the PRD's adapter (rank 8, alpha 16, query and value){at}", reference),
+        *((f"LoRA, {variant.lever}", variant) for variant in levers),
+        ("full fine-tuning, the adopted recipe", full),
+    ]
+    lines = [
+        "| Setting (recipe study) | Validation Spearman | AUC on unseen topics |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {variant.best_validation_spearman:.3f} | {variant.ood:.3f} |"
+        for name, variant in named
+    ]
+    return "\n".join(lines)
 
-    def scores(variant: Variant) -> str:
-        spearman, ood = variant.best_validation_spearman, variant.ood
-        return f"validation Spearman {spearman:.3f}, unseen topics {ood:.3f}"
 
-    tried = "; ".join(f"{variant.lever} ({scores(variant)})" for variant in levers)
+def lora_levers_sentence(study: RecipeStudy) -> str:
+    """What the LoRA settings the study changed bought against the PRD adapter, and whether
+    validation (which chooses) and unseen topics (which do not) rank LoRA and full fine-tuning
+    alike; :func:`lora_levers_table` holds the numbers. Empty when the study has no levers."""
+    rows = _lora_rows(study)
+    if rows is None:
+        return ""
+    levers, reference, full = rows
     beaten = [
         variant.lever
         for variant in levers
@@ -138,22 +167,24 @@ def lora_levers_sentence(study: RecipeStudy) -> str:
         or variant.ood > reference.ood
     ]
     verdict = (
-        "none scored higher than it on either"
+        "none scored higher than the PRD adapter on either"
         if not beaten
-        else f"higher than it on one or both: {', '.join(beaten)}"
+        else f"higher than the PRD adapter on one or both: {', '.join(beaten)}"
     )
     disagree = (full.best_validation_spearman < reference.best_validation_spearman) != (
         full.ood < reference.ood
     )
     return (
         f"Beyond the rate, the recipe study (`{study.measured_by}`, {study.measured_on}, "
-        f"{study.epochs:g} epochs, one seed, not this run) changed the PRD adapter's settings: "
-        f"{tried}. Against the PRD adapter ({scores(reference)}) {verdict}. Full "
-        f"fine-tuning's adopted recipe, in the same study: {scores(full)}"
+        f"{study.epochs:g} epochs, one seed, not this run) tried {len(levers)} "
+        f"variant{'' if len(levers) == 1 else 's'} of the PRD adapter (the table below): {verdict}."
         + (
-            "; validation and unseen topics rank the two arms in opposite orders, so a "
-            "choice made on validation cannot aim at the gap on unseen topics."
+            f" Validation ranks LoRA above full fine-tuning "
+            f"({reference.best_validation_spearman:.3f} against "
+            f"{full.best_validation_spearman:.3f}), unseen topics rank them the other way "
+            f"({reference.ood:.3f} against {full.ood:.3f}): a choice made on validation cannot "
+            "aim at the gap on unseen topics."
             if disagree
-            else "."
+            else ""
         )
     )

@@ -329,8 +329,9 @@ def _optimizer(model, config: TrainConfig):
     )
 
 
-def _trainer(model, args, train_dataset, loss, evaluator, callbacks: list, optimizer=None):
-    """The sentence-transformers trainer of steps 1 to 5, without the console printer."""
+def _trainer(model, args, train_dataset, loss, evaluator, callbacks: list, config: TrainConfig):
+    """The sentence-transformers trainer of steps 1 to 5, without the console printer; its own
+    AdamW unless ``config`` asks for LoRA+ (:func:`_optimizer`)."""
     from sentence_transformers import SentenceTransformerTrainer
     from transformers import PrinterCallback
 
@@ -341,7 +342,7 @@ def _trainer(model, args, train_dataset, loss, evaluator, callbacks: list, optim
         loss=loss,
         evaluator=evaluator,
         callbacks=callbacks,
-        optimizers=(optimizer, None),
+        optimizers=(_optimizer(model, config), None),
     )
     trainer.remove_callback(PrinterCallback)
     return trainer
@@ -439,15 +440,8 @@ def train(
     threads_at_start = torch.get_num_threads()
 
     # 6. Trainer: train, then put back the best validation checkpoint held in memory.
-    trainer = _trainer(
-        model,
-        args,
-        train_dataset,
-        loss,
-        evaluator,
-        [best, final_evaluation, timer, thread_share],
-        _optimizer(model, config),
-    )
+    callbacks = [best, final_evaluation, timer, thread_share]
+    trainer = _trainer(model, args, train_dataset, loss, evaluator, callbacks, config)
     train_seconds = _run_trainer(trainer, scratch)
     best.restore(model)
     model.eval()
