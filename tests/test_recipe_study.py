@@ -80,10 +80,17 @@ def test_lora_levers_sentence_sets_each_lever_beside_the_adapter_and_full():
     assert "higher than the PRD adapter on one or both: rank 16." in sentence
     # full: lower on validation (0.5 < 0.6), higher on unseen topics (0.85 > 0.8)
     assert sentence.endswith(
-        "Validation ranks LoRA above full fine-tuning (0.600 against 0.500), unseen topics "
-        "rank them the other way (0.800 against 0.850): a choice made on validation cannot "
-        "aim at the gap on unseen topics."
+        "Validation and unseen topics rank LoRA and full fine-tuning in opposite orders "
+        "(validation Spearman 0.600 against 0.500, unseen topics 0.800 against 0.850): a "
+        "choice made on validation cannot aim at the gap on unseen topics."
     )
+    # the other way round (full above on validation, below on unseen topics) is named alike
+    full["best_validation_spearman"], full["ood"] = 0.7, 0.75
+    assert (
+        "in opposite orders (validation Spearman 0.600 against 0.700, unseen topics 0.800 "
+        "against 0.750)" in lora_levers_sentence(RecipeStudy.model_validate(study))
+    )
+    full["best_validation_spearman"], full["ood"] = 0.5, 0.85
     assert lora_levers_table(RecipeStudy.model_validate(study)).splitlines()[2:] == [
         "| LoRA, the PRD's adapter (rank 8, alpha 16, query and value) | 0.600 | 0.800 |",
         "| LoRA, rank 16 | 0.550 | 0.810 |",

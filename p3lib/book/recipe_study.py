@@ -179,11 +179,11 @@ def lora_levers_sentence(study: RecipeStudy) -> str:
         f"{study.epochs:g} epochs, one seed, not this run) tried {len(levers)} "
         f"variant{'' if len(levers) == 1 else 's'} of the PRD adapter (the table below): {verdict}."
         + (
-            f" Validation ranks LoRA above full fine-tuning "
-            f"({reference.best_validation_spearman:.3f} against "
-            f"{full.best_validation_spearman:.3f}), unseen topics rank them the other way "
-            f"({reference.ood:.3f} against {full.ood:.3f}): a choice made on validation cannot "
-            "aim at the gap on unseen topics."
+            " Validation and unseen topics rank LoRA and full fine-tuning in opposite orders "
+            f"(validation Spearman {reference.best_validation_spearman:.3f} against "
+            f"{full.best_validation_spearman:.3f}, unseen topics {reference.ood:.3f} against "
+            f"{full.ood:.3f}): a choice made on validation cannot aim at the gap on unseen "
+            "topics."
             if disagree
             else ""
         )
